@@ -1,0 +1,37 @@
+"""tierwise: customer tiering and classification (客户分级分类) by declarative standards.
+
+A standard is a YAML file (see the language guide in ``docs/``); tierwise validates it,
+compiles it to one Ibis expression, runs it on DuckDB and explains every grade.
+
+Examples
+--------
+>>> import tierwise
+>>> sorted(tierwise.__all__)[:3]
+['Compiled', 'DataError', 'Evaluation']
+"""
+
+from __future__ import annotations
+
+from .compile import Compiled, compile_standard
+from .compile._explain import Explanation
+from .engine import DataError, Evaluation, connect, evaluate
+from .spec import Problem, Standard, StandardError, check_files, load_standard, loads_standard
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Compiled",
+    "DataError",
+    "Evaluation",
+    "Explanation",
+    "Problem",
+    "Standard",
+    "StandardError",
+    "__version__",
+    "check_files",
+    "compile_standard",
+    "connect",
+    "evaluate",
+    "load_standard",
+    "loads_standard",
+]

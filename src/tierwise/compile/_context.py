@@ -1,0 +1,108 @@
+"""What a grader visitor works with: the working table, the language, problems found."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.types as ir
+
+from ..spec import Problem, Standard, parse_expression
+from ._expr import CompileError, ExprCompiler
+
+__all__ = ["Context", "Out", "TEXT", "slug"]
+
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "no_value": "无数据", "holds": "满足「{when}」", "otherwise": "不满足以上任何条件",
+        "unlisted": "不在映射中", "before": "排在其前的客户累计占比", "above_it": "高于它的客户占比",
+        "top": "前", "score": "综合得分", "cell": "命中第 {n} 格", "no_cell": "未命中任何组合",
+        "high": "高", "low": "低", "pts": "分", "sep": "，", "open": "（", "close": "）",
+        "and": "；", "nonpositive": "不大于 0",
+    },
+    "en": {
+        "no_value": "has no value", "holds": "'{when}' holds", "otherwise": "no rule above applies",
+        "unlisted": "is not listed", "before": "share of those ranked before it",
+        "above_it": "share of customers above it", "top": "top ", "score": "score",
+        "cell": "matches cell {n}", "no_cell": "matches no cell", "high": "high", "low": "low",
+        "pts": " pts", "sep": ", ", "open": " (", "close": ")", "and": "; ", "nonpositive": "is not above 0",
+    },
+}
+
+
+def slug(path: tuple[str | int, ...]) -> str:
+    """A column name for an auxiliary value of the grader at ``path``."""
+    text = "_".join(str(p) for p in path)
+    return "_tw_" + re.sub(r"\W+", "_", text, flags=re.ASCII).strip("_")
+
+
+@dataclass
+class Out:
+    """A compiled grader: its label, the reason sentence, the next grade up and the gap."""
+
+    label: ir.StringValue
+    reason: ir.StringValue
+    next_label: ir.Value
+    gap: ir.Value
+
+
+@dataclass
+class Context:
+    """State shared by the visitors while one standard compiles."""
+
+    standard: Standard
+    as_of: dt.date
+    lang: str
+    table: ir.Table
+    problems: list[Problem] = field(default_factory=list)
+    pending: dict[str, ir.Value] = field(default_factory=dict)
+    aux: dict[str, ir.Value] = field(default_factory=dict)
+    dimensions: dict[str, ir.Value] = field(default_factory=dict)
+    references: dict[str, str] = field(default_factory=dict)  # standard id -> column
+
+    def text(self, key: str, **kwargs: object) -> str:
+        return TEXT[self.lang][key].format(**kwargs)
+
+    def problem(self, path: tuple[str | int, ...], message: str) -> None:
+        self.problems.append(Problem(self.standard.source, self.standard.line_of(*path), message))
+
+    @property
+    def visible(self) -> dict[str, ir.Value]:
+        return {c: self.table[c] for c in self.table.columns}
+
+    def column(self, name: str, path: tuple[str | int, ...], what: str) -> ir.Value:
+        """The indicator or customer column ``name``; a located problem if there is none."""
+        if name in self.table.columns and not name.startswith("_tw"):
+            return self.table[name]
+        compiler = ExprCompiler(self.visible, self.as_of, what="indicators and customer columns")
+        try:
+            compiler.name(parse_expression(name))  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - reported as a located problem
+            self.problem(path, f"The {what} '{name}' is unknown. {_tail(exc)}".rstrip())
+        return ibis.null("float64")
+
+    def expr(self, text: str, path: tuple[str | int, ...], what: str) -> ir.Value:
+        """Compile one of the standard's expressions over the working table."""
+        try:
+            return ExprCompiler(self.visible, self.as_of, what="indicators and customer columns")(
+                parse_expression(text)
+            )
+        except (CompileError, Exception) as exc:  # noqa: BLE001 - ibis type errors too
+            self.problem(path, f"The {what} '{text}' cannot be computed: {exc}")
+            return ibis.null("boolean")
+
+    def window(self, name: str, build: Callable[[], ir.Value]) -> ir.Value:
+        """A value that needs a window over all customers: materialised in a first pass."""
+        if name in self.table.columns:
+            return self.table[name]
+        value = build()
+        self.pending[name] = value
+        return ibis.null(value.type())
+
+
+def _tail(exc: Exception) -> str:
+    text = str(exc)
+    return text[text.find("Did you mean"):] if "Did you mean" in text else text.split(": it is", 1)[-1].strip(". ")

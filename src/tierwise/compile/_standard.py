@@ -1,0 +1,135 @@
+"""A whole standard compiled to one Ibis table expression (LANGUAGE.md §7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from ..spec import Problem, Standard, StandardError
+from ..spec._model import Grader
+from ._context import Context
+from ._expr import CompileError
+from ._graders import visit
+from ._indicators import add_indicators, customer_base
+
+__all__ = ["LANGUAGES", "Compiled", "compile_standard", "output_columns"]
+
+LANGUAGES = ("zh", "en")
+_MAX_PASSES = 12
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A compiled standard: the expression and the names of its parts."""
+
+    standard: Standard
+    as_of: dt.date
+    lang: str
+    expr: ir.Table
+    indicators: tuple[str, ...]
+    dimensions: tuple[str, ...]
+    aux: tuple[str, ...]
+
+    @property
+    def columns(self) -> list[str]:
+        """The public output columns, in order."""
+        return output_columns(self.indicators, self.dimensions)
+
+    def sql(self, dialect: str = "duckdb") -> str:
+        """The SQL that runs (auxiliary explain columns left out)."""
+        return str(ibis.to_sql(self.expr.select(*self.columns), dialect=dialect))
+
+
+def output_columns(indicators: tuple[str, ...], dimensions: tuple[str, ...]) -> list[str]:
+    return ["customer_id", "grade", "grade_rank", "reason", "next_grade", "gap_to_next",
+            *indicators, *[d for d in dimensions if d not in indicators],
+            "standard_id", "standard_version", "as_of"]
+
+
+def _tables_used(standard: Standard) -> list[str]:
+    return list(dict.fromkeys(ind.from_ for ind in standard.indicators.values() if ind.from_))
+
+
+def compile_standard(standard: Standard, tables: Mapping[str, ir.Table], as_of: dt.date,
+                     lang: str = "zh") -> Compiled:
+    """Compile ``standard`` over ``tables`` for the evaluation date ``as_of``.
+
+    Raises
+    ------
+    StandardError
+        With every located problem (unknown columns, wrong types, missing tables).
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"The language must be one of {', '.join(LANGUAGES)}. Got '{lang}' instead.")
+    try:
+        base = customer_base(tables, _tables_used(standard))
+    except CompileError as exc:
+        raise StandardError([Problem(standard.source, None, f"{exc}.")]) from exc
+    ctx = Context(standard, as_of, lang, base)
+    grades = _join_references(ctx, tables)
+    add_indicators(ctx, tables, grades)
+    if standard.population is not None:
+        keep = ctx.expr(standard.population, ("population",), "population")
+        if keep.type().is_boolean():
+            ctx.table = ctx.table.filter(keep.fill_null(False))  # type: ignore[union-attr]
+        else:
+            ctx.problem(("population",), f"The population '{standard.population}' must be true or false. Got a {keep.type()} value instead.")
+    problems_before = len(ctx.problems)
+    for _ in range(_MAX_PASSES):
+        ctx.pending, ctx.aux, ctx.dimensions = {}, {}, {}
+        del ctx.problems[problems_before:]
+        out = visit(standard.grade, ctx, None, ("grade",), top=True)
+        if not ctx.pending:
+            break
+        ctx.table = ctx.table.mutate(**ctx.pending)
+    if ctx.problems:
+        raise StandardError(ctx.problems)
+    indicators = tuple(standard.indicators)
+    dimensions = tuple(ctx.dimensions)
+    graded = ctx.table.mutate(grade=out.label)
+    ranks = ibis.cases(*[(graded["grade"] == g, i + 1) for i, g in enumerate(standard.grades)],
+                       else_=ibis.null("int64"))
+    final = graded.mutate(
+        grade_rank=ranks, reason=out.reason, next_grade=out.next_label.cast("string"),
+        gap_to_next=out.gap.cast("float64"), standard_id=ibis.literal(standard.id),
+        standard_version=ibis.literal(standard.version), as_of=ibis.literal(as_of),
+        **{name: value for name, value in ctx.dimensions.items() if name not in indicators},
+        **ctx.aux,
+    )
+    aux = tuple(c for c in final.columns if c.startswith("_tw_") and not c.startswith("_tw_agg_"))
+    expr = final.select(*output_columns(indicators, dimensions), *aux)
+    return Compiled(standard, as_of, lang, expr, indicators, dimensions, aux)
+
+
+def _join_references(ctx: Context, tables: Mapping[str, ir.Table]) -> dict[str, str]:
+    """Evaluate referenced standards and join their grades as ``_tw_ref_<id>`` columns."""
+    columns: dict[str, str] = {}
+    for ref_id, other in ctx.standard.references.items():
+        sub = compile_standard(other, tables, ctx.as_of, ctx.lang)
+        column = f"_tw_ref_{ref_id}".replace("-", "_")
+        graded = sub.expr.select("customer_id", **{column: sub.expr["grade"]})
+        joined = ctx.table.left_join(graded, "customer_id")
+        ctx.table = joined.select(*[joined[c] for c in ctx.table.columns], joined[column])
+        columns[ref_id] = column
+    ctx.references = columns
+    return columns
+
+
+def grader_kinds(grader: Grader) -> list[str]:
+    """Every grader kind used in ``grader`` (nested ones included)."""
+    kinds = [grader.kind]
+    body = grader.body
+    if grader.kind == "rules":
+        for rule in body:
+            for sub in (rule.then, rule.otherwise):
+                if isinstance(sub, Grader):
+                    kinds += grader_kinds(sub)
+    if grader.kind == "matrix":
+        for spec in body.dimensions.values():
+            if isinstance(spec, Grader):
+                kinds += grader_kinds(spec)
+    return kinds

@@ -1,0 +1,8 @@
+"""Running standards on a backend (DuckDB by default) and holding the results."""
+
+from __future__ import annotations
+
+from ._data import DATA_SUFFIXES, DataError, connect, load_data
+from ._evaluation import Evaluation, deciding_value, evaluate
+
+__all__ = ["DATA_SUFFIXES", "DataError", "Evaluation", "connect", "deciding_value", "evaluate", "load_data"]

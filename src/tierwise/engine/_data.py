@@ -1,0 +1,140 @@
+"""Input tables: a folder of files, or frames/Arrow tables handed over in Python.
+
+A folder holds one file per table, named ``<table>.csv``, ``.parquet``, ``.xlsx`` or
+``.xls``. Tables are loaded into DuckDB once (so every indicator reads them from memory)
+with ``customer_id`` always as text.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from ..io import detect_encoding, read_excel, to_utf8
+from ..spec import did_you_mean
+
+__all__ = ["DATA_SUFFIXES", "DataError", "connect", "load_data"]
+
+DATA_SUFFIXES = (".csv", ".parquet", ".xlsx", ".xls")
+_TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class DataError(ValueError):
+    """Input data that cannot be read as the tables a standard needs."""
+
+
+def connect(database: str | Path | None = None) -> Any:
+    """A DuckDB backend: in memory by default, or a database file."""
+    return ibis.duckdb.connect(str(database) if database is not None else ":memory:")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _require_customer_id(con: Any, name: str, source: str) -> None:
+    columns = con.table(name).columns
+    if "customer_id" not in columns:
+        con.raw_sql(f"DROP TABLE IF EXISTS {_quote(name)}")
+        raise DataError(
+            f"The table '{name}' ({source}) has no 'customer_id' column; its columns are "
+            f"{', '.join(columns)}.{did_you_mean('customer_id', columns)}"
+        )
+
+
+def _load_csv(con: Any, name: str, path: Path) -> None:
+    encoding = detect_encoding(path)
+    with tempfile.TemporaryDirectory(prefix="tierwise-") as tmp:
+        source = path if encoding in ("utf-8", "utf-8-sig") else to_utf8(path, Path(tmp) / "data.csv", encoding)
+        header = con.raw_sql(
+            "SELECT * FROM read_csv(?, header = true, all_varchar = true) LIMIT 0", parameters=[str(source)]
+        ).description
+        names = [col[0] for col in header]
+        if not names or names == ["column0"]:
+            raise DataError(f"The file {path} has no header row or no data.")
+        types = "{'customer_id': 'VARCHAR'}" if "customer_id" in names else "{}"
+        con.raw_sql(
+            f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * FROM read_csv(?, header = true, types = {types})",
+            parameters=[str(source)],
+        )
+
+
+def _load_arrow(con: Any, name: str, table: pa.Table) -> None:
+    if "customer_id" in table.column_names:
+        index = table.column_names.index("customer_id")
+        column = table.column("customer_id")
+        if not pa.types.is_string(column.type):
+            values = [None if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+                      for v in column.to_pylist()]
+            table = table.set_column(index, "customer_id", pa.array(values, pa.string()))
+    con.create_table(name, table, overwrite=True)
+
+
+def _load_file(con: Any, name: str, path: Path) -> None:
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            _load_csv(con, name, path)
+        elif suffix == ".parquet":
+            con.raw_sql(
+                f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * REPLACE (CAST(customer_id AS VARCHAR) AS customer_id) "
+                f"FROM read_parquet(?)", parameters=[str(path)])
+        else:
+            _load_arrow(con, name, read_excel(path))
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader failure becomes a sentence about the file
+        raise DataError(f"Cannot read {path}: {str(exc).splitlines()[0]}") from exc
+    _require_customer_id(con, name, str(path))
+
+
+def _folder_files(folder: Path) -> dict[str, Path]:
+    if not folder.is_dir():
+        raise DataError(f"The data folder {folder} does not exist.")
+    files: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in DATA_SUFFIXES or path.name.startswith(("~$", ".")):
+            continue
+        name = path.stem
+        if not _TABLE_NAME.match(name):
+            raise DataError(f"The file {path.name} in {folder} must be named after its table, like transactions.csv.")
+        if name in files:
+            raise DataError(f"The folder {folder} has two files for the table '{name}': {files[name].name} and {path.name}; keep one.")
+        files[name] = path
+    if not files:
+        raise DataError(f"The data folder {folder} has no .csv, .parquet, .xlsx or .xls files.")
+    return files
+
+
+def load_data(con: Any, data: str | Path | Mapping[str, Any]) -> dict[str, ir.Table]:
+    """Load ``data`` into ``con`` and return its tables by name.
+
+    ``data`` is a folder, or a mapping of table name to a pandas/Polars DataFrame, an
+    Arrow table, or an Ibis table of the same backend.
+    """
+    if isinstance(data, (str, Path)):
+        for name, path in _folder_files(Path(data)).items():
+            _load_file(con, name, path)
+        return {name: con.table(name) for name in _folder_files(Path(data))}
+    tables: dict[str, ir.Table] = {}
+    for name, value in data.items():
+        if isinstance(value, ir.Table):
+            tables[name] = value
+            continue
+        if isinstance(value, pa.Table):
+            arrow = value
+        elif hasattr(value, "to_arrow"):
+            arrow = value.to_arrow()
+        else:
+            arrow = pa.Table.from_pandas(value, preserve_index=False)
+        _load_arrow(con, name, arrow)
+        _require_customer_id(con, name, "given in Python")
+        tables[name] = con.table(name)
+    return tables

@@ -1,0 +1,178 @@
+"""Running a compiled standard and holding its result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..compile import Compiled, compile_standard
+from ..compile._explain import Explanation, explain_row
+from ..spec import LiteralError, Standard, load_standard, parse_date
+from ._data import connect, load_data
+
+__all__ = ["Evaluation", "evaluate"]
+
+
+class Evaluation:
+    """The grades of every customer in a standard's population on one date.
+
+    Examples
+    --------
+    >>> import tierwise, pandas as pd
+    >>> std = tierwise.loads_standard('''
+    ... tierwise: 1
+    ... id: vip
+    ... name: VIP
+    ... version: "1"
+    ... grades: [VIP, C]
+    ... indicators: {sales: {from: transactions, agg: sum(amount)}}
+    ... grade: {ladder: {on: sales, steps: [{grade: VIP, at_least: 100万}, {grade: C}]}}
+    ... ''')
+    >>> tx = pd.DataFrame({"customer_id": ["1", "2"], "date": pd.to_datetime(["2026-01-05", "2026-02-01"]).date,
+    ...                    "amount": [2_000_000, 5_000]})
+    >>> result = tierwise.evaluate(std, data={"transactions": tx}, as_of="2026-03-31")
+    >>> result.to_pandas()[["customer_id", "grade", "reason"]].to_dict("records")[0]
+    {'customer_id': '1', 'grade': 'VIP', 'reason': 'sales = 2,000,000 ≥ 100万 → VIP'}
+    """
+
+    def __init__(self, compiled: Compiled, table: pa.Table) -> None:
+        self.compiled = compiled
+        self._table = table
+
+    @property
+    def standard(self) -> Standard:
+        return self.compiled.standard
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.compiled.as_of
+
+    @property
+    def lang(self) -> str:
+        return self.compiled.lang
+
+    def __len__(self) -> int:
+        return self._table.num_rows
+
+    def __repr__(self) -> str:
+        return f"<Evaluation {self.standard.id} v{self.standard.version} as of {self.as_of}: {len(self)} customers>"
+
+    def to_arrow(self) -> pa.Table:
+        """The result rows (LANGUAGE.md §7) as an Arrow table."""
+        return self._table.select(self.compiled.columns)
+
+    def to_pandas(self) -> Any:
+        """The result rows (LANGUAGE.md §7) as a pandas DataFrame."""
+        return self.to_arrow().to_pandas()
+
+    def sql(self) -> str:
+        """The SQL that produced the result."""
+        return self.compiled.sql()
+
+    def explain(self, customer_id: str | int) -> Explanation:
+        """Why ``customer_id`` has its grade: indicators, steps tried, gap to the next grade.
+
+        Raises
+        ------
+        KeyError
+            When the customer is not in the standard's population.
+        """
+        wanted = str(customer_id)
+        rows = self._table.filter(pc.equal(self._table["customer_id"], wanted)).to_pylist()
+        if not rows:
+            raise KeyError(
+                f"Customer '{wanted}' is not in the population of standard '{self.standard.id}' "
+                f"(it has no rows in the data, or the population condition leaves it out)."
+            )
+        return explain_row(self.standard, rows[0], self.lang, self.compiled.dimensions)
+
+    def summary(self, value: str | None = None) -> list[dict[str, Any]]:
+        """Customers per grade and each grade's share of ``value`` (default: the deciding amount).
+
+        Every grade of the standard appears, best first, even with no customers.
+        """
+        value = value if value is not None else deciding_value(self.standard, self._table)
+        grades = self._table["grade"].to_pylist()
+        amounts = self._table[value].to_pylist() if value else [None] * len(grades)
+        total_count = len(grades) or 1
+        total_value = sum(a for a in amounts if isinstance(a, (int, float)) and a == a) or 0
+        rows = []
+        for grade in self.standard.grades:
+            picked = [a for g, a in zip(grades, amounts, strict=True) if g == grade]
+            amount = sum(a for a in picked if isinstance(a, (int, float)) and a == a)
+            rows.append({"grade": grade, "customers": len(picked), "customer_share": len(picked) / total_count,
+                         "value": value, "value_sum": amount,
+                         "value_share": (amount / total_value) if total_value else None})
+        return rows
+
+    def write(self, path: str | Path) -> Path:
+        """Write the result to .csv, .parquet or .xlsx."""
+        from ..io import write_table
+
+        return write_table(self.to_arrow(), path, sheet=self.standard.id)
+
+
+def deciding_value(standard: Standard, table: pa.Table) -> str | None:
+    """The amount a summary shares out: the value the top grader decides on, if numeric."""
+    grader = standard.grade
+    body = grader.body
+    candidates = []
+    if grader.kind in ("ladder", "pareto", "percentile"):
+        candidates.append(body.on)
+    elif grader.kind == "rfm":
+        candidates.append(body.monetary)
+    candidates += list(standard.indicators)
+    for name in candidates:
+        if name in table.column_names:
+            kind = table.schema.field(name).type
+            if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+                return name
+    return None
+
+
+def evaluate(
+    standard: Standard | str | Path,
+    data: str | Path | Mapping[str, Any],
+    as_of: dt.date | str,
+    *,
+    lang: str = "zh",
+    con: Any | None = None,
+) -> Evaluation:
+    """Grade every customer of ``data`` by ``standard`` as of a date.
+
+    Parameters
+    ----------
+    standard
+        A loaded :class:`Standard` or the path of a standard file.
+    data
+        A folder with one file per table (``customers.csv``, ``transactions.parquet``,
+        ``assessments.xlsx`` …), or a mapping of table name to a pandas/Polars DataFrame
+        or Arrow table.
+    as_of
+        The evaluation date; rows dated after it are never counted.
+    lang
+        ``"zh"`` (default) or ``"en"``: the language of the reasons.
+    con
+        An Ibis DuckDB backend to use (default: a new in-memory database).
+
+    Returns
+    -------
+    Evaluation
+        With ``.to_pandas()``, ``.to_arrow()``, ``.explain(customer_id)`` and ``.summary()``.
+    """
+    if not isinstance(standard, Standard):
+        standard = load_standard(standard)
+    try:
+        day = parse_date(as_of)
+    except LiteralError as exc:
+        raise ValueError(f"The evaluation date is not valid: {exc}.") from exc
+    con = con if con is not None else connect()
+    tables = load_data(con, data)
+    compiled = compile_standard(standard, tables, day, lang)
+    table = con.to_pyarrow(compiled.expr)
+    return Evaluation(compiled, table)

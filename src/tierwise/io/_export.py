@@ -1,0 +1,77 @@
+"""Writing evaluation results: CSV (UTF-8 with BOM, so Excel shows Chinese), Parquet, .xlsx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+
+__all__ = ["EXPORT_SUFFIXES", "write_table"]
+
+EXPORT_SUFFIXES = (".csv", ".parquet", ".xlsx")
+
+
+def write_table(table: pa.Table, path: str | Path, sheet: str = "grades") -> Path:
+    """Write ``table`` to ``path``; the suffix chooses the format.
+
+    Raises
+    ------
+    ValueError
+        For a suffix other than .csv, .parquet or .xlsx.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in EXPORT_SUFFIXES:
+        raise ValueError(f"Cannot write '{path.name}': the output must end in .csv, .parquet or .xlsx.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, path)
+    elif suffix == ".csv":
+        import pyarrow.csv as pcsv
+
+        with path.open("wb") as handle:
+            handle.write(b"\xef\xbb\xbf")
+            pcsv.write_csv(table, handle)
+    else:
+        _write_xlsx(table, path, sheet)
+    return path
+
+
+def _write_xlsx(table: pa.Table, path: Path, sheet: str) -> None:
+    import xlsxwriter
+
+    if table.num_rows >= 1_048_576:
+        raise ValueError(f"{table.num_rows:,} rows do not fit in one Excel sheet (1,048,575 at most); write .csv or .parquet.")
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
+    try:
+        ws = book.add_worksheet(sheet[:31])
+        head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        number = book.add_format({"num_format": "#,##0.##"})
+        widths = []
+        written = 0
+        for col, field in enumerate(table.schema):
+            ws.write(0, col, field.name, head)
+            widths.append(max(10, min(60, len(field.name.encode("gbk", "replace")) + 2)))
+        numeric = [pa.types.is_integer(c.type) or pa.types.is_floating(c.type) for c in table.columns]
+        for batch in table.to_batches(max_chunksize=50_000):
+            columns = [c.to_pylist() for c in batch.columns]
+            for offset, values in enumerate(zip(*columns, strict=True)):
+                ws_row = written + offset + 1
+                for col, value in enumerate(values):
+                    if value is None or (isinstance(value, float) and value != value):
+                        continue
+                    if numeric[col]:
+                        ws.write_number(ws_row, col, value, number)
+                    else:
+                        ws.write(ws_row, col, value)
+            written += batch.num_rows
+        if "reason" in table.column_names:
+            widths[table.column_names.index("reason")] = 60
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        ws.freeze_panes(1, 1)
+        ws.autofilter(0, 0, max(table.num_rows, 1), max(table.num_columns - 1, 0))
+    finally:
+        book.close()
