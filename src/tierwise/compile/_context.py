@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from ..spec import Problem, Standard, parse_expression
@@ -60,6 +61,7 @@ class Context:
     problems: list[Problem] = field(default_factory=list)
     pending: dict[str, ir.Value] = field(default_factory=dict)
     aux: dict[str, ir.Value] = field(default_factory=dict)
+    waiting: bool = False  # a window waits for another one to be materialised first
     dimensions: dict[str, ir.Value] = field(default_factory=dict)
     references: dict[str, str] = field(default_factory=dict)  # standard id -> column
 
@@ -99,8 +101,37 @@ class Context:
         if name in self.table.columns:
             return self.table[name]
         value = build()
-        self.pending[name] = value
-        return ibis.null(value.type())
+        if not _waits(value):
+            self.pending[name] = value
+        else:
+            self.waiting = True
+        return _placeholder(value, name)
+
+
+_MARK = "\x00tw:"
+
+
+def _placeholder(value: ir.Value, name: str) -> ir.Value:
+    """A stand-in of the same type for a value not materialised yet.
+
+    Each stand-in carries a unique marked literal, so that a window built on top of
+    one is recognised (``_waits``) and materialised only in a later pass. (A typed null
+    would not do: Ibis folds comparisons with a null literal into IS NULL.)
+    """
+    marker = ibis.literal(_MARK + name)
+    kind = value.type()
+    if kind.is_boolean():
+        return marker == "never"
+    if kind.is_numeric():
+        return marker.length().cast(kind)
+    if kind.is_string():
+        return marker
+    return ibis.ifelse(marker == "never", ibis.null(kind), ibis.null(kind))
+
+
+def _waits(value: ir.Value) -> bool:
+    """Whether ``value`` is built on a placeholder of this pass."""
+    return any(isinstance(n.value, str) and n.value.startswith(_MARK) for n in value.op().find(ops.Literal))
 
 
 def _tail(exc: Exception) -> str:

@@ -24,7 +24,7 @@ __all__ = ["DATE_COLUMNS", "add_indicators", "customer_base", "window_bounds"]
 
 DATE_COLUMNS = {"transactions": "date", "payments": "due_date", "assessments": "assessed_at",
                 "opportunities": "expected_close"}
-_ZERO_WHEN_EMPTY = ("sum", "count")
+_ZERO_WHEN_EMPTY = ("sum", "count", "count_distinct")  # counts of nothing are 0
 
 
 def window_bounds(window: Window | None, as_of: dt.date) -> tuple[dt.date | None, dt.date]:

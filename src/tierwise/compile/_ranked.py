@@ -149,7 +149,7 @@ def visit_rfm(body: Rfm, ctx: Context, scope: ir.BooleanValue | None, path: Path
             assert body.scores is not None
             order = [value.notnull(), ibis.desc(value) if lower_is_better else value]
             worse = ctx.window(f"{slug(path)}_{d}_worse", lambda o=order: ibis.rank().over(ibis.window(group_by=part, order_by=o)))
-            total = ctx.window(f"{slug(path)}_n", lambda: ibis.literal(1).count().over(ibis.window(group_by=part)))
+            total = ctx.window(f"{slug(path)}_n", lambda: ctx.table["customer_id"].count().over(ibis.window(group_by=part)))
             levels[d] = ctx.window(f"{slug(path)}_{d}", lambda w=worse, n=total: (w * body.scores) // n + 1)
     conditions = []
     for segment in body.segments:

@@ -80,12 +80,14 @@ def compile_standard(standard: Standard, tables: Mapping[str, ir.Table], as_of: 
             ctx.problem(("population",), f"The population '{standard.population}' must be true or false. Got a {keep.type()} value instead.")
     problems_before = len(ctx.problems)
     for _ in range(_MAX_PASSES):
-        ctx.pending, ctx.aux, ctx.dimensions = {}, {}, {}
+        ctx.pending, ctx.aux, ctx.dimensions, ctx.waiting = {}, {}, {}, False
         del ctx.problems[problems_before:]
         out = visit(standard.grade, ctx, None, ("grade",), top=True)
         if not ctx.pending:
             break
         ctx.table = ctx.table.mutate(**ctx.pending)
+    if ctx.pending or ctx.waiting:  # pragma: no cover - nesting deeper than any real standard
+        raise StandardError([Problem(standard.source, None, "The standard nests graders too deeply to compile.")])
     if ctx.problems:
         raise StandardError(ctx.problems)
     indicators = tuple(standard.indicators)

@@ -74,7 +74,13 @@ def _load_arrow(con: Any, name: str, table: pa.Table) -> None:
             values = [None if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
                       for v in column.to_pylist()]
             table = table.set_column(index, "customer_id", pa.array(values, pa.string()))
-    con.create_table(name, table, overwrite=True)
+    raw = con.con  # the DuckDB connection under the Ibis backend
+    view = f"_tw_arrow_{name}"
+    raw.register(view, table)
+    try:
+        raw.execute(f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * FROM {_quote(view)}")
+    finally:
+        raw.unregister(view)
 
 
 def _load_file(con: Any, name: str, path: Path) -> None:

@@ -48,6 +48,38 @@ class Located:
         return Problem(self.file, self.line(path), message)
 
 
+def _unbalanced(node: yaml.Node) -> bool:
+    return (
+        isinstance(node, yaml.ScalarNode) and node.style is None
+        and node.value.count("(") > node.value.count(")")
+    )
+
+
+def _rejoin_calls(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+    """Undo YAML's split of ``{agg: days_between(max(date), as_of)}`` at the comma.
+
+    In a flow mapping a comma ends a plain value, so a function call with several
+    arguments written without quotes comes back as a value with unclosed parentheses
+    followed by keys without values. Such pieces are joined back until balanced.
+    """
+    pairs = list(node.value)
+    if not node.flow_style:
+        return pairs
+    out: list[tuple[yaml.Node, yaml.Node]] = []
+    index = 0
+    while index < len(pairs):
+        key, value = pairs[index]
+        index += 1
+        while _unbalanced(value) and index < len(pairs):
+            piece, empty = pairs[index]
+            if not (isinstance(piece, yaml.ScalarNode) and isinstance(empty, yaml.ScalarNode) and empty.value == ""):
+                break
+            value = yaml.ScalarNode(value.tag, f"{value.value}, {piece.value}", value.start_mark, piece.end_mark)
+            index += 1
+        out.append((key, value))
+    return out
+
+
 def read_yaml(text: str, file: str) -> tuple[Located | None, list[Problem]]:
     """Parse ``text``; return located data, or the syntax problems found."""
     try:
@@ -67,7 +99,7 @@ def read_yaml(text: str, file: str) -> tuple[Located | None, list[Problem]]:
         lines.setdefault(path, n.start_mark.line + 1)
         if isinstance(n, yaml.MappingNode):
             out: dict[Any, Any] = {}
-            for key_node, value_node in n.value:
+            for key_node, value_node in _rejoin_calls(n):
                 key = build(key_node, (*path, "<key>"))
                 key = key if isinstance(key, (str, int, float)) else str(key)
                 if key in out:

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import tierwise
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def write_standard(folder: Path, text: str, name: str | None = None) -> Path:
+    text = textwrap.dedent(text).lstrip()
+    ident = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("id:"))
+    path = folder / f"{name or ident}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    out = pd.DataFrame(rows)
+    for column in out.columns:
+        if column in ("date", "due_date", "paid_date", "created_at", "assessed_at", "expected_close"):
+            out[column] = pd.to_datetime(out[column]).dt.date
+    return out
+
+
+Grades = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def grades(tmp_path: Path) -> Grades:
+    """Evaluate a standard (YAML text) on tables; return customer_id -> grade."""
+
+    def run(text: str, tables: Mapping[str, Any], as_of: str = "2026-03-31", *,
+            extra: list[str] = (), column: str = "grade", lang: str = "zh") -> dict[str, Any]:
+        for other in extra:
+            write_standard(tmp_path, other)
+        path = write_standard(tmp_path, text)
+        data = {k: frame(v) if isinstance(v, list) else v for k, v in tables.items()}
+        result = tierwise.evaluate(path, data=data, as_of=dt.date.fromisoformat(as_of), lang=lang)
+        df = result.to_pandas()
+        return dict(zip(df["customer_id"], df[column], strict=True))
+
+    return run
