@@ -13,8 +13,8 @@ Examples
 from __future__ import annotations
 
 from .compile import Compiled, compile_standard
-from .compile._explain import Explanation
-from .engine import DataError, Evaluation, connect, evaluate
+from .compile import Explanation
+from .engine import DataError, Evaluation, compiled_sql, connect, evaluate
 from .spec import Problem, Standard, StandardError, check_files, load_standard, loads_standard
 
 __version__ = "0.1.0"
@@ -30,6 +30,7 @@ __all__ = [
     "__version__",
     "check_files",
     "compile_standard",
+    "compiled_sql",
     "connect",
     "evaluate",
     "load_standard",

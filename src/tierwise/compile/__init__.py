@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 from ._expr import CompileError
+from ._explain import Explanation, explain_row
+from ._schema import assumed_tables
 from ._standard import LANGUAGES, Compiled, compile_standard, grader_kinds, output_columns
 
-__all__ = ["LANGUAGES", "CompileError", "Compiled", "compile_standard", "grader_kinds", "output_columns"]
+__all__ = [
+    "LANGUAGES",
+    "CompileError",
+    "Compiled",
+    "Explanation",
+    "assumed_tables",
+    "compile_standard",
+    "explain_row",
+    "grader_kinds",
+    "output_columns",
+]

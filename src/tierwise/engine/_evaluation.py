@@ -176,3 +176,41 @@ def evaluate(
     compiled = compile_standard(standard, tables, day, lang)
     table = con.to_pyarrow(compiled.expr)
     return Evaluation(compiled, table)
+
+
+def compiled_sql(
+    standard: Standard | str | Path,
+    data: str | Path | Mapping[str, Any] | None = None,
+    as_of: dt.date | str | None = None,
+    *,
+    lang: str = "zh",
+) -> str:
+    """The DuckDB SQL a standard runs, for a DBA to read.
+
+    Without ``data`` the tables are assumed from how the standard uses their columns;
+    with ``data`` its real schema is used. ``as_of`` defaults to today (it appears as
+    literal dates in the window filters).
+
+    Examples
+    --------
+    >>> import tierwise
+    >>> std = tierwise.loads_standard('''
+    ... tierwise: 1
+    ... id: vip
+    ... name: VIP
+    ... version: "1"
+    ... grades: [VIP, C]
+    ... indicators: {sales: {from: transactions, agg: sum(amount), window: 12 months}}
+    ... grade: {ladder: {on: sales, steps: [{grade: VIP, at_least: 100万}, {grade: C}]}}
+    ... ''')
+    >>> sql = tierwise.compiled_sql(std, as_of="2026-03-31")
+    >>> '"date" > MAKE_DATE(2025, 3, 31)' in sql
+    True
+    """
+    from ..compile import assumed_tables
+
+    if not isinstance(standard, Standard):
+        standard = load_standard(standard)
+    day = parse_date(as_of) if as_of is not None else dt.date.today()
+    tables = load_data(connect(), data) if data is not None else assumed_tables(standard)
+    return compile_standard(standard, tables, day, lang).sql()

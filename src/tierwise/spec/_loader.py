@@ -161,7 +161,7 @@ def _translate(error: Any, located: Located) -> Problem:
     elif kind in ("value_error", "assertion_error"):
         text = error["msg"].removeprefix("Value error, ")
         if isinstance(field, str) and not text.startswith(("The ", "A ", "An ", "Only", "Give", "Each", "Criterion", "Cell", "Segment", "Rule")):
-            message = f"The '{field}' of {owner} is not valid: {text.rstrip('.')}."
+            message = f"The '{field}' of {owner} is not valid: {_sentence(text)[0].lower()}{_sentence(text)[1:]}"
         else:
             message = f"{_sentence(text)[:-1]} (in {describe(path)})."
             path = _refine(path, text, located.data)

@@ -1,0 +1,7 @@
+"""``python -m tierwise``."""
+
+from __future__ import annotations
+
+from tierwise.cli import main
+
+main()

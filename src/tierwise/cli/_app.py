@@ -1,0 +1,206 @@
+"""The ``tierwise`` command line (Typer + Rich). Uses the public API only.
+
+Heavy modules (ibis, duckdb) are imported inside the commands, so ``--help`` is quick.
+Every failure prints ``Error: ...`` and exits 1; ``--debug`` shows the traceback too.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    name="tierwise",
+    help="Customer tiering by declarative standards (客户分级分类): check, evaluate, explain, sql.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+_state = {"debug": False}
+
+_WORDS = {
+    "zh": {"grade": "等级", "customers": "客户数", "share": "客户占比", "sum": "合计", "vshare": "占比",
+           "title": "{name}（{id} v{version}），评估日 {as_of}", "total": "合计"},
+    "en": {"grade": "Grade", "customers": "Customers", "share": "Share", "sum": "total", "vshare": "share",
+           "title": "{name} ({id} v{version}), as of {as_of}", "total": "Total"},
+}
+
+
+def _version(value: bool) -> None:
+    if value:
+        import tierwise
+
+        out.print(f"tierwise {tierwise.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback of an error.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+DataOption = Annotated[Path, typer.Option("--data", "-d", help="Folder with one file per table: customers.csv, transactions.parquet, …")]
+AsOfOption = Annotated[str, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD. Rows after it never count.")]
+LangOption = Annotated[str, typer.Option("--lang", help="Language of reasons and tables: zh or en.")]
+
+
+def _lang(value: str) -> str:
+    if value not in ("zh", "en"):
+        raise ValueError(f"--lang must be 'zh' or 'en'. Got '{value}' instead.")
+    return value
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Standard files to validate.")],
+    data: Annotated[Path | None, typer.Option("--data", "-d", help="Also check names against this data folder's tables and columns.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date used when compiling against --data (default: today).")] = None,
+) -> None:
+    """Validate standard files; print every problem with its file and line."""
+    import tierwise
+
+    problems: list[Any] = []
+    for file in files:
+        try:
+            standard = tierwise.load_standard(file)
+            if data is not None:
+                tierwise.compiled_sql(standard, data, as_of)
+        except tierwise.StandardError as exc:
+            problems.extend(exc.problems)
+            continue
+        out.print(f"[green]✓[/green] {file}: {standard.name} ({standard.id} v{standard.version}), "
+                  f"{standard.grade.kind}, {len(standard.grades)} grades")
+    for problem in problems:
+        err.print(f"[bold red]Error:[/bold red] {problem}", highlight=False, soft_wrap=True)
+    if problems:
+        err.print(f"{len(problems)} problem(s) found.")
+        raise typer.Exit(1)
+
+
+def _summary_table(result: Any, lang: str) -> Table:
+    w = _WORDS[lang]
+    standard = result.standard
+    rows = result.summary()
+    value = rows[0]["value"] if rows else None
+    table = Table(title=w["title"].format(name=standard.name, id=standard.id, version=standard.version, as_of=result.as_of))
+    table.add_column(w["grade"])
+    table.add_column(w["customers"], justify="right")
+    table.add_column(w["share"], justify="right")
+    if value:
+        table.add_column(f"{value} {w['sum']}", justify="right")
+        table.add_column(f"{value} {w['vshare']}", justify="right")
+    for row in rows:
+        cells = [str(row["grade"]), f"{row['customers']:,}", f"{row['customer_share']:.1%}"]
+        if value:
+            share = row["value_share"]
+            cells += [f"{row['value_sum']:,.2f}".rstrip("0").rstrip("."), f"{share:.1%}" if share is not None else "—"]
+        table.add_row(*cells)
+    total = sum(r["customers"] for r in rows)
+    footer = [w["total"], f"{total:,}", "100.0%" if total else "—"]
+    if value:
+        footer += [f"{sum(r['value_sum'] for r in rows):,.2f}".rstrip("0").rstrip("."), ""]
+    table.add_row(*footer, style="bold")
+    return table
+
+
+def _run(standard: Path, data: Path, as_of: str, lang: str) -> Any:
+    """Load, compile and run with a progress display on stderr."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    import tierwise
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task(f"Loading {standard.name}…", total=None)
+        loaded = tierwise.load_standard(standard)
+        progress.update(task, description=f"Evaluating {loaded.id} on {data} as of {as_of}…")
+        return tierwise.evaluate(loaded, data=data, as_of=as_of, lang=lang)
+
+
+@app.command()
+def evaluate(
+    standard: Annotated[Path, typer.Argument(help="The standard file (.yaml).")],
+    data: DataOption,
+    as_of: AsOfOption,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write every customer's row to .csv, .parquet or .xlsx.")] = None,
+    lang: LangOption = "zh",
+) -> None:
+    """Grade every customer; print grade counts and value shares, or write all rows."""
+    lang = _lang(lang)
+    started = time.perf_counter()
+    result = _run(standard, data, as_of, lang)
+    elapsed = time.perf_counter() - started
+    out.print(_summary_table(result, lang))
+    if output is not None:
+        path = result.write(output)
+        out.print(f"Wrote {len(result):,} rows to {path}")
+    err.print(f"{len(result):,} customers graded in {elapsed:.2f}s", style="dim")
+
+
+@app.command()
+def explain(
+    standard: Annotated[Path, typer.Argument(help="The standard file (.yaml).")],
+    data: DataOption,
+    as_of: AsOfOption,
+    customer: Annotated[str, typer.Option("--customer", "-c", help="The customer_id to explain.")],
+    lang: LangOption = "zh",
+) -> None:
+    """Show why one customer has its grade: indicators, each step tried, the gap to the next grade."""
+    lang = _lang(lang)
+    result = _run(standard, data, as_of, lang)
+    try:
+        explanation = result.explain(customer)
+    except KeyError as exc:
+        raise ValueError(exc.args[0]) from exc
+    out.print(str(explanation), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def sql(
+    standard: Annotated[Path, typer.Argument(help="The standard file (.yaml).")],
+    data: Annotated[Path | None, typer.Option("--data", "-d", help="Use this data folder's real schema (default: inferred from the standard).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date in the window filters (default: today).")] = None,
+    lang: LangOption = "zh",
+) -> None:
+    """Print the DuckDB SQL the standard compiles to."""
+    import tierwise
+
+    out.print(tierwise.compiled_sql(standard, data, as_of, lang=_lang(lang)), highlight=False, soft_wrap=True)
+
+
+def main() -> None:
+    """Entry point: run the app; turn every error into ``Error: ...`` and exit 1."""
+    debug = "--debug" in sys.argv
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err.print("Interrupted.")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the one error handler of the CLI
+        if isinstance(exc, typer.TyperException) and hasattr(exc, "show"):  # usage errors: Typer prints them
+            exc.show()
+            sys.exit(0 if type(exc).__name__ == "NoArgsIsHelpError" else 1)
+        if isinstance(exc, typer.Abort):
+            sys.exit(1)
+        if debug:
+            err.print_exception()
+        message = str(exc).strip() or type(exc).__name__
+        if hasattr(exc, "problems") and len(exc.problems) > 1:
+            message = f"{len(exc.problems)} problems:\n" + message
+        err.print(f"[bold red]Error:[/bold red] {message}", highlight=False, soft_wrap=True)
+        sys.exit(1)

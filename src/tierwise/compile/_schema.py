@@ -1,0 +1,125 @@
+"""Table schemas a standard assumes, for compiling its SQL without any data at hand.
+
+Columns are inferred from how the standard uses them: dates where a window reads them,
+text where they are mapped or compared with text, true/false where they stand as a
+condition, numbers otherwise. With real data, the data's own schema is used instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from ..spec import Standard, parse_expression
+from ..spec._expr import Binary, Call, Const, InList, IsNull, Name, Node, Unary
+from ..spec._model import Grader
+from ._indicators import DATE_COLUMNS
+
+__all__ = ["assumed_tables"]
+
+_TEXT = {"name", "type", "industry", "region", "status", "product", "channel", "order_id", "stage",
+         "criterion", "rating", "assessor", "admin_level", "need_match_level"}
+_DATES = {"date", "due_date", "paid_date", "created_at", "assessed_at", "expected_close"}
+
+
+class _Columns:
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[str, str]] = {"customers": {"customer_id": "string"}}
+
+    def add(self, table: str, column: str, kind: str) -> None:
+        columns = self.tables.setdefault(table, {"customer_id": "string"})
+        if column in _DATES:
+            kind = "date"
+        elif column in _TEXT and kind == "float64":
+            kind = "string"
+        if columns.get(column) in (None, "float64"):
+            columns[column] = kind
+
+    def walk(self, node: Node, table: str, skip: set[str], kind: str = "float64") -> None:
+        if isinstance(node, Name):
+            if node.name not in skip and node.name != "as_of":
+                self.add(table, node.name, kind)
+        elif isinstance(node, Unary):
+            self.walk(node.operand, table, skip, "boolean" if node.op == "not" else "float64")
+        elif isinstance(node, Binary):
+            if node.op in ("and", "or"):
+                self.walk(node.left, table, skip, "boolean")
+                self.walk(node.right, table, skip, "boolean")
+            else:
+                text = any(isinstance(n, Const) and isinstance(n.value, str) for n in (node.left, node.right))
+                self.walk(node.left, table, skip, "string" if text else "float64")
+                self.walk(node.right, table, skip, "string" if text else "float64")
+        elif isinstance(node, InList):
+            text = any(isinstance(n, Const) and isinstance(n.value, str) for n in node.items)
+            self.walk(node.operand, table, skip, "string" if text else "float64")
+        elif isinstance(node, IsNull):
+            self.walk(node.operand, table, skip)
+        elif isinstance(node, Call):
+            for arg in node.args:
+                self.walk(arg, table, skip, "date" if node.func == "days_between" else "float64")
+
+    def condition(self, text: str, skip: set[str]) -> None:
+        self.walk(parse_expression(text), "customers", skip, "boolean")
+
+
+def _graders(grader: Grader) -> list[Grader]:
+    out = [grader]
+    if grader.kind == "rules":
+        for rule in grader.body:
+            for sub in (rule.then, rule.otherwise):
+                if isinstance(sub, Grader):
+                    out += _graders(sub)
+    if grader.kind == "matrix":
+        for spec in grader.body.dimensions.values():
+            if isinstance(spec, Grader):
+                out += _graders(spec)
+    return out
+
+
+def _collect(standard: Standard, columns: _Columns) -> None:
+    skip = set(standard.indicators)
+    for ind in standard.indicators.values():
+        if ind.attribute is not None:
+            columns.add("customers", ind.attribute, "float64")
+        if ind.from_ is not None:
+            table = ind.from_
+            date = ind.date or DATE_COLUMNS.get(table, "date")
+            columns.add(table, date, "date")
+            for text in (ind.agg, ind.where):
+                if text:
+                    node = parse_expression(text, allow_aggregates=True)
+                    columns.walk(node, table, set(), "string" if "latest(" in text else "float64")
+        if ind.expr is not None:
+            columns.walk(parse_expression(ind.expr), "customers", skip)
+    if standard.population:
+        columns.condition(standard.population, skip)
+    for grader in _graders(standard.grade):
+        body: Any = grader.body
+        if grader.kind == "rules":
+            for rule in body:
+                if rule.when:
+                    columns.condition(rule.when, skip)
+        elif grader.kind == "map" and body.on not in skip:
+            numeric = all(isinstance(k, (int, float)) for k in body.values)
+            columns.add("customers", body.on, "float64" if numeric else "string")
+        elif grader.kind == "scorecard":
+            for criterion in body.criteria:
+                if criterion.on not in skip:
+                    columns.add("customers", criterion.on, "string" if criterion.points else "float64")
+        elif grader.kind == "rfm":
+            for name in (body.recency, body.frequency, body.monetary):
+                if name not in skip:
+                    columns.add("customers", name, "float64")
+        elif hasattr(body, "on") and body.on not in skip:
+            columns.add("customers", body.on, "float64")
+    for other in standard.references.values():
+        _collect(other, columns)
+
+
+def assumed_tables(standard: Standard) -> dict[str, ir.Table]:
+    """Unbound Ibis tables with the columns ``standard`` reads (for ``tierwise sql``)."""
+    columns = _Columns()
+    _collect(standard, columns)
+    return {name: ibis.table(schema, name=name) for name, schema in columns.tables.items()}

@@ -1,0 +1,63 @@
+"""Set up and run tierwise with nothing but Python: ``python3 tasks.py demo|test``.
+
+It installs a pinned uv into ``.tools/`` (a private virtual environment), then uv
+installs the locked dependencies into ``.venv/`` and runs the job there.
+
+- ``demo``: evaluate the bundled RFM standard on the bundled CDNow purchase log.
+- ``test``: ruff, mypy (strict) and the whole pytest suite, doctests included.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+UV_VERSION = "0.13.8"
+TOOLS = ROOT / ".tools"
+
+
+def _uv() -> list[str]:
+    python = TOOLS / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    if not python.exists():
+        venv.create(TOOLS, with_pip=True, clear=True)
+    check = subprocess.run([str(python), "-m", "uv", "--version"], capture_output=True, text=True)
+    if check.returncode != 0 or UV_VERSION not in check.stdout:
+        subprocess.check_call([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                               f"uv=={UV_VERSION}"])
+    return [str(python), "-m", "uv"]
+
+
+def _run(*args: str) -> int:
+    print("+", " ".join(args[3:] if args[:3] == tuple(_uv()) else args), flush=True)
+    return subprocess.call(list(args), cwd=ROOT)
+
+
+def main(argv: list[str]) -> int:
+    job = argv[0] if argv else "help"
+    if job not in ("demo", "test"):
+        print(__doc__)
+        return 0 if job == "help" else 2
+    uv = _uv()
+    env_python = os.environ.get("UV_PYTHON")
+    sync = [*uv, "sync", "--locked", "--quiet", *(["--python", env_python] if env_python else [])]
+    if code := subprocess.call(sync, cwd=ROOT):
+        return code
+    run = [*uv, "run", "--locked", "--no-sync"]
+    if job == "demo":
+        return _run(*run, "tierwise", "evaluate", "examples/standards/cdnow-rfm-8.yaml",
+                    "--data", "examples/cdnow", "--as-of", "1998-06-30",
+                    "--output", "tierwise-out/cdnow-rfm-8.xlsx", *argv[1:])
+    for step in (["ruff", "check", "src", "tests", "tasks.py", "scripts"],
+                 ["mypy"],
+                 ["pytest", *argv[1:]]):
+        if code := _run(*run, *step):
+            return code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
