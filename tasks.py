@@ -26,8 +26,9 @@ def _uv() -> list[str]:
         venv.create(TOOLS, with_pip=True, clear=True)
     check = subprocess.run([str(python), "-m", "uv", "--version"], capture_output=True, text=True)
     if check.returncode != 0 or UV_VERSION not in check.stdout:
-        subprocess.check_call([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                               f"uv=={UV_VERSION}"])
+        subprocess.check_call(
+            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"uv=={UV_VERSION}"]
+        )
     return [str(python), "-m", "uv"]
 
 
@@ -48,12 +49,20 @@ def main(argv: list[str]) -> int:
         return code
     run = [*uv, "run", "--locked", "--no-sync"]
     if job == "demo":
-        return _run(*run, "tierwise", "evaluate", "examples/standards/cdnow-rfm-8.yaml",
-                    "--data", "examples/cdnow", "--as-of", "1998-06-30",
-                    "--output", "tierwise-out/cdnow-rfm-8.xlsx", *argv[1:])
-    for step in (["ruff", "check", "src", "tests", "tasks.py", "scripts"],
-                 ["mypy"],
-                 ["pytest", *argv[1:]]):
+        return _run(
+            *run,
+            "tierwise",
+            "evaluate",
+            "examples/standards/cdnow-rfm-8.yaml",
+            "--data",
+            "examples/cdnow",
+            "--as-of",
+            "1998-06-30",
+            "--output",
+            "tierwise-out/cdnow-rfm-8.xlsx",
+            *argv[1:],
+        )
+    for step in (["ruff", "check", "src", "tests", "tasks.py", "scripts"], ["mypy"], ["pytest", *argv[1:]]):
         if code := _run(*run, *step):
             return code
     return 0

@@ -15,7 +15,10 @@ from pathlib import Path
 
 def main(source: Path, target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
-    with source.open(encoding="ascii") as src, (target / "transactions.csv").open("w", newline="", encoding="utf-8") as dst:
+    with (
+        source.open(encoding="ascii") as src,
+        (target / "transactions.csv").open("w", newline="", encoding="utf-8") as dst,
+    ):
         writer = csv.writer(dst)
         writer.writerow(["customer_id", "date", "quantity", "amount"])
         for line in src:

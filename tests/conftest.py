@@ -38,8 +38,15 @@ Grades = Callable[..., dict[str, str]]
 def grades(tmp_path: Path) -> Grades:
     """Evaluate a standard (YAML text) on tables; return customer_id -> grade."""
 
-    def run(text: str, tables: Mapping[str, Any], as_of: str = "2026-03-31", *,
-            extra: list[str] = (), column: str = "grade", lang: str = "zh") -> dict[str, Any]:
+    def run(
+        text: str,
+        tables: Mapping[str, Any],
+        as_of: str = "2026-03-31",
+        *,
+        extra: list[str] = (),
+        column: str = "grade",
+        lang: str = "zh",
+    ) -> dict[str, Any]:
         for other in extra:
             write_standard(tmp_path, other)
         path = write_standard(tmp_path, text)

@@ -12,8 +12,7 @@ Examples
 
 from __future__ import annotations
 
-from .compile import Compiled, compile_standard
-from .compile import Explanation
+from .compile import Compiled, Explanation, compile_standard
 from .engine import DataError, Evaluation, compiled_sql, connect, evaluate
 from .spec import Problem, Standard, StandardError, check_files, load_standard, loads_standard
 

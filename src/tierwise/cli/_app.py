@@ -27,10 +27,24 @@ err = Console(stderr=True)
 _state = {"debug": False}
 
 _WORDS = {
-    "zh": {"grade": "等级", "customers": "客户数", "share": "客户占比", "sum": "合计", "vshare": "占比",
-           "title": "{name}（{id} v{version}），评估日 {as_of}", "total": "合计"},
-    "en": {"grade": "Grade", "customers": "Customers", "share": "Share", "sum": "total", "vshare": "share",
-           "title": "{name} ({id} v{version}), as of {as_of}", "total": "Total"},
+    "zh": {
+        "grade": "等级",
+        "customers": "客户数",
+        "share": "客户占比",
+        "sum": "合计",
+        "vshare": "占比",
+        "title": "{name}（{id} v{version}），评估日 {as_of}",
+        "total": "合计",
+    },
+    "en": {
+        "grade": "Grade",
+        "customers": "Customers",
+        "share": "Share",
+        "sum": "total",
+        "vshare": "share",
+        "title": "{name} ({id} v{version}), as of {as_of}",
+        "total": "Total",
+    },
 }
 
 
@@ -45,12 +59,16 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback of an error.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     _state["debug"] = debug
 
 
-DataOption = Annotated[Path, typer.Option("--data", "-d", help="Folder with one file per table: customers.csv, transactions.parquet, …")]
+DataOption = Annotated[
+    Path, typer.Option("--data", "-d", help="Folder with one file per table: customers.csv, transactions.parquet, …")
+]
 AsOfOption = Annotated[str, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD. Rows after it never count.")]
 LangOption = Annotated[str, typer.Option("--lang", help="Language of reasons and tables: zh or en.")]
 
@@ -64,8 +82,13 @@ def _lang(value: str) -> str:
 @app.command()
 def check(
     files: Annotated[list[Path], typer.Argument(help="Standard files to validate.")],
-    data: Annotated[Path | None, typer.Option("--data", "-d", help="Also check names against this data folder's tables and columns.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Date used when compiling against --data (default: today).")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", "-d", help="Also check names against this data folder's tables and columns."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date used when compiling against --data (default: today).")
+    ] = None,
 ) -> None:
     """Validate standard files; print every problem with its file and line."""
     import tierwise
@@ -79,8 +102,10 @@ def check(
         except tierwise.StandardError as exc:
             problems.extend(exc.problems)
             continue
-        out.print(f"[green]✓[/green] {file}: {standard.name} ({standard.id} v{standard.version}), "
-                  f"{standard.grade.kind}, {len(standard.grades)} grades")
+        out.print(
+            f"[green]✓[/green] {file}: {standard.name} ({standard.id} v{standard.version}), "
+            f"{standard.grade.kind}, {len(standard.grades)} grades"
+        )
     for problem in problems:
         err.print(f"[bold red]Error:[/bold red] {problem}", highlight=False, soft_wrap=True)
     if problems:
@@ -93,7 +118,9 @@ def _summary_table(result: Any, lang: str) -> Table:
     standard = result.standard
     rows = result.summary()
     value = rows[0]["value"] if rows else None
-    table = Table(title=w["title"].format(name=standard.name, id=standard.id, version=standard.version, as_of=result.as_of))
+    table = Table(
+        title=w["title"].format(name=standard.name, id=standard.id, version=standard.version, as_of=result.as_of)
+    )
     table.add_column(w["grade"])
     table.add_column(w["customers"], justify="right")
     table.add_column(w["share"], justify="right")
@@ -120,8 +147,14 @@ def _run(standard: Path, data: Path, as_of: str, lang: str) -> Any:
 
     import tierwise
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
         task = progress.add_task(f"Loading {standard.name}…", total=None)
         loaded = tierwise.load_standard(standard)
         progress.update(task, description=f"Evaluating {loaded.id} on {data} as of {as_of}…")
@@ -133,7 +166,9 @@ def evaluate(
     standard: Annotated[Path, typer.Argument(help="The standard file (.yaml).")],
     data: DataOption,
     as_of: AsOfOption,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write every customer's row to .csv, .parquet or .xlsx.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write every customer's row to .csv, .parquet or .xlsx.")
+    ] = None,
     lang: LangOption = "zh",
 ) -> None:
     """Grade every customer; print grade counts and value shares, or write all rows."""
@@ -169,8 +204,13 @@ def explain(
 @app.command()
 def sql(
     standard: Annotated[Path, typer.Argument(help="The standard file (.yaml).")],
-    data: Annotated[Path | None, typer.Option("--data", "-d", help="Use this data folder's real schema (default: inferred from the standard).")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date in the window filters (default: today).")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", "-d", help="Use this data folder's real schema (default: inferred from the standard)."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Evaluation date in the window filters (default: today).")
+    ] = None,
     lang: LangOption = "zh",
 ) -> None:
     """Print the DuckDB SQL the standard compiles to."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ._expr import CompileError
 from ._explain import Explanation, explain_row
+from ._expr import CompileError
 from ._schema import assumed_tables
 from ._standard import LANGUAGES, Compiled, compile_standard, grader_kinds, output_columns
 

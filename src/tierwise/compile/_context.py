@@ -4,32 +4,58 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
-from ..spec import Problem, Standard, parse_expression
+from tierwise.spec import Problem, Standard, parse_expression
+
 from ._expr import CompileError, ExprCompiler
 
-__all__ = ["Context", "Out", "TEXT", "slug"]
+__all__ = ["TEXT", "Context", "Out", "slug"]
 
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
-        "no_value": "无数据", "holds": "满足「{when}」", "otherwise": "不满足以上任何条件",
-        "unlisted": "不在映射中", "before": "排在其前的客户累计占比", "above_it": "高于它的客户占比",
-        "top": "前", "score": "综合得分", "cell": "命中第 {n} 格", "no_cell": "未命中任何组合",
-        "high": "高", "low": "低", "pts": "分", "sep": "，", "open": "（", "close": "）",
-        "and": "；", "nonpositive": "不大于 0",
+        "no_value": "无数据",
+        "holds": "满足「{when}」",
+        "otherwise": "不满足以上任何条件",
+        "unlisted": "不在映射中",
+        "before": "排在其前的客户累计占比",
+        "above_it": "高于它的客户占比",
+        "top": "前",
+        "score": "综合得分",
+        "cell": "命中第 {n} 格",
+        "no_cell": "未命中任何组合",
+        "high": "高",
+        "low": "低",
+        "pts": "分",
+        "sep": "，",
+        "open": "（",
+        "close": "）",
+        "and": "；",
+        "nonpositive": "不大于 0",
     },
     "en": {
-        "no_value": "has no value", "holds": "'{when}' holds", "otherwise": "no rule above applies",
-        "unlisted": "is not listed", "before": "share of those ranked before it",
-        "above_it": "share of customers above it", "top": "top ", "score": "score",
-        "cell": "matches cell {n}", "no_cell": "matches no cell", "high": "high", "low": "low",
-        "pts": " pts", "sep": ", ", "open": " (", "close": ")", "and": "; ", "nonpositive": "is not above 0",
+        "no_value": "has no value",
+        "holds": "'{when}' holds",
+        "otherwise": "no rule above applies",
+        "unlisted": "is not listed",
+        "before": "share of those ranked before it",
+        "above_it": "share of customers above it",
+        "top": "top ",
+        "score": "score",
+        "cell": "matches cell {n}",
+        "no_cell": "matches no cell",
+        "high": "high",
+        "low": "low",
+        "pts": " pts",
+        "sep": ", ",
+        "open": " (",
+        "close": ")",
+        "and": "; ",
+        "nonpositive": "is not above 0",
     },
 }
 
@@ -96,11 +122,14 @@ class Context:
             self.problem(path, f"The {what} '{text}' cannot be computed: {exc}")
             return ibis.null("boolean")
 
-    def window(self, name: str, build: Callable[[], ir.Value]) -> ir.Value:
-        """A value that needs a window over all customers: materialised in a first pass."""
+    def window(self, name: str, value: ir.Value) -> ir.Value:
+        """``value`` as a column of its own, materialised before the expressions using it.
+
+        Used for window values (ranks, running sums, means over all customers) and for
+        anything shown several times in a reason, so the SQL computes it once.
+        """
         if name in self.table.columns:
             return self.table[name]
-        value = build()
         if not _waits(value):
             self.pending[name] = value
         else:
@@ -136,4 +165,4 @@ def _waits(value: ir.Value) -> bool:
 
 def _tail(exc: Exception) -> str:
     text = str(exc)
-    return text[text.find("Did you mean"):] if "Did you mean" in text else text.split(": it is", 1)[-1].strip(". ")
+    return text[text.find("Did you mean") :] if "Did you mean" in text else text.split(": it is", 1)[-1].strip(". ")

@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..spec import Standard, format_amount
-from ..spec._model import Grader, Step
+from tierwise.spec import Standard, format_amount
+from tierwise.spec._model import Grader, Step
+
 from ._context import slug
 from ._format import bound_text, share_text
 
@@ -20,17 +21,52 @@ __all__ = ["Explanation", "explain_row"]
 
 Path = tuple[str | int, ...]
 _WORDS = {
-    "zh": {"customer": "客户", "grade": "等级", "reason": "理由", "next": "上一级", "gap": "差距",
-           "indicators": "指标", "steps": "评级过程", "none": "无", "no_value": "无数据",
-           "rule": "规则", "otherwise": "其他情况", "score": "综合得分", "share": "排在其前的累计占比",
-           "above": "高于它的客户占比", "cell": "格", "dimension": "维度", "points": "分",
-           "not_listed": "不在映射中", "mean": "均值", "median": "中位数", "score_of": "得分"},
-    "en": {"customer": "Customer", "grade": "Grade", "reason": "Reason", "next": "Next grade up",
-           "gap": "Gap", "indicators": "Indicators", "steps": "Steps tried", "none": "none",
-           "no_value": "no value", "rule": "rule", "otherwise": "otherwise", "score": "score",
-           "share": "share ranked before it", "above": "share of customers above it", "cell": "cell",
-           "dimension": "dimension", "points": " pts", "not_listed": "not listed", "mean": "mean",
-           "median": "median", "score_of": "score"},
+    "zh": {
+        "customer": "客户",
+        "grade": "等级",
+        "reason": "理由",
+        "next": "上一级",
+        "gap": "差距",
+        "indicators": "指标",
+        "steps": "评级过程",
+        "none": "无",
+        "no_value": "无数据",
+        "rule": "规则",
+        "otherwise": "其他情况",
+        "score": "综合得分",
+        "share": "排在其前的累计占比",
+        "above": "高于它的客户占比",
+        "cell": "格",
+        "dimension": "维度",
+        "points": "分",
+        "not_listed": "不在映射中",
+        "mean": "均值",
+        "median": "中位数",
+        "score_of": "得分",
+    },
+    "en": {
+        "customer": "Customer",
+        "grade": "Grade",
+        "reason": "Reason",
+        "next": "Next grade up",
+        "gap": "Gap",
+        "indicators": "Indicators",
+        "steps": "Steps tried",
+        "none": "none",
+        "no_value": "no value",
+        "rule": "rule",
+        "otherwise": "otherwise",
+        "score": "score",
+        "share": "share ranked before it",
+        "above": "share of customers above it",
+        "cell": "cell",
+        "dimension": "dimension",
+        "points": " pts",
+        "not_listed": "not listed",
+        "mean": "mean",
+        "median": "median",
+        "score_of": "score",
+    },
 }
 _SYMBOL = {"at_least": "≥", "above": ">", "at_most": "≤", "below": "<"}
 
@@ -46,8 +82,7 @@ def _show(value: Any) -> str:
 
 
 def _holds(value: float, key: str, bound: float) -> bool:
-    return {"at_least": value >= bound, "above": value > bound,
-            "at_most": value <= bound, "below": value < bound}[key]
+    return {"at_least": value >= bound, "above": value > bound, "at_most": value <= bound, "below": value < bound}[key]
 
 
 @dataclass
@@ -69,8 +104,12 @@ class Explanation:
 
     def __str__(self) -> str:
         w = _WORDS[self.lang]
-        lines = [f"{w['customer']} {self.customer_id}: {w['grade']} {self.grade}",
-                 f"{w['reason']}: {self.reason}", "", f"{w['indicators']}:"]
+        lines = [
+            f"{w['customer']} {self.customer_id}: {w['grade']} {self.grade}",
+            f"{w['reason']}: {self.reason}",
+            "",
+            f"{w['indicators']}:",
+        ]
         lines += [f"  {name} = {_show(value)}" for name, value in self.indicators.items()]
         if self.dimensions:
             lines += [f"  {w['dimension']} {name} = {_show(value)}" for name, value in self.dimensions.items()]
@@ -110,8 +149,11 @@ class _Tracer:
                 return
             ok = _holds(float(value), *bound)
             mark = "✓" if ok else "✗"
-            self.say(depth, f"{mark} {on} = {_show(value)} {_SYMBOL[bound[0]]} {bound_text(bound[1], self.lang)}"
-                            f"{' → ' if ok else ' ? '}{step.grade}")
+            self.say(
+                depth,
+                f"{mark} {on} = {_show(value)} {_SYMBOL[bound[0]]} {bound_text(bound[1], self.lang)}"
+                f"{' → ' if ok else ' ? '}{step.grade}",
+            )
             if ok:
                 return
 
@@ -122,12 +164,18 @@ class _Tracer:
         matched = int(self.row.get(f"{slug(here)}_rule") or len(body))
         for index, rule in enumerate(body[:matched], start=1):
             if rule.otherwise is not None:
-                self.say(depth, f"✓ {self.w['otherwise']}" + (f" → {rule.otherwise}" if isinstance(rule.otherwise, str) else ":"))
+                self.say(
+                    depth,
+                    f"✓ {self.w['otherwise']}" + (f" → {rule.otherwise}" if isinstance(rule.otherwise, str) else ":"),
+                )
                 target, key = rule.otherwise, "otherwise"
             else:
                 ok = index == matched
-                self.say(depth, f"{'✓' if ok else '✗'} {self.w['rule']} {index}: {rule.when}"
-                                + (f" → {rule.then}" if ok and isinstance(rule.then, str) else ""))
+                self.say(
+                    depth,
+                    f"{'✓' if ok else '✗'} {self.w['rule']} {index}: {rule.when}"
+                    + (f" → {rule.then}" if ok and isinstance(rule.then, str) else ""),
+                )
                 if not ok:
                     continue
                 target, key = rule.then, "then"
@@ -137,19 +185,31 @@ class _Tracer:
     def trace_scorecard(self, body: Any, here: Path, depth: int) -> None:
         for index, criterion in enumerate(body.criteria):
             points = self.row.get(f"{slug((*here, 'criteria', index))}_points")
-            self.say(depth, f"{criterion.name}: {criterion.on} = {_show(self.value(criterion.on))} → "
-                            f"{_show(points)}{self.w['points']} × {criterion.weight:g}%")
+            self.say(
+                depth,
+                f"{criterion.name}: {criterion.on} = {_show(self.value(criterion.on))} → "
+                f"{_show(points)}{self.w['points']} × {criterion.weight:g}%",
+            )
         self.steps(self.row.get(f"{slug(here)}_score"), self.w["score"], body.steps, depth)
 
-    def _classes(self, label: str, fraction: float | None, classes: Sequence[tuple[str, float | None]],
-                 depth: int, strict_last: str) -> None:
+    def _classes(
+        self,
+        label: str,
+        fraction: float | None,
+        classes: Sequence[tuple[str, float | None]],
+        depth: int,
+        strict_last: str,
+    ) -> None:
         for grade, bound in classes:
             if bound is None:
                 self.say(depth, f"✓ → {grade}")
                 return
             ok = fraction is not None and fraction < bound
-            self.say(depth, f"{'✓' if ok else '✗'} {label} {share_text(fraction or 0)} < {share_text(bound)}"
-                            f"{' → ' if ok else ' ? '}{grade}")
+            self.say(
+                depth,
+                f"{'✓' if ok else '✗'} {label} {share_text(fraction or 0)} < {share_text(bound)}"
+                f"{' → ' if ok else ' ? '}{grade}",
+            )
             if ok:
                 return
 
@@ -183,12 +243,17 @@ class _Tracer:
                 stat = self.row.get(f"{slug(here)}_{d}_{body.split}")
                 extra = f" ({self.w[body.split]} {_show(stat)})"
             self.say(depth, f"{d.upper()}: {name} = {_show(self.value(name))}{extra} → {level}")
-        from ..spec import segment_matches
+        from tierwise.spec import segment_matches
 
         for segment in body.segments:
-            ok = all(segment_matches(getattr(segment, d), levels[d] if body.split else int(levels[d] or 1)) for d in "rfm")
-            self.say(depth, f"{'✓' if ok else '✗'} r={segment.r} f={segment.f} m={segment.m}"
-                            f"{' → ' if ok else ' ? '}{segment.grade}")
+            ok = all(
+                segment_matches(getattr(segment, d), str(levels[d]) if body.split else int(levels[d] or 1)) for d in "rfm"
+            )
+            self.say(
+                depth,
+                f"{'✓' if ok else '✗'} r={segment.r} f={segment.f} m={segment.m}"
+                f"{' → ' if ok else ' ? '}{segment.grade}",
+            )
             if ok:
                 return
 
@@ -201,7 +266,10 @@ class _Tracer:
             if str(key) == _show(value) or key == value:
                 self.say(depth, f"✓ {body.on} = {_show(value)} → {label}")
                 return
-        self.say(depth, f"✓ {body.on} = {_show(value)} {self.w['not_listed']} → {body.otherwise or self.standard.missing_grade}")
+        self.say(
+            depth,
+            f"✓ {body.on} = {_show(value)} {self.w['not_listed']} → {body.otherwise or self.standard.missing_grade}",
+        )
 
     def trace_matrix(self, body: Any, here: Path, depth: int) -> None:
         for name, spec in body.dimensions.items():
@@ -212,21 +280,28 @@ class _Tracer:
         for index, cell in enumerate(body.cells, start=1):
             ok = index == matched
             wanted = ", ".join(f"{k}={v}" for k, v in cell.items() if k != "grade")
-            self.say(depth, f"{'✓' if ok else '✗'} {self.w['cell']} {index} ({wanted}){' → ' if ok else ' ? '}{cell['grade']}")
+            self.say(
+                depth,
+                f"{'✓' if ok else '✗'} {self.w['cell']} {index} ({wanted}){' → ' if ok else ' ? '}{cell['grade']}",
+            )
             if ok:
                 return
         self.say(depth, f"✓ {self.w['otherwise']} → {body.otherwise or self.standard.missing_grade}")
 
 
-def explain_row(standard: Standard, row: Mapping[str, Any], lang: str,
-                dimensions: Sequence[str] = ()) -> Explanation:
+def explain_row(standard: Standard, row: Mapping[str, Any], lang: str, dimensions: Sequence[str] = ()) -> Explanation:
     """Build the explanation of one evaluated row (with its auxiliary columns)."""
     tracer = _Tracer(standard, row, lang)
     tracer.grader(standard.grade, ("grade",), 0)
     gap = row.get("gap_to_next")
     return Explanation(
-        customer_id=str(row["customer_id"]), grade=row.get("grade"), reason=row.get("reason"),
-        next_grade=row.get("next_grade"), gap_to_next=None if gap is None or gap != gap else float(gap),
+        customer_id=str(row["customer_id"]),
+        grade=row.get("grade"),
+        reason=row.get("reason"),
+        next_grade=row.get("next_grade"),
+        gap_to_next=None if gap is None or gap != gap else float(gap),
         indicators={n: row.get(n) for n in standard.indicators},
-        dimensions={d: row.get(d) for d in dimensions}, steps=tracer.lines, lang=lang,
+        dimensions={d: row.get(d) for d in dimensions},
+        steps=tracer.lines,
+        lang=lang,
     )

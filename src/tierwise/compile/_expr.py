@@ -9,8 +9,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from ..spec import did_you_mean
-from ..spec._expr import AGGREGATES, Binary, Call, Const, InList, IsNull, Name, Node, Unary
+from tierwise.spec import did_you_mean
+from tierwise.spec._expr import AGGREGATES, Binary, Call, Const, InList, IsNull, Name, Node, Unary
 
 __all__ = ["CompileError", "ExprCompiler"]
 
@@ -20,8 +20,12 @@ class CompileError(ValueError):
 
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
-    "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
 }
 
 
@@ -111,7 +115,9 @@ class ExprCompiler:
         if node.op == "/":
             return left.cast("float64") / right.cast("float64").nullif(0)  # type: ignore[attr-defined]
         ops: dict[str, Callable[[Any, Any], Any]] = {
-            "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+            "+": lambda a, b: a + b,
+            "-": lambda a, b: a - b,
+            "*": lambda a, b: a * b,
         }
         return ops[node.op](left, right)
 

@@ -11,13 +11,14 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from ..spec import format_amount
+from tierwise.spec import format_amount
 
 __all__ = ["bound_text", "concat", "label_text", "number_sql", "share_sql", "share_text", "value_sql"]
 
 
 def _group_int(ip: ir.IntegerValue) -> ir.StringValue:
     """Digits of a non-negative integer with thousands separators."""
+
     def part(k: int) -> ir.StringValue:
         return ((ip // (1000**k)) % 1000).cast("string").lpad(3, "0")
 

@@ -12,7 +12,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from ..spec._model import Grader, Ladder, MapGrader, Matrix, Rule, Scorecard, Step
+from tierwise.spec._model import Grader, Ladder, MapGrader, Matrix, Rule, Scorecard, Step
+
 from ._context import Context, Out, slug
 from ._format import bound_text, concat, number_sql, value_sql
 
@@ -33,9 +34,14 @@ def visit(grader: Grader, ctx: Context, scope: ir.BooleanValue | None, path: Pat
     body = grader.body
     here = (*path, kind)
     visitors: dict[str, Any] = {
-        "ladder": visit_ladder, "rules": visit_rules, "scorecard": visit_scorecard,
-        "map": visit_map, "matrix": visit_matrix, "pareto": visit_pareto,
-        "percentile": visit_percentile, "rfm": visit_rfm,
+        "ladder": visit_ladder,
+        "rules": visit_rules,
+        "scorecard": visit_scorecard,
+        "map": visit_map,
+        "matrix": visit_matrix,
+        "pareto": visit_pareto,
+        "percentile": visit_percentile,
+        "rfm": visit_rfm,
     }
     result: Out = visitors[kind](body, ctx, scope, here, top)
     return result
@@ -46,7 +52,7 @@ def shown_number(ctx: Context, value: ir.Value) -> ir.StringValue:
     name = value.get_name() if hasattr(value, "get_name") else None
     if not name or name.startswith("_tw_"):
         return number_sql(value)  # type: ignore[arg-type]
-    return ctx.window(slug(("fmt", name)), lambda: number_sql(value))  # type: ignore[return-value]
+    return ctx.window(slug(("fmt", name)), number_sql(value))  # type: ignore[return-value]
 
 
 def missing_label(ctx: Context, labels: Sequence[str], top: bool) -> str:
@@ -56,14 +62,22 @@ def missing_label(ctx: Context, labels: Sequence[str], top: bool) -> str:
 
 def _condition(value: ir.Value, key: str, bound: float) -> ir.BooleanValue:
     ops = {
-        "at_least": value >= bound, "above": value > bound,
-        "at_most": value <= bound, "below": value < bound,
+        "at_least": value >= bound,
+        "above": value > bound,
+        "at_most": value <= bound,
+        "below": value < bound,
     }
     return ops[key]  # type: ignore[return-value]
 
 
-def ladder_out(ctx: Context, value: ir.Value, on_text: str, steps: Sequence[Step], top: bool,
-               value_text: ir.StringValue | None = None) -> Out:
+def ladder_out(
+    ctx: Context,
+    value: ir.Value,
+    on_text: str,
+    steps: Sequence[Step],
+    top: bool,
+    value_text: ir.StringValue | None = None,
+) -> Out:
     """The ladder decision over ``value``, shared by ladder and scorecard."""
     labels = [s.grade for s in steps]
     missing = missing_label(ctx, labels, top)
@@ -105,7 +119,9 @@ def ladder_out(ctx: Context, value: ir.Value, on_text: str, steps: Sequence[Step
 def visit_ladder(body: Ladder, ctx: Context, scope: ir.BooleanValue | None, path: Path, top: bool) -> Out:
     value = ctx.column(body.on, (*path, "on"), "value 'on'")
     if not (value.type().is_numeric() or value.type().is_null()):
-        ctx.problem((*path, "on"), f"The ladder's 'on' ({body.on}) must be a number. Got a {value.type()} column instead.")
+        ctx.problem(
+            (*path, "on"), f"The ladder's 'on' ({body.on}) must be a number. Got a {value.type()} column instead."
+        )
         value = NULL_NUMBER
     return ladder_out(ctx, value, body.on, body.steps, top)
 
@@ -127,10 +143,14 @@ def visit_rules(body: Sequence[Rule], ctx: Context, scope: ir.BooleanValue | Non
             outs.append(_then(ctx, rule.otherwise, sub_scope, (*path, index, "otherwise"), top))
             texts.append(ctx.text("otherwise"))
             continue
-        assert rule.when is not None and rule.then is not None
+        assert rule.when is not None
+        assert rule.then is not None
         condition = ctx.expr(rule.when, (*path, index, "when"), "condition")
         if not condition.type().is_boolean():
-            ctx.problem((*path, index, "when"), f"The condition '{rule.when}' must be true or false. Got a {condition.type()} value instead.")
+            ctx.problem(
+                (*path, index, "when"),
+                f"The condition '{rule.when}' must be true or false. Got a {condition.type()} value instead.",
+            )
             condition = ibis.literal(False)
         condition = condition.fill_null(False)  # type: ignore[union-attr]
         conditions.append(condition)
@@ -160,7 +180,7 @@ def _scope(ctx: Context, then: Any, path: Path, index: int, reached: ir.BooleanV
     """The customers that reach a nested grader, materialised for its windows."""
     if isinstance(then, str):
         return None
-    return ctx.window(f"{slug(path)}_{index}_in", lambda: reached)  # type: ignore[return-value]
+    return ctx.window(f"{slug(path)}_{index}_in", reached)  # type: ignore[return-value]
 
 
 def _join_reason(ctx: Context, head: str, rule_then: Any, inner: ir.Value) -> ir.StringValue:
@@ -180,16 +200,19 @@ def visit_scorecard(body: Scorecard, ctx: Context, scope: ir.BooleanValue | None
         else:
             assert criterion.bands is not None
             if not value.type().is_numeric():
-                ctx.problem((*where, "on"), f"Criterion '{criterion.name}' has bands, so its 'on' ({criterion.on}) must be a number. Got a {value.type()} column instead.")
+                ctx.problem(
+                    (*where, "on"),
+                    f"Criterion '{criterion.name}' has bands, so its 'on' ({criterion.on}) must be a number. Got a {value.type()} column instead.",
+                )
                 value = NULL_NUMBER
             cases = [(_condition(value, *b.bound), b.points) for b in criterion.bands if b.bound]
             points = ibis.cases(*cases, else_=criterion.bands[-1].points)
         points = ibis.ifelse(value.isnull(), body.missing_points, points).cast("float64")
-        column = ctx.window(f"{slug(where)}_points", lambda p=points: p)
+        column = ctx.window(f"{slug(where)}_points", points)
         total = total + column * criterion.weight
         separator = "" if index == 0 else ("、" if ctx.lang == "zh" else ", ")
         parts += [f"{separator}{criterion.name} ", number_sql(column), f"{ctx.text('pts')}×{criterion.weight:g}%"]
-    score = ctx.window(f"{slug(path)}_score", lambda: (total / 100).round(4))
+    score = ctx.window(f"{slug(path)}_score", (total / 100).round(4))
     out = ladder_out(ctx, score, ctx.text("score"), body.steps, top)
     breakdown = concat(ctx.text("open"), *parts, ctx.text("close"))
     return Out(out.label, concat(out.reason, breakdown), out.next_label, out.gap)
@@ -229,13 +252,15 @@ def visit_matrix(body: Matrix, ctx: Context, scope: ir.BooleanValue | None, path
         where = (*path, "dimensions", name)
         if isinstance(spec, Grader):
             out = visit(spec, ctx, scope, where, top=False)
-            value = ctx.window(f"{slug(where)}_label", lambda o=out: o.label)
+            value = ctx.window(f"{slug(where)}_label", out.label)
         else:
             column = ctx.references.get(spec.standard)
             value = ctx.table[column] if column in ctx.table.columns else NULL_TEXT
         labels[name] = value
         if name in ctx.dimensions or (name in ctx.standard.indicators):
-            ctx.problem(where, f"The dimension name '{name}' is already used by an indicator or another dimension; rename it.")
+            ctx.problem(
+                where, f"The dimension name '{name}' is already used by an indicator or another dimension; rename it."
+            )
         ctx.dimensions[name] = value
     conditions = []
     for cell in body.cells:
@@ -246,10 +271,14 @@ def visit_matrix(body: Matrix, ctx: Context, scope: ir.BooleanValue | None, path
     for index, (name, value) in enumerate(labels.items()):
         summary += [("" if index == 0 else ctx.text("sep")) + f"{name}=", value.cast("string")]
     described = concat(*summary)
-    label = ibis.cases(*[(c, str(cell["grade"])) for c, cell in zip(conditions, body.cells, strict=True)], else_=fallback)
+    label = ibis.cases(
+        *[(c, str(cell["grade"])) for c, cell in zip(conditions, body.cells, strict=True)], else_=fallback
+    )
     reason = ibis.cases(
-        *[(c, concat(described, f" {ctx.text('cell', n=i + 1)} → {cell['grade']}"))
-          for i, (c, cell) in enumerate(zip(conditions, body.cells, strict=True))],
+        *[
+            (c, concat(described, f" {ctx.text('cell', n=i + 1)} → {cell['grade']}"))
+            for i, (c, cell) in enumerate(zip(conditions, body.cells, strict=True))
+        ],
         else_=concat(described, f" {ctx.text('no_cell')} → {fallback}"),
     )
     ctx.aux[f"{slug(path)}_cell"] = ibis.cases(*[(c, i + 1) for i, c in enumerate(conditions)], else_=0)

@@ -14,16 +14,21 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from ..spec import add_duration, did_you_mean, parse_expression
-from ..spec._expr import Call, Node, aggregate_calls, names
-from ..spec._model import Indicator, Window
+from tierwise.spec import add_duration, did_you_mean, parse_expression
+from tierwise.spec._expr import Call, Node, aggregate_calls, names
+from tierwise.spec._model import Indicator, Window
+
 from ._context import Context
 from ._expr import CompileError, ExprCompiler
 
 __all__ = ["DATE_COLUMNS", "add_indicators", "customer_base", "window_bounds"]
 
-DATE_COLUMNS = {"transactions": "date", "payments": "due_date", "assessments": "assessed_at",
-                "opportunities": "expected_close"}
+DATE_COLUMNS = {
+    "transactions": "date",
+    "payments": "due_date",
+    "assessments": "assessed_at",
+    "opportunities": "expected_close",
+}
 _ZERO_WHEN_EMPTY = ("sum", "count", "count_distinct")  # counts of nothing are 0
 
 
@@ -37,7 +42,8 @@ def window_bounds(window: Window | None, as_of: dt.date) -> tuple[dt.date | None
     if window.kind == "calendar_year":
         year = as_of.year - 1
         return dt.date(year - 1, 12, 31), min(dt.date(year, 12, 31), as_of)
-    assert window.start is not None and window.end is not None
+    assert window.start is not None
+    assert window.end is not None
     return window.start - dt.timedelta(days=1), min(window.end, as_of)
 
 
@@ -86,13 +92,12 @@ def _rows(ctx: Context, tables: Mapping[str, ir.Table], name: str, ind: Indicato
         raise CompileError(f"The table '{name}' has no date column '{date}'.{did_you_mean(date, table.columns)}")
     if ind.window is not None and date is None:
         raise CompileError(
-            f"The table '{name}' has no date column, so 'window' cannot apply; name one with 'date: COLUMN'")
+            f"The table '{name}' has no date column, so 'window' cannot apply; name one with 'date: COLUMN'"
+        )
     rows = table
     if date is not None:
         day = table[date]
-        if day.type().is_string():
-            day = day.cast("date")
-        elif day.type().is_timestamp():
+        if day.type().is_string() or day.type().is_timestamp():
             day = day.cast("date")
         start, end = window_bounds(ind.window, ctx.as_of)
         keep = day <= end
@@ -122,14 +127,19 @@ def add_indicators(ctx: Context, tables: Mapping[str, ir.Table], grades: Mapping
         first = standard.indicators[members[0]]
         path = ("indicators", members[0], "from")
         if table_name not in tables:
-            ctx.problem(path, f"Indicator '{members[0]}' reads the table '{table_name}', which the data does not have."
-                              f"{did_you_mean(table_name, tables)}")
+            ctx.problem(
+                path,
+                f"Indicator '{members[0]}' reads the table '{table_name}', which the data does not have."
+                f"{did_you_mean(table_name, tables)}",
+            )
             continue
         try:
             rows, date = _rows(ctx, tables, table_name, first)
         except Exception as exc:  # noqa: BLE001 - ibis type errors are reported as problems
-            ctx.problem(("indicators", members[0], "where" if first.where else "from"),
-                        f"Indicator '{members[0]}' cannot read '{table_name}': {exc}")
+            ctx.problem(
+                ("indicators", members[0], "where" if first.where else "from"),
+                f"Indicator '{members[0]}' cannot read '{table_name}': {exc}",
+            )
             continue
         row_names = {c: rows[c] for c in rows.columns}
         columns: dict[str, ir.Value] = {}
@@ -149,7 +159,10 @@ def add_indicators(ctx: Context, tables: Mapping[str, ir.Table], grades: Mapping
                 if outside:
                     raise CompileError(f"'{outside[0]}' must be inside an aggregate such as sum({outside[0]})")
             except Exception as exc:  # noqa: BLE001
-                ctx.problem(("indicators", name, "agg"), f"The agg '{standard.indicators[name].agg}' of indicator '{name}' cannot be computed: {exc}")
+                ctx.problem(
+                    ("indicators", name, "agg"),
+                    f"The agg '{standard.indicators[name].agg}' of indicator '{name}' cannot be computed: {exc}",
+                )
                 continue
             finals[name] = (node, mapping)
         if not columns:
@@ -167,6 +180,7 @@ def _finish(ctx: Context, finals: dict[str, tuple[Node, dict[str, str]]], grades
     standard = ctx.standard
     values: dict[str, Any] = {}
     for name, (node, mapping) in finals.items():
+
         def agg(call: Call, mapping: dict[str, str] = mapping) -> ir.Value:
             return ctx.table[mapping[repr(call)]]
 
@@ -181,16 +195,17 @@ def _finish(ctx: Context, finals: dict[str, tuple[Node, dict[str, str]]], grades
                 values[name] = ctx.table[ind.attribute]
             else:
                 visible = [c for c in ctx.table.columns if not c.startswith("_tw")]
-                ctx.problem(("indicators", name, "attribute"),
-                            f"Indicator '{name}' reads the customer column '{ind.attribute}', which the customers table does not have."
-                            f"{did_you_mean(ind.attribute, visible)}")
+                ctx.problem(
+                    ("indicators", name, "attribute"),
+                    f"Indicator '{name}' reads the customer column '{ind.attribute}', which the customers table does not have."
+                    f"{did_you_mean(ind.attribute, visible)}",
+                )
         elif ind.standard is not None and ind.standard in grades:
             values[name] = ctx.table[grades[ind.standard]]
     ctx.table = ctx.table.mutate(**values) if values else ctx.table
     pending = {n: ind.expr for n, ind in standard.indicators.items() if ind.expr is not None}
     while pending:
-        ready = {n: e for n, e in pending.items()
-                 if not ({x.name for x in names(parse_expression(e))} & set(pending))}
+        ready = {n: e for n, e in pending.items() if not ({x.name for x in names(parse_expression(e))} & set(pending))}
         if not ready:
             break  # a cycle, already reported by the loader
         computed = {}

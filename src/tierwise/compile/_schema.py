@@ -12,15 +12,30 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from ..spec import Standard, parse_expression
-from ..spec._expr import Binary, Call, Const, InList, IsNull, Name, Node, Unary
-from ..spec._model import Grader
+from tierwise.spec import Standard, parse_expression
+from tierwise.spec._expr import Binary, Call, Const, InList, IsNull, Name, Node, Unary
+from tierwise.spec._model import Grader
+
 from ._indicators import DATE_COLUMNS
 
 __all__ = ["assumed_tables"]
 
-_TEXT = {"name", "type", "industry", "region", "status", "product", "channel", "order_id", "stage",
-         "criterion", "rating", "assessor", "admin_level", "need_match_level"}
+_TEXT = {
+    "name",
+    "type",
+    "industry",
+    "region",
+    "status",
+    "product",
+    "channel",
+    "order_id",
+    "stage",
+    "criterion",
+    "rating",
+    "assessor",
+    "admin_level",
+    "need_match_level",
+}
 _DATES = {"date", "due_date", "paid_date", "created_at", "assessed_at", "expected_close"}
 
 

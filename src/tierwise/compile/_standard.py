@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-from ..spec import Problem, Standard, StandardError
-from ..spec._model import Grader
+from tierwise.spec import Problem, Standard, StandardError
+from tierwise.spec._model import Grader
+
 from ._context import Context
 from ._expr import CompileError
 from ._graders import visit
@@ -45,17 +46,26 @@ class Compiled:
 
 
 def output_columns(indicators: tuple[str, ...], dimensions: tuple[str, ...]) -> list[str]:
-    return ["customer_id", "grade", "grade_rank", "reason", "next_grade", "gap_to_next",
-            *indicators, *[d for d in dimensions if d not in indicators],
-            "standard_id", "standard_version", "as_of"]
+    return [
+        "customer_id",
+        "grade",
+        "grade_rank",
+        "reason",
+        "next_grade",
+        "gap_to_next",
+        *indicators,
+        *[d for d in dimensions if d not in indicators],
+        "standard_id",
+        "standard_version",
+        "as_of",
+    ]
 
 
 def _tables_used(standard: Standard) -> list[str]:
     return list(dict.fromkeys(ind.from_ for ind in standard.indicators.values() if ind.from_))
 
 
-def compile_standard(standard: Standard, tables: Mapping[str, ir.Table], as_of: dt.date,
-                     lang: str = "zh") -> Compiled:
+def compile_standard(standard: Standard, tables: Mapping[str, ir.Table], as_of: dt.date, lang: str = "zh") -> Compiled:
     """Compile ``standard`` over ``tables`` for the evaluation date ``as_of``.
 
     Raises
@@ -77,7 +87,10 @@ def compile_standard(standard: Standard, tables: Mapping[str, ir.Table], as_of: 
         if keep.type().is_boolean():
             ctx.table = ctx.table.filter(keep.fill_null(False))  # type: ignore[union-attr]
         else:
-            ctx.problem(("population",), f"The population '{standard.population}' must be true or false. Got a {keep.type()} value instead.")
+            ctx.problem(
+                ("population",),
+                f"The population '{standard.population}' must be true or false. Got a {keep.type()} value instead.",
+            )
     problems_before = len(ctx.problems)
     for _ in range(_MAX_PASSES):
         ctx.pending, ctx.aux, ctx.dimensions, ctx.waiting = {}, {}, {}, False
@@ -93,12 +106,17 @@ def compile_standard(standard: Standard, tables: Mapping[str, ir.Table], as_of: 
     indicators = tuple(standard.indicators)
     dimensions = tuple(ctx.dimensions)
     graded = ctx.table.mutate(grade=out.label)
-    ranks = ibis.cases(*[(graded["grade"] == g, i + 1) for i, g in enumerate(standard.grades)],
-                       else_=ibis.null("int64"))
+    ranks = ibis.cases(
+        *[(graded["grade"] == g, i + 1) for i, g in enumerate(standard.grades)], else_=ibis.null("int64")
+    )
     final = graded.mutate(
-        grade_rank=ranks, reason=out.reason, next_grade=out.next_label.cast("string"),
-        gap_to_next=out.gap.cast("float64"), standard_id=ibis.literal(standard.id),
-        standard_version=ibis.literal(standard.version), as_of=ibis.literal(as_of),
+        grade_rank=ranks,
+        reason=out.reason,
+        next_grade=out.next_label.cast("string"),
+        gap_to_next=out.gap.cast("float64"),
+        standard_id=ibis.literal(standard.id),
+        standard_version=ibis.literal(standard.version),
+        as_of=ibis.literal(as_of),
         **{name: value for name, value in ctx.dimensions.items() if name not in indicators},
         **ctx.aux,
     )

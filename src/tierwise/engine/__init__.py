@@ -5,4 +5,13 @@ from __future__ import annotations
 from ._data import DATA_SUFFIXES, DataError, connect, load_data
 from ._evaluation import Evaluation, compiled_sql, deciding_value, evaluate
 
-__all__ = ["DATA_SUFFIXES", "DataError", "Evaluation", "compiled_sql", "connect", "deciding_value", "evaluate", "load_data"]
+__all__ = [
+    "DATA_SUFFIXES",
+    "DataError",
+    "Evaluation",
+    "compiled_sql",
+    "connect",
+    "deciding_value",
+    "evaluate",
+    "load_data",
+]

@@ -17,8 +17,8 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from ..io import detect_encoding, read_excel, to_utf8
-from ..spec import did_you_mean
+from tierwise.io import detect_encoding, read_excel, to_utf8
+from tierwise.spec import did_you_mean
 
 __all__ = ["DATA_SUFFIXES", "DataError", "connect", "load_data"]
 
@@ -71,8 +71,10 @@ def _load_arrow(con: Any, name: str, table: pa.Table) -> None:
         index = table.column_names.index("customer_id")
         column = table.column("customer_id")
         if not pa.types.is_string(column.type):
-            values = [None if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-                      for v in column.to_pylist()]
+            values = [
+                None if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+                for v in column.to_pylist()
+            ]
             table = table.set_column(index, "customer_id", pa.array(values, pa.string()))
     raw = con.con  # the DuckDB connection under the Ibis backend
     view = f"_tw_arrow_{name}"
@@ -91,12 +93,14 @@ def _load_file(con: Any, name: str, path: Path) -> None:
         elif suffix == ".parquet":
             con.raw_sql(
                 f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * REPLACE (CAST(customer_id AS VARCHAR) AS customer_id) "
-                f"FROM read_parquet(?)", parameters=[str(path)])
+                f"FROM read_parquet(?)",
+                parameters=[str(path)],
+            )
         else:
             _load_arrow(con, name, read_excel(path))
     except DataError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any reader failure becomes a sentence about the file
+    except Exception as exc:
         raise DataError(f"Cannot read {path}: {str(exc).splitlines()[0]}") from exc
     _require_customer_id(con, name, str(path))
 
@@ -112,7 +116,9 @@ def _folder_files(folder: Path) -> dict[str, Path]:
         if not _TABLE_NAME.match(name):
             raise DataError(f"The file {path.name} in {folder} must be named after its table, like transactions.csv.")
         if name in files:
-            raise DataError(f"The folder {folder} has two files for the table '{name}': {files[name].name} and {path.name}; keep one.")
+            raise DataError(
+                f"The folder {folder} has two files for the table '{name}': {files[name].name} and {path.name}; keep one."
+            )
         files[name] = path
     if not files:
         raise DataError(f"The data folder {folder} has no .csv, .parquet, .xlsx or .xls files.")

@@ -10,9 +10,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..compile import Compiled, compile_standard
-from ..compile._explain import Explanation, explain_row
-from ..spec import LiteralError, Standard, load_standard, parse_date
+from tierwise.compile import Compiled, compile_standard
+from tierwise.compile._explain import Explanation, explain_row
+from tierwise.spec import LiteralError, Standard, load_standard, parse_date
+
 from ._data import connect, load_data
 
 __all__ = ["Evaluation", "evaluate"]
@@ -57,7 +58,7 @@ class Evaluation:
         return self.compiled.lang
 
     def __len__(self) -> int:
-        return self._table.num_rows
+        return int(self._table.num_rows)
 
     def __repr__(self) -> str:
         return f"<Evaluation {self.standard.id} v{self.standard.version} as of {self.as_of}: {len(self)} customers>"
@@ -105,14 +106,21 @@ class Evaluation:
         for grade in self.standard.grades:
             picked = [a for g, a in zip(grades, amounts, strict=True) if g == grade]
             amount = sum(a for a in picked if isinstance(a, (int, float)) and a == a)
-            rows.append({"grade": grade, "customers": len(picked), "customer_share": len(picked) / total_count,
-                         "value": value, "value_sum": amount,
-                         "value_share": (amount / total_value) if total_value else None})
+            rows.append(
+                {
+                    "grade": grade,
+                    "customers": len(picked),
+                    "customer_share": len(picked) / total_count,
+                    "value": value,
+                    "value_sum": amount,
+                    "value_share": (amount / total_value) if total_value else None,
+                }
+            )
         return rows
 
     def write(self, path: str | Path) -> Path:
         """Write the result to .csv, .parquet or .xlsx."""
-        from ..io import write_table
+        from tierwise.io import write_table
 
         return write_table(self.to_arrow(), path, sheet=self.standard.id)
 
@@ -131,7 +139,7 @@ def deciding_value(standard: Standard, table: pa.Table) -> str | None:
         if name in table.column_names:
             kind = table.schema.field(name).type
             if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-                return name
+                return str(name)
     return None
 
 
@@ -207,7 +215,7 @@ def compiled_sql(
     >>> '"date" > MAKE_DATE(2025, 3, 31)' in sql
     True
     """
-    from ..compile import assumed_tables
+    from tierwise.compile import assumed_tables
 
     if not isinstance(standard, Standard):
         standard = load_standard(standard)

@@ -43,7 +43,9 @@ def _write_xlsx(table: pa.Table, path: Path, sheet: str) -> None:
     import xlsxwriter
 
     if table.num_rows >= 1_048_576:
-        raise ValueError(f"{table.num_rows:,} rows do not fit in one Excel sheet (1,048,575 at most); write .csv or .parquet.")
+        raise ValueError(
+            f"{table.num_rows:,} rows do not fit in one Excel sheet (1,048,575 at most); write .csv or .parquet."
+        )
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
     try:
         ws = book.add_worksheet(sheet[:31])

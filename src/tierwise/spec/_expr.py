@@ -33,10 +33,20 @@ __all__ = [
 AGGREGATES = ("sum", "count", "count_distinct", "mean", "median", "min", "max", "latest")
 SCALAR_FUNCTIONS = ("coalesce", "abs", "round", "least", "greatest", "days_between")
 _ARITY: dict[str, tuple[int, int | None]] = {
-    "sum": (1, 1), "count": (0, 1), "count_distinct": (1, 1), "mean": (1, 1),
-    "median": (1, 1), "min": (1, 1), "max": (1, 1), "latest": (1, 1),
-    "coalesce": (2, None), "abs": (1, 1), "round": (1, 2), "least": (2, None),
-    "greatest": (2, None), "days_between": (2, 2),
+    "sum": (1, 1),
+    "count": (0, 1),
+    "count_distinct": (1, 1),
+    "mean": (1, 1),
+    "median": (1, 1),
+    "min": (1, 1),
+    "max": (1, 1),
+    "latest": (1, 1),
+    "coalesce": (2, None),
+    "abs": (1, 1),
+    "round": (1, 2),
+    "least": (2, None),
+    "greatest": (2, None),
+    "days_between": (2, 2),
 }
 _KEYWORDS = {"and", "or", "not", "in", "is", "null", "true", "false"}
 

@@ -51,9 +51,7 @@ def parse_number(value: object) -> float:
         raise LiteralError(f"{value!r} is not a number")
     match = _AMOUNT.match(value)
     if match is None or not match.group(1) or match.group(1) in "+-":
-        raise LiteralError(
-            f"'{value}' is not a number; write it like 1000万, 0.6亿, 5k, 1.2M, 3B or 80%"
-        )
+        raise LiteralError(f"'{value}' is not a number; write it like 1000万, 0.6亿, 5k, 1.2M, 3B or 80%")
     digits, suffix = match.groups()
     try:
         number = Decimal(digits.replace("_", "").replace(",", ""))
@@ -97,9 +95,7 @@ def parse_duration(value: object) -> Duration:
     Duration(count=12, unit='months')
     """
     if not isinstance(value, str) or (match := _DURATION.match(value)) is None:
-        raise LiteralError(
-            f"'{value}' is not a duration; write it like '30 days', '6 months' or '1 year'"
-        )
+        raise LiteralError(f"'{value}' is not a duration; write it like '30 days', '6 months' or '1 year'")
     count, unit = match.groups()
     return Duration(int(count), _UNITS.get(unit, unit))
 

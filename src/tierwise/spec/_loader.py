@@ -48,8 +48,15 @@ _MODEL_KEYS: dict[str, tuple[str, ...]] = {
     "overrides": ("approval", "max_duration"),
     "ref": ("standard",),
 }
-_ITEMS = {"steps": "step", "rules": "rule", "criteria": "criterion", "bands": "band",
-          "segments": "segment", "cells": "cell", "classes": "class"}
+_ITEMS = {
+    "steps": "step",
+    "rules": "rule",
+    "criteria": "criterion",
+    "bands": "band",
+    "segments": "segment",
+    "cells": "cell",
+    "classes": "class",
+}
 
 
 def _object_kind(path: Path_) -> str | None:
@@ -106,10 +113,9 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> Path_:
     out: list[str | int] = []
     node = data
     for seg in loc:
-        if isinstance(node, dict) and seg in node:
-            out.append(seg)
-            node = node[seg]
-        elif isinstance(node, list) and isinstance(seg, int) and seg < len(node):
+        if (isinstance(node, dict) and seg in node) or (
+            isinstance(node, list) and isinstance(seg, int) and seg < len(node)
+        ):
             out.append(seg)
             node = node[seg]
         elif seg in ("grade", "grader", "standard") and isinstance(node, (dict, str)):
@@ -127,8 +133,14 @@ def _sentence(text: str) -> str:
 
 
 _ITEM_IN_MESSAGE = re.compile(r"\b(step|band|class|segment|rule|cell) (\d+) of")
-_CONTAINERS = {"step": "steps", "band": "bands", "class": "classes", "segment": "segments",
-               "rule": "rules", "cell": "cells"}
+_CONTAINERS = {
+    "step": "steps",
+    "band": "bands",
+    "class": "classes",
+    "segment": "segments",
+    "rule": "rules",
+    "cell": "cells",
+}
 
 
 def _refine(path: Path_, message: str, data: Any) -> Path_:
@@ -138,7 +150,12 @@ def _refine(path: Path_, message: str, data: Any) -> Path_:
         return path
     node = data
     for seg in path:
-        node = node[seg] if isinstance(node, (dict, list)) else None
+        if isinstance(node, dict):
+            node = node.get(seg)
+        elif isinstance(node, list) and isinstance(seg, int) and seg < len(node):
+            node = node[seg]
+        else:
+            node = None
     key, index = _CONTAINERS[match.group(1)], int(match.group(2)) - 1
     if key == "rules" and isinstance(node, list) and index < len(node):
         return (*path, index)
@@ -160,7 +177,9 @@ def _translate(error: Any, located: Located) -> Problem:
         message = f"{_sentence(owner)[:-1]} needs '{field}'."
     elif kind in ("value_error", "assertion_error"):
         text = error["msg"].removeprefix("Value error, ")
-        if isinstance(field, str) and not text.startswith(("The ", "A ", "An ", "Only", "Give", "Each", "Criterion", "Cell", "Segment", "Rule")):
+        if isinstance(field, str) and not text.startswith(
+            ("The ", "A ", "An ", "Only", "Give", "Each", "Criterion", "Cell", "Segment", "Rule")
+        ):
             message = f"The '{field}' of {owner} is not valid: {_sentence(text)[0].lower()}{_sentence(text)[1:]}"
         else:
             message = f"{_sentence(text)[:-1]} (in {describe(path)})."
@@ -195,6 +214,7 @@ def _graders(node: Any, path: Path_) -> Iterator[tuple[Path_, str, Any]]:
 
 def _labels(kind: str, body: Any, path: Path_) -> Iterator[tuple[Path_, Any]]:
     """(path, label) of every grade a raw grader body can give."""
+
     def items(key: str) -> list[Any]:
         value = body.get(key) if isinstance(body, dict) else None
         return value if isinstance(value, list) else []
@@ -240,9 +260,13 @@ def _check_labels(located: Located) -> list[Problem]:
 
     def check(path: Path_, label: Any, where: str) -> None:
         if str(label) not in known:
-            problems.append(located.problem(
-                path, f"The grade '{label}' in {where} is not one of the standard's grades "
-                      f"({', '.join(known)}).{did_you_mean(str(label), known)}"))
+            problems.append(
+                located.problem(
+                    path,
+                    f"The grade '{label}' in {where} is not one of the standard's grades "
+                    f"({', '.join(known)}).{did_you_mean(str(label), known)}",
+                )
+            )
 
     for path, kind, body in _graders(data.get("grade"), ("grade",)):
         for label_path, label in _labels(kind, body, path):
@@ -272,10 +296,13 @@ def _check_cells(located: Located, body: dict[str, Any], path: Path_) -> list[Pr
             continue
         for i, cell in enumerate(cells):
             if isinstance(cell, dict) and dim in cell and str(cell[dim]) != "*" and str(cell[dim]) not in labels:
-                problems.append(located.problem(
-                    (*path, "cells", i, dim),
-                    f"Cell {i + 1} of the matrix asks for {dim} '{cell[dim]}', which dimension '{dim}' never gives "
-                    f"({', '.join(dict.fromkeys(labels))}).{did_you_mean(str(cell[dim]), labels)}"))
+                problems.append(
+                    located.problem(
+                        (*path, "cells", i, dim),
+                        f"Cell {i + 1} of the matrix asks for {dim} '{cell[dim]}', which dimension '{dim}' never gives "
+                        f"({', '.join(dict.fromkeys(labels))}).{did_you_mean(str(cell[dim]), labels)}",
+                    )
+                )
     return problems
 
 
@@ -298,11 +325,14 @@ def _check_indicator_cycles(located: Located) -> list[Problem]:
         state[name] = 1
         for dep in sorted(deps.get(name, ())):
             if state.get(dep) == 1:
-                cycle = [*trail[trail.index(dep):], dep] if dep in trail else [name, dep]
-                problems.append(located.problem(
-                    ("indicators", name, "expr"),
-                    f"The indicators refer to each other in a circle: {' -> '.join(cycle)}. "
-                    f"Compute one of them from a table or an attribute instead."))
+                cycle = [*trail[trail.index(dep) :], dep] if dep in trail else [name, dep]
+                problems.append(
+                    located.problem(
+                        ("indicators", name, "expr"),
+                        f"The indicators refer to each other in a circle: {' -> '.join(cycle)}. "
+                        f"Compute one of them from a table or an attribute instead.",
+                    )
+                )
             elif state.get(dep) is None:
                 visit(dep, [*trail, dep])
         state[name] = 2
@@ -319,7 +349,11 @@ def _check_indicator_cycles(located: Located) -> list[Problem]:
 def _validate(located: Located) -> tuple[Standard | None, list[Problem]]:
     data = located.data
     if not isinstance(data, dict):
-        return None, [located.problem((), f"A standard is a mapping of keys (tierwise, id, name …). Got {type(data).__name__} instead.")]
+        return None, [
+            located.problem(
+                (), f"A standard is a mapping of keys (tierwise, id, name …). Got {type(data).__name__} instead."
+            )
+        ]
     problems = _check_labels(located) + _check_indicator_cycles(located)
     try:
         standard = Standard.model_validate(data)
@@ -330,8 +364,9 @@ def _validate(located: Located) -> tuple[Standard | None, list[Problem]]:
 
 
 def _reference_ids(standard: Standard) -> list[tuple[str, tuple[str | int, ...]]]:
-    refs = [(ind.standard, ("indicators", name, "standard"))
-            for name, ind in standard.indicators.items() if ind.standard]
+    refs: list[tuple[str, tuple[str | int, ...]]] = [
+        (ind.standard, ("indicators", name, "standard")) for name, ind in standard.indicators.items() if ind.standard
+    ]
 
     def walk(grader: Any, path: tuple[str | int, ...]) -> None:
         kind = grader.kind
@@ -389,15 +424,20 @@ def _load(text: str, file: str, folder: Path | None, stack: tuple[str, ...]) -> 
         for ref_id, path in refs:
             if ref_id == standard.id or ref_id in stack:
                 chain = " -> ".join([*stack, standard.id, ref_id])
-                problems.append(located.problem(path, f"The standards refer to each other in a circle: {chain}. Break the circle."))
+                problems.append(
+                    located.problem(path, f"The standards refer to each other in a circle: {chain}. Break the circle.")
+                )
                 continue
             if ref_id in standard._references:
                 continue
             target = available.get(ref_id)
             if target is None:
                 where = f"the folder {folder}" if folder else "memory (load it from a file to use references)"
-                problems.append(located.problem(
-                    path, f"No standard with id '{ref_id}' in {where}.{did_you_mean(ref_id, available)}"))
+                problems.append(
+                    located.problem(
+                        path, f"No standard with id '{ref_id}' in {where}.{did_you_mean(ref_id, available)}"
+                    )
+                )
                 continue
             try:
                 standard._references[ref_id] = _load(_read_text(target), str(target), folder, (*stack, standard.id))
@@ -459,5 +499,3 @@ def check_files(paths: list[str | Path]) -> list[Problem]:
         except StandardError as exc:
             problems.extend(exc.problems)
     return problems
-
-

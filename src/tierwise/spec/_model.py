@@ -33,8 +33,8 @@ __all__ = [
     "GRADER_KINDS",
     "Band",
     "Criterion",
-    "Grader",
     "GradeOrGrader",
+    "Grader",
     "Indicator",
     "Ladder",
     "Lifecycle",
@@ -276,7 +276,9 @@ def _check_shares(values: list[float | None], key: str, owner: str) -> None:
         if value is None:
             raise ValueError(f"Only the last class of the {owner} may have no '{key}'; class {index + 1} has none")
         if not 0 < value <= 1:
-            raise ValueError(f"The '{key}' of class {index + 1} of the {owner} must be between 0% and 100%. Got {value:.4g} instead")
+            raise ValueError(
+                f"The '{key}' of class {index + 1} of the {owner} must be between 0% and 100%. Got {value:.4g} instead"
+            )
         if index and value <= (values[index - 1] or 0):
             raise ValueError(
                 f"The '{key}' of class {index + 1} of the {owner} must be greater than class {index}'s "
@@ -322,8 +324,12 @@ def segment_matches(condition: str | int, value: str | int) -> bool:
         return False
     op, number = match.group(1) or "==", int(match.group(2))
     return {
-        ">=": value >= number, "<=": value <= number, ">": value > number,
-        "<": value < number, "==": value == number, "=": value == number,
+        ">=": value >= number,
+        "<=": value <= number,
+        ">": value > number,
+        "<": value < number,
+        "==": value == number,
+        "=": value == number,
     }[op]
 
 
@@ -366,8 +372,7 @@ class Rfm(_Model):
             combo
             for combo in itertools.product(levels, repeat=3)
             if not any(
-                all(segment_matches(getattr(s, d), v) for d, v in zip("rfm", combo, strict=True))
-                for s in self.segments
+                all(segment_matches(getattr(s, d), v) for d, v in zip("rfm", combo, strict=True)) for s in self.segments
             )
         ]
         if uncovered:
@@ -430,7 +435,9 @@ class Grader(_Model):
                 raise ValueError("The rules need a last '- otherwise: GRADE' so that every customer gets a grade")
             for number, rule in enumerate(self.rules[:-1], start=1):
                 if rule.otherwise is not None:
-                    raise ValueError(f"Rule {number} is an 'otherwise' but is not last; rules after it could never apply")
+                    raise ValueError(
+                        f"Rule {number} is an 'otherwise' but is not last; rules after it could never apply"
+                    )
         return self
 
     @property
@@ -489,9 +496,7 @@ def _window(value: Any) -> Any:
     if isinstance(value, dict):
         unknown = set(value) - {"from", "to"}
         if unknown or not {"from", "to"} <= set(value):
-            raise ValueError(
-                f"A window range is written {{from: YYYY-MM-DD, to: YYYY-MM-DD}}. Got {value!r} instead"
-            )
+            raise ValueError(f"A window range is written {{from: YYYY-MM-DD, to: YYYY-MM-DD}}. Got {value!r} instead")
         start, end = _date(value["from"]), _date(value["to"])
         if start > end:
             raise ValueError(f"The window starts ({start}) after it ends ({end})")
@@ -518,7 +523,9 @@ class Indicator(_Model):
         sources = [k for k in ("attribute", "from", "expr", "standard") if getattr(self, "from_" if k == "from" else k)]
         if len(sources) != 1:
             got = ", ".join(sources) or "none"
-            raise ValueError(f"An indicator takes its value from exactly one of attribute, from, expr or standard; got {got}")
+            raise ValueError(
+                f"An indicator takes its value from exactly one of attribute, from, expr or standard; got {got}"
+            )
         if self.from_ is not None and self.agg is None:
             raise ValueError(f"An indicator 'from: {self.from_}' needs an 'agg', like sum(amount) or count()")
         if self.from_ is None:
@@ -526,12 +533,16 @@ class Indicator(_Model):
             if extra:
                 raise ValueError(f"'{extra[0]}' only applies to indicators read 'from' a table")
         if self.agg is not None and not _has_aggregate(self.agg):
-            raise ValueError(f"The agg '{self.agg}' has no aggregate; use sum, count, count_distinct, mean, median, min, max or latest")
+            raise ValueError(
+                f"The agg '{self.agg}' has no aggregate; use sum, count, count_distinct, mean, median, min, max or latest"
+            )
         return self
 
     @property
     def kind(self) -> str:
-        return next(k for k in ("attribute", "from", "expr", "standard") if getattr(self, "from_" if k == "from" else k))
+        return next(
+            k for k in ("attribute", "from", "expr", "standard") if getattr(self, "from_" if k == "from" else k)
+        )
 
 
 def _has_aggregate(text: str) -> bool:
@@ -551,7 +562,9 @@ class Cadence(_Model):
     @classmethod
     def _day(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"\d{2}-\d{2}|\d{1,2}", value):
-            raise ValueError(f"'on' is a day: 'MM-DD' for a yearly cadence or a day of the month. Got '{value}' instead")
+            raise ValueError(
+                f"'on' is a day: 'MM-DD' for a yearly cadence or a day of the month. Got '{value}' instead"
+            )
         return value
 
 
@@ -609,7 +622,7 @@ class Standard(_Model):
     @classmethod
     def _version_text(cls, value: Any) -> Any:
         if isinstance(value, float):
-            raise ValueError(f"The version must be text; quote it like \"{value}\" so YAML keeps it exactly as written")
+            raise ValueError(f'The version must be text; quote it like "{value}" so YAML keeps it exactly as written')
         if isinstance(value, int):
             return str(value)
         return value
@@ -627,7 +640,9 @@ class Standard(_Model):
     def _names(cls, value: dict[str, Indicator]) -> dict[str, Indicator]:
         for name in value:
             if not re.fullmatch(r"[^\W\d]\w*", str(name)):
-                raise ValueError(f"The indicator name '{name}' must be a word (letters, digits, '_'), not starting with a digit")
+                raise ValueError(
+                    f"The indicator name '{name}' must be a word (letters, digits, '_'), not starting with a digit"
+                )
         return value
 
     @property

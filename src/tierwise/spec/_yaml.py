@@ -11,7 +11,7 @@ from ._problems import Problem
 
 __all__ = ["Located", "read_yaml"]
 
-Path = tuple[str | int, ...]
+Path = tuple[Any, ...]
 
 
 class _Loader(yaml.SafeLoader):
@@ -49,10 +49,7 @@ class Located:
 
 
 def _unbalanced(node: yaml.Node) -> bool:
-    return (
-        isinstance(node, yaml.ScalarNode) and node.style is None
-        and node.value.count("(") > node.value.count(")")
-    )
+    return isinstance(node, yaml.ScalarNode) and node.style is None and node.value.count("(") > node.value.count(")")
 
 
 def _rejoin_calls(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
@@ -90,7 +87,9 @@ def read_yaml(text: str, file: str) -> tuple[Located | None, list[Problem]]:
         what = exc.problem or exc.context or "invalid YAML"
         return None, [Problem(file, line, f"The file is not valid YAML: {what}.")]
     if node is None:
-        return None, [Problem(file, 1, "The file is empty; a standard needs at least 'tierwise', 'id', 'grades' and 'grade'.")]
+        return None, [
+            Problem(file, 1, "The file is empty; a standard needs at least 'tierwise', 'id', 'grades' and 'grade'.")
+        ]
     lines: dict[Path, int] = {}
     problems: list[Problem] = []
     constructor = _Loader(text)
@@ -104,8 +103,11 @@ def read_yaml(text: str, file: str) -> tuple[Located | None, list[Problem]]:
                 key = key if isinstance(key, (str, int, float)) else str(key)
                 if key in out:
                     problems.append(
-                        Problem(file, key_node.start_mark.line + 1,
-                                f"The key '{key}' appears twice in the same block; keep one.")
+                        Problem(
+                            file,
+                            key_node.start_mark.line + 1,
+                            f"The key '{key}' appears twice in the same block; keep one.",
+                        )
                     )
                 lines[(*path, key)] = key_node.start_mark.line + 1
                 out[key] = build(value_node, (*path, key))
