@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ibis
@@ -104,6 +105,8 @@ class Context:
     def column(self, name: str, path: tuple[str | int, ...], what: str) -> ir.Value:
         """The indicator or customer column ``name``; a located problem if there is none."""
         if name in self.table.columns and not name.startswith("_tw"):
+            if name not in self.standard.indicators:  # a customer column: kept for explain
+                self.aux[f"_tw_col_{name}"] = self.table[name]
             return self.table[name]
         compiler = ExprCompiler(self.visible, self.as_of, what="indicators and customer columns")
         try:
@@ -121,6 +124,12 @@ class Context:
         except (CompileError, Exception) as exc:  # noqa: BLE001 - ibis type errors too
             self.problem(path, f"The {what} '{text}' cannot be computed: {exc}")
             return ibis.null("boolean")
+
+    def cached(self, name: str, build: Callable[[], ir.Value]) -> ir.Value:
+        """Like :meth:`window`, but ``build`` runs only until the column exists."""
+        if name in self.table.columns:
+            return self.table[name]
+        return self.window(name, build())
 
     def window(self, name: str, value: ir.Value) -> ir.Value:
         """``value`` as a column of its own, materialised before the expressions using it.

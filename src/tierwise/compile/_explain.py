@@ -131,7 +131,7 @@ class _Tracer:
         self.lines.append("  " * depth + text)
 
     def value(self, name: str) -> Any:
-        value = self.row.get(name)
+        value = self.row.get(name, self.row.get(f"_tw_col_{name}"))
         return None if isinstance(value, float) and value != value else value
 
     def grader(self, grader: Grader, path: Path, depth: int) -> None:
@@ -140,7 +140,7 @@ class _Tracer:
 
     def steps(self, value: Any, on: str, steps: Sequence[Step], depth: int) -> None:
         if value is None:
-            self.say(depth, f"{on} {self.w['no_value']} → {self.standard.missing_grade}")
+            self.say(depth, f"✓ {on} {self.w['no_value']} → {self.standard.missing_grade}")
             return
         for step in steps:
             bound = step.bound
@@ -228,7 +228,7 @@ class _Tracer:
         greater, count = self.row.get(f"{slug(here)}_greater"), self.row.get(f"{slug(here)}_n")
         self.say(depth, f"{body.on} = {_show(value)}")
         if value is None or not count:
-            self.say(depth, f"{body.on} {self.w['no_value']} → {self.standard.missing_grade}")
+            self.say(depth, f"✓ {body.on} {self.w['no_value']} → {self.standard.missing_grade}")
             return
         fraction = (greater or 0) / count
         self._classes(self.w["above"], fraction, [(c.grade, c.top) for c in body.classes], depth, "")
@@ -260,7 +260,7 @@ class _Tracer:
     def trace_map(self, body: Any, here: Path, depth: int) -> None:
         value = self.value(body.on)
         if value is None:
-            self.say(depth, f"{body.on} {self.w['no_value']} → {self.standard.missing_grade}")
+            self.say(depth, f"✓ {body.on} {self.w['no_value']} → {self.standard.missing_grade}")
             return
         for key, label in body.values.items():
             if str(key) == _show(value) or key == value:
@@ -300,7 +300,10 @@ def explain_row(standard: Standard, row: Mapping[str, Any], lang: str, dimension
         reason=row.get("reason"),
         next_grade=row.get("next_grade"),
         gap_to_next=None if gap is None or gap != gap else float(gap),
-        indicators={n: row.get(n) for n in standard.indicators},
+        indicators={
+            **{n: row.get(n) for n in standard.indicators},
+            **{k.removeprefix("_tw_col_"): v for k, v in row.items() if k.startswith("_tw_col_")},
+        },
         dimensions={d: row.get(d) for d in dimensions},
         steps=tracer.lines,
         lang=lang,

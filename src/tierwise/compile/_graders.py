@@ -52,7 +52,7 @@ def shown_number(ctx: Context, value: ir.Value) -> ir.StringValue:
     name = value.get_name() if hasattr(value, "get_name") else None
     if not name or name.startswith("_tw_"):
         return number_sql(value)  # type: ignore[arg-type]
-    return ctx.window(slug(("fmt", name)), number_sql(value))  # type: ignore[return-value]
+    return ctx.cached(slug(("fmt", name)), lambda: number_sql(value))  # type: ignore[arg-type, return-value]
 
 
 def missing_label(ctx: Context, labels: Sequence[str], top: bool) -> str:
@@ -213,9 +213,8 @@ def visit_scorecard(body: Scorecard, ctx: Context, scope: ir.BooleanValue | None
         separator = "" if index == 0 else ("、" if ctx.lang == "zh" else ", ")
         parts += [f"{separator}{criterion.name} ", number_sql(column), f"{ctx.text('pts')}×{criterion.weight:g}%"]
     score = ctx.window(f"{slug(path)}_score", (total / 100).round(4))
-    out = ladder_out(ctx, score, ctx.text("score"), body.steps, top)
-    breakdown = concat(ctx.text("open"), *parts, ctx.text("close"))
-    return Out(out.label, concat(out.reason, breakdown), out.next_label, out.gap)
+    breakdown = concat(shown_number(ctx, score), ctx.text("open"), *parts, ctx.text("close"))
+    return ladder_out(ctx, score, ctx.text("score"), body.steps, top, value_text=breakdown)
 
 
 def _points_from_map(ctx: Context, value: ir.Value, points: dict[Any, float], where: Path) -> ir.Value:

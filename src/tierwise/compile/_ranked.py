@@ -76,6 +76,7 @@ def visit_pareto(body: Pareto, ctx: Context, scope: ir.BooleanValue | None, path
     labels = [c.grade for c in body.classes]
     last = labels[-1]
     share = before / total.nullif(0)
+    share_shown = ctx.cached(f"{slug(path)}_share_text", lambda: share_sql(share))
     shown = shown_number(ctx, value)
     conditions = [(before * SCALE < round(c.up_to * SCALE) * total, c) for c in body.classes[:-1] if c.up_to]
     out_of_play = value.isnull() | (value <= 0)
@@ -98,7 +99,7 @@ def visit_pareto(body: Pareto, ctx: Context, scope: ir.BooleanValue | None, path
                     f"{body.on} = ",
                     shown,
                     f"{ctx.text('sep')}{ctx.text('before')} ",
-                    share_sql(share),
+                    share_shown,
                     f" < {share_text(c.up_to or 0)} → {c.grade}",
                 ),
             )
@@ -109,7 +110,7 @@ def visit_pareto(body: Pareto, ctx: Context, scope: ir.BooleanValue | None, path
     reason = ibis.cases(
         *reasons,
         else_=concat(
-            f"{body.on} = ", shown, f"{ctx.text('sep')}{ctx.text('before')} ", share_sql(share), f"{tail} → {last}"
+            f"{body.on} = ", shown, f"{ctx.text('sep')}{ctx.text('before')} ", share_shown, f"{tail} → {last}"
         ),
     )
     label = ibis.cases(*[(cls == i, g) for i, g in enumerate(labels)], else_=last)
@@ -135,6 +136,7 @@ def visit_percentile(body: Percentile, ctx: Context, scope: ir.BooleanValue | No
         ),
     )
     fraction = greater.cast("float64") / counted.nullif(0)
+    fraction_shown = ctx.cached(f"{slug(path)}_fraction_text", lambda: share_sql(fraction))
     shown = shown_number(ctx, value)
     last_bound = body.classes[-2].top if len(body.classes) > 1 else None
 
@@ -143,7 +145,7 @@ def visit_percentile(body: Percentile, ctx: Context, scope: ir.BooleanValue | No
             f"{body.on} = ",
             shown,
             f"{ctx.text('sep')}{ctx.text('above_it')} ",
-            share_sql(fraction),
+            fraction_shown,
             f"{tail} → {grade}",
         )
 
