@@ -56,3 +56,14 @@ def grades(tmp_path: Path) -> Grades:
         return dict(zip(df["customer_id"], df[column], strict=True))
 
     return run
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> "subprocess.CompletedProcess[str]":
+    """Run the real ``tierwise`` command in a subprocess."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "tierwise", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=600, check=False)

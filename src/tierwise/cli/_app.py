@@ -223,7 +223,8 @@ def main() -> None:
     """Entry point: run the app; turn every error into ``Error: ...`` and exit 1."""
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # returns the code of a typer.Exit instead of raising it
+        sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except SystemExit:

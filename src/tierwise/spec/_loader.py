@@ -164,6 +164,23 @@ def _refine(path: Path_, message: str, data: Any) -> Path_:
     return path
 
 
+def _grader_path(path: Path_, data: Any) -> Path_:
+    """Extend a path that ends on a grader mapping with its kind (``grade`` -> ``grade.rules``)."""
+    node = data
+    for seg in path:
+        if isinstance(node, dict):
+            node = node.get(seg)
+        elif isinstance(node, list) and isinstance(seg, int) and seg < len(node):
+            node = node[seg]
+        else:
+            node = None
+    if isinstance(node, dict):
+        kinds = [k for k in GRADER_KINDS if k in node]
+        if len(kinds) == 1:
+            return (*path, kinds[0])
+    return path
+
+
 def _translate(error: Any, located: Located) -> Problem:
     path = _clean_loc(error["loc"], located.data)
     kind = error["type"]
@@ -182,8 +199,10 @@ def _translate(error: Any, located: Located) -> Problem:
         ):
             message = f"The '{field}' of {owner} is not valid: {_sentence(text)[0].lower()}{_sentence(text)[1:]}"
         else:
-            message = f"{_sentence(text)[:-1]} (in {describe(path)})."
-            path = _refine(path, text, located.data)
+            path = _grader_path(_refine(path, text, located.data), located.data)
+            owner = describe(path)
+            named = owner == "the standard" or any(word in text for word in (*GRADER_KINDS, "indicator"))
+            message = _sentence(text) if named else f"{_sentence(text)[:-1]} (in {owner})."
     elif kind == "literal_error":
         message = f"The '{field}' of {owner} must be {error['ctx']['expected']}. Got {value!r} instead."
     elif kind == "string_pattern_mismatch" and field == "id":

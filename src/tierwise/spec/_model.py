@@ -622,7 +622,11 @@ class Standard(_Model):
     @classmethod
     def _version_text(cls, value: Any) -> Any:
         if isinstance(value, float):
-            raise ValueError(f'The version must be text; quote it like "{value}" so YAML keeps it exactly as written')
+            written = getattr(value, "text", repr(value))
+            raise ValueError(
+                f'The version must be text; quote it as version: "{written}" so YAML keeps it as written '
+                f"(unquoted it reads as the number {value:g})"
+            )
         if isinstance(value, int):
             return str(value)
         return value

@@ -27,6 +27,17 @@ _Loader.add_implicit_resolver(
 )
 
 
+class SourceFloat(float):
+    """A float that remembers how it was written (``2026.10`` reads as 2026.1)."""
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> SourceFloat:
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+
 class Located:
     """Plain data read from YAML plus the 1-based line of every path in it."""
 
@@ -115,7 +126,10 @@ def read_yaml(text: str, file: str) -> tuple[Located | None, list[Problem]]:
             return out
         if isinstance(n, yaml.SequenceNode):
             return [build(item, (*path, i)) for i, item in enumerate(n.value)]
-        return constructor.construct_object(n, deep=True)
+        value = constructor.construct_object(n, deep=True)
+        if isinstance(value, float) and isinstance(n, yaml.ScalarNode):
+            return SourceFloat(value, n.value)
+        return value
 
     data = build(node, ())
     return Located(data, lines, file), problems
