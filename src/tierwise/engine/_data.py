@@ -67,6 +67,9 @@ def _load_csv(con: Any, name: str, path: Path) -> None:
 
 
 def _load_arrow(con: Any, name: str, table: pa.Table) -> None:
+    for index, field in enumerate(table.schema):
+        if pa.types.is_null(field.type):  # an all-empty column: nothing contradicts a number
+            table = table.set_column(index, field.name, table.column(index).cast(pa.float64()))
     if "customer_id" in table.column_names:
         index = table.column_names.index("customer_id")
         column = table.column("customer_id")
