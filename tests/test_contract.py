@@ -94,20 +94,26 @@ def _data(seed: int = 11, customers: int = 80) -> dict[str, pd.DataFrame]:
     rng = random.Random(seed)
     rows = []
     for i in range(customers):
-        rows.append({
-            "customer_id": f"K{i:03d}",
-            "region": rng.choice(["华东", "华南", "华北", None]),
-            "credit": rng.random() < 0.3,
-            "total_assets": rng.choice([None, *range(0, 120, 7)]),
-            "rating": rng.choice(["好", "较好", "一般", "差", None]),
-            "level": rng.choice(["省部级", "地市级", "区县级", None]),
-        })
+        rows.append(
+            {
+                "customer_id": f"K{i:03d}",
+                "region": rng.choice(["华东", "华南", "华北", None]),
+                "credit": rng.random() < 0.3,
+                "total_assets": rng.choice([None, *range(0, 120, 7)]),
+                "rating": rng.choice(["好", "较好", "一般", "差", None]),
+                "level": rng.choice(["省部级", "地市级", "区县级", None]),
+            }
+        )
     tx = []
     for i in range(customers):
         for _ in range(rng.choice([0, 1, 2, 3, 5, 8])):
-            tx.append({"customer_id": f"K{i:03d}",
-                       "date": pd.Timestamp("2025-01-01") + pd.Timedelta(days=rng.randrange(0, 500)),
-                       "amount": round(rng.paretovariate(1.3) * 3000, 2)})
+            tx.append(
+                {
+                    "customer_id": f"K{i:03d}",
+                    "date": pd.Timestamp("2025-01-01") + pd.Timedelta(days=rng.randrange(0, 500)),
+                    "amount": round(rng.paretovariate(1.3) * 3000, 2),
+                }
+            )
     transactions = pd.DataFrame(tx)
     transactions["date"] = transactions["date"].dt.date
     return {"customers": pd.DataFrame(rows), "transactions": transactions}
@@ -135,8 +141,10 @@ def test_grader_kind_meets_the_contract(kind: str, con: Any) -> None:
     results = {lang: tierwise.evaluate(standard, DATA, "2026-03-31", lang=lang, con=con) for lang in ("zh", "en")}
     zh, en = (results[lang].to_pandas() for lang in ("zh", "en"))
     customers = set(DATA["customers"]["customer_id"])
-    assert set(zh["customer_id"]) == customers and zh["customer_id"].is_unique
-    assert zh["grade"].notna().all() and set(zh["grade"]) <= set(standard.grades)
+    assert set(zh["customer_id"]) == customers
+    assert zh["customer_id"].is_unique
+    assert zh["grade"].notna().all()
+    assert set(zh["grade"]) <= set(standard.grades)
     assert list(zh["grade"]) == list(en["grade"])
     assert (zh["grade_rank"] == zh["grade"].map({g: i + 1 for i, g in enumerate(standard.grades)})).all()
     for frame in (zh, en):
@@ -148,5 +156,6 @@ def test_grader_kind_meets_the_contract(kind: str, con: Any) -> None:
         explanation = results["zh"].explain(row.customer_id)
         assert explanation.grade == row.grade
         decided = [s for s in explanation.steps if "→" in s and s.lstrip().startswith("✓")]
-        assert decided and decided[-1].endswith(row.grade), (row.customer_id, explanation.steps)
+        assert decided, (row.customer_id, explanation.steps)
+        assert decided[-1].endswith(row.grade), (row.customer_id, explanation.steps)
     assert str(results["en"].explain(zh["customer_id"].iloc[0])).startswith("Customer ")

@@ -12,7 +12,8 @@ import tierwise
 HEAD = 'tierwise: 1\nid: bad\nname: 错误示例\nversion: "1"\n'
 
 CASES = {
-    "unknown_key_did_you_mean": HEAD + """
+    "unknown_key_did_you_mean": HEAD
+    + """
 grades: [VIP, C]
 indicators: {sales: {from: transactions, agg: sum(amount)}}
 grade:
@@ -20,7 +21,8 @@ grade:
     on: sales
     step: [{grade: VIP, at_least: 100}, {grade: C}]
 """,
-    "non_monotone_ladder": HEAD + """
+    "non_monotone_ladder": HEAD
+    + """
 grades: [VIP, A, C]
 indicators: {sales: {from: transactions, agg: sum(amount)}}
 grade:
@@ -31,17 +33,20 @@ grade:
       - {grade: A, at_least: 800万}
       - {grade: C}
 """,
-    "mixed_directions": HEAD + """
+    "mixed_directions": HEAD
+    + """
 grades: [A, B, C]
 indicators: {days: {attribute: days}}
 grade: {ladder: {on: days, steps: [{grade: A, at_most: 30}, {grade: B, at_least: 90}, {grade: C}]}}
 """,
-    "grade_not_in_grades": HEAD + """
+    "grade_not_in_grades": HEAD
+    + """
 grades: [VIP, A, C]
 indicators: {sales: {attribute: sales}}
 grade: {ladder: {on: sales, steps: [{grade: VIP, at_least: 100}, {grade: AA, at_least: 50}, {grade: C}]}}
 """,
-    "weights_not_100": HEAD + """
+    "weights_not_100": HEAD
+    + """
 grades: [A, B]
 grade:
   scorecard:
@@ -50,7 +55,8 @@ grade:
       - {name: 资信度, weight: 15, on: r2, points: {好: 100, 差: 40}}
     steps: [{grade: A, at_least: 60}, {grade: B}]
 """,
-    "rfm_uncovered": HEAD + """
+    "rfm_uncovered": HEAD
+    + """
 grades: [重要价值客户, 一般挽留客户]
 grade:
   rfm:
@@ -62,20 +68,23 @@ grade:
       - {grade: 重要价值客户, r: high, f: high, m: high}
       - {grade: 一般挽留客户, r: low, f: low, m: low}
 """,
-    "rules_without_otherwise": HEAD + """
+    "rules_without_otherwise": HEAD
+    + """
 grades: [A, C]
 grade:
   rules:
     - {when: "sales >= 100", then: A}
 """,
-    "unknown_function_and_bad_literal": HEAD + """
+    "unknown_function_and_bad_literal": HEAD
+    + """
 grades: [A, C]
 indicators:
   sales: {from: transactions, agg: sume(amount), window: 12 monts}
   big: {from: transactions, agg: count(), where: "amount >= 10x"}
 grade: {ladder: {on: sales, steps: [{grade: A, at_least: 1000万元}, {grade: C}]}}
 """,
-    "indicator_cycle": HEAD + """
+    "indicator_cycle": HEAD
+    + """
 grades: [A, C]
 indicators:
   a: {expr: "b + 1"}
@@ -83,8 +92,9 @@ indicators:
 grade: {ladder: {on: a, steps: [{grade: A, at_least: 1}, {grade: C}]}}
 """,
     "not_yaml": HEAD + "grades: [A, C\ngrade: {}\n",
-    "unquoted_version": 'tierwise: 1\nid: bad\nname: x\nversion: 2026.10\ngrades: [A]\ngrade: {map: {on: x, values: {a: A}}}\n',
-    "matrix_cell_label": HEAD + """
+    "unquoted_version": "tierwise: 1\nid: bad\nname: x\nversion: 2026.10\ngrades: [A]\ngrade: {map: {on: x, values: {a: A}}}\n",
+    "matrix_cell_label": HEAD
+    + """
 grades: [重点, 常规]
 grade:
   matrix:
@@ -109,7 +119,9 @@ def test_check_reports_three_problems_for_three_mistakes(tmp_path) -> None:  # t
     from tests.conftest import run_cli
 
     path = tmp_path / "vip.yaml"
-    path.write_text(HEAD + textwrap.dedent("""
+    path.write_text(
+        HEAD
+        + textwrap.dedent("""
         grades: [VIP, A, C]
         indicators: {sales: {from: transactions, agg: sum(amount), windw: 12 months}}
         grade:
@@ -119,12 +131,15 @@ def test_check_reports_three_problems_for_three_mistakes(tmp_path) -> None:  # t
               - {grade: VIP, at_least: 500万}
               - {grade: A, at_least: 800万}
               - {grade: B}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     result = run_cli("check", str(path))
     assert result.returncode == 1, result.stdout
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 3, result.stderr
     assert f"{path}:7: Unknown key 'windw' in indicator 'sales'. Did you mean 'window'?" in errors[0]
-    assert f"{path}:13:" in errors[1] and "must be less than step 1's (5,000,000). Got 8,000,000 instead" in errors[1]
+    assert f"{path}:13:" in errors[1]
+    assert "must be less than step 1's (5,000,000). Got 8,000,000 instead" in errors[1]
     assert f"{path}:14: The grade 'B' in step 3" in errors[2]
     assert "3 problem(s) found." in result.stderr

@@ -41,9 +41,14 @@ def ids(n: int) -> list[str]:
 
 
 @SETTINGS
-@given(values=values_st, cuts=st.lists(st.integers(min_value=-10, max_value=2000), min_size=1, max_size=4, unique=True),
-       strict=st.booleans())
-def test_ladder_matches_first_bound_that_holds(con: Any, values: list[int | None], cuts: list[int], strict: bool) -> None:
+@given(
+    values=values_st,
+    cuts=st.lists(st.integers(min_value=-10, max_value=2000), min_size=1, max_size=4, unique=True),
+    strict=st.booleans(),
+)
+def test_ladder_matches_first_bound_that_holds(
+    con: Any, values: list[int | None], cuts: list[int], strict: bool
+) -> None:
     cuts = sorted(cuts, reverse=True)
     key = "above" if strict else "at_least"
     grades = [f"G{i}" for i in range(len(cuts) + 1)]
@@ -66,14 +71,16 @@ def test_ladder_matches_first_bound_that_holds(con: Any, values: list[int | None
 @given(values=values_st, a=st.integers(min_value=1, max_value=98), b=st.integers(min_value=1, max_value=99))
 def test_pareto_matches_share_before_rule(con: Any, values: list[int | None], a: int, b: int) -> None:
     first, second = sorted({a, b}) if a != b else (a, a + 1)
-    text = (f"grades: [A, B, C]\nindicators: {{v: {{attribute: v}}}}\n"
-            f"grade: {{pareto: {{on: v, classes: [{{grade: A, up_to: {first}%}}, {{grade: B, up_to: {second}%}}, {{grade: C}}]}}}}\n")
+    text = (
+        f"grades: [A, B, C]\nindicators: {{v: {{attribute: v}}}}\n"
+        f"grade: {{pareto: {{on: v, classes: [{{grade: A, up_to: {first}%}}, {{grade: B, up_to: {second}%}}, {{grade: C}}]}}}}\n"
+    )
     got = run(con, text, {"v": values})
 
     customers = ids(len(values))
     positive = {c: v for c, v in zip(customers, values, strict=True) if v is not None and v > 0}
     total = sum(positive.values())
-    expected = {c: "C" for c in customers}
+    expected = dict.fromkeys(customers, "C")
     running = 0
     for c in sorted(positive, key=lambda c: (-positive[c], c)):
         share = Fraction(running, total)
@@ -88,8 +95,10 @@ def test_percentile_matches_strictly_greater_fraction(con: Any, values: list[int
     tops = sorted(tops)
     grades = [f"P{i}" for i in range(len(tops) + 1)]
     classes = ", ".join(f"{{grade: P{i}, top: {t}%}}" for i, t in enumerate(tops)) + f", {{grade: P{len(tops)}}}"
-    text = (f"grades: [{', '.join(grades)}]\nindicators: {{v: {{attribute: v}}}}\n"
-            f"grade: {{percentile: {{on: v, classes: [{classes}]}}}}\n")
+    text = (
+        f"grades: [{', '.join(grades)}]\nindicators: {{v: {{attribute: v}}}}\n"
+        f"grade: {{percentile: {{on: v, classes: [{classes}]}}}}\n"
+    )
     got = run(con, text, {"v": values})
 
     present = [v for v in values if v is not None]
@@ -103,18 +112,25 @@ def test_percentile_matches_strictly_greater_fraction(con: Any, values: list[int
     assert got == {cid: expected(v) for cid, v in zip(ids(len(values)), values, strict=True)}
 
 
-rfm_rows = st.lists(st.tuples(*(st.one_of(st.none(), st.integers(min_value=0, max_value=30)),) * 3), min_size=1, max_size=30)
+rfm_rows = st.lists(
+    st.tuples(*(st.one_of(st.none(), st.integers(min_value=0, max_value=30)),) * 3), min_size=1, max_size=30
+)
 
 
 @SETTINGS
 @given(rows=rfm_rows, k=st.integers(min_value=2, max_value=5))
 def test_rfm_scores_match_worse_count_formula(con: Any, rows: list[tuple[int | None, ...]], k: int) -> None:
     segments = "\n".join(
-        f"      - {{grade: S{r}{f}{m}, r: {r}, f: {f}, m: {m}}}" for r in range(1, k + 1) for f in range(1, k + 1) for m in range(1, k + 1)
+        f"      - {{grade: S{r}{f}{m}, r: {r}, f: {f}, m: {m}}}"
+        for r in range(1, k + 1)
+        for f in range(1, k + 1)
+        for m in range(1, k + 1)
     )
     grades = [f"S{r}{f}{m}" for r in range(1, k + 1) for f in range(1, k + 1) for m in range(1, k + 1)]
-    text = (f"grades: [{', '.join(grades)}]\nindicators: {{r: {{attribute: r}}, f: {{attribute: f}}, m: {{attribute: m}}}}\n"
-            f"grade:\n  rfm:\n    recency: r\n    frequency: f\n    monetary: m\n    scores: {k}\n    segments:\n{segments}\n")
+    text = (
+        f"grades: [{', '.join(grades)}]\nindicators: {{r: {{attribute: r}}, f: {{attribute: f}}, m: {{attribute: m}}}}\n"
+        f"grade:\n  rfm:\n    recency: r\n    frequency: f\n    monetary: m\n    scores: {k}\n    segments:\n{segments}\n"
+    )
     columns = {d: [row[i] for row in rows] for i, d in enumerate("rfm")}
     got = run(con, text, columns)
 
@@ -140,11 +156,16 @@ def test_rfm_scores_match_worse_count_formula(con: Any, rows: list[tuple[int | N
 @given(rows=rfm_rows)
 def test_rfm_mean_split_matches_high_low_rule(con: Any, rows: list[tuple[int | None, ...]]) -> None:
     segments = "\n".join(
-        f"      - {{grade: {r}{f}{m}, r: {r}, f: {f}, m: {m}}}" for r in ("high", "low") for f in ("high", "low") for m in ("high", "low")
+        f"      - {{grade: {r}{f}{m}, r: {r}, f: {f}, m: {m}}}"
+        for r in ("high", "low")
+        for f in ("high", "low")
+        for m in ("high", "low")
     )
     grades = [f"{r}{f}{m}" for r in ("high", "low") for f in ("high", "low") for m in ("high", "low")]
-    text = (f"grades: [{', '.join(grades)}]\nindicators: {{r: {{attribute: r}}, f: {{attribute: f}}, m: {{attribute: m}}}}\n"
-            f"grade:\n  rfm:\n    recency: r\n    frequency: f\n    monetary: m\n    split: mean\n    segments:\n{segments}\n")
+    text = (
+        f"grades: [{', '.join(grades)}]\nindicators: {{r: {{attribute: r}}, f: {{attribute: f}}, m: {{attribute: m}}}}\n"
+        f"grade:\n  rfm:\n    recency: r\n    frequency: f\n    monetary: m\n    split: mean\n    segments:\n{segments}\n"
+    )
     columns = {d: [row[i] for row in rows] for i, d in enumerate("rfm")}
     got = run(con, text, columns)
 
@@ -155,6 +176,8 @@ def test_rfm_mean_split_matches_high_low_rule(con: Any, rows: list[tuple[int | N
         mean = Fraction(sum(present), len(present))
         return "high" if ((v <= mean) if lower_is_better else (v >= mean)) else "low"
 
-    expected = {cid: "".join(level(columns[d], row[i], d == "r") for i, d in enumerate("rfm"))
-                for cid, row in zip(ids(len(rows)), rows, strict=True)}
+    expected = {
+        cid: "".join(level(columns[d], row[i], d == "r") for i, d in enumerate("rfm"))
+        for cid, row in zip(ids(len(rows)), rows, strict=True)
+    }
     assert got == expected

@@ -247,7 +247,8 @@ class _Tracer:
 
         for segment in body.segments:
             ok = all(
-                segment_matches(getattr(segment, d), str(levels[d]) if body.split else int(levels[d] or 1)) for d in "rfm"
+                segment_matches(getattr(segment, d), str(levels[d]) if body.split else int(levels[d] or 1))
+                for d in "rfm"
             )
             self.say(
                 depth,

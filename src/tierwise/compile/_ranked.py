@@ -54,9 +54,7 @@ def _gap_to_better_class(
     next_cases: list[tuple[Any, Any]] = []
     gap_cases: list[tuple[Any, Any]] = []
     for k in range(len(labels) - 1):
-        lowest = ctx.window(
-            f"{slug(path)}_min{k}", ibis.ifelse(cls == k, value, NULL_NUMBER).min().over(whole)
-        )
+        lowest = ctx.window(f"{slug(path)}_min{k}", ibis.ifelse(cls == k, value, NULL_NUMBER).min().over(whole))
         next_cases.append((cls == k + 1, ibis.literal(labels[k])))
         gap_cases.append((cls == k + 1, ibis.greatest(lowest - value.fill_null(0), 0)))
     if not next_cases:
@@ -131,9 +129,7 @@ def visit_percentile(body: Percentile, ctx: Context, scope: ir.BooleanValue | No
     conditions = [(greater * SCALE < round(c.top * SCALE) * counted, c) for c in body.classes[:-1] if c.top]
     cls = ctx.window(
         f"{slug(path)}_class",
-        ibis.cases(
-            (value.isnull(), -1), *[(cond, i) for i, (cond, _) in enumerate(conditions)], else_=len(labels) - 1
-        ),
+        ibis.cases((value.isnull(), -1), *[(cond, i) for i, (cond, _) in enumerate(conditions)], else_=len(labels) - 1),
     )
     fraction = greater.cast("float64") / counted.nullif(0)
     fraction_shown = ctx.cached(f"{slug(path)}_fraction_text", lambda: share_sql(fraction))
@@ -204,12 +200,8 @@ def visit_rfm(body: Rfm, ctx: Context, scope: ir.BooleanValue | None, path: Path
         else:
             assert body.scores is not None
             order = [value.notnull(), ibis.desc(value) if lower_is_better else value]
-            worse = ctx.window(
-                f"{slug(path)}_{d}_worse", ibis.rank().over(ibis.window(group_by=part, order_by=order))
-            )
-            total = ctx.window(
-                f"{slug(path)}_n", ctx.table["customer_id"].count().over(ibis.window(group_by=part))
-            )
+            worse = ctx.window(f"{slug(path)}_{d}_worse", ibis.rank().over(ibis.window(group_by=part, order_by=order)))
+            total = ctx.window(f"{slug(path)}_n", ctx.table["customer_id"].count().over(ibis.window(group_by=part)))
             levels[d] = ctx.window(f"{slug(path)}_{d}", (worse * body.scores) // total + 1)
     conditions = []
     for segment in body.segments:
