@@ -62,7 +62,8 @@ def main(argv: list[str]) -> int:
             "tierwise-out/cdnow-rfm-8.xlsx",
             *argv[1:],
         )
-    for step in (["ruff", "check", "src", "tests", "tasks.py", "scripts"], ["mypy"], ["pytest", *argv[1:]]):
+    for step in (["ruff", "check", "src", "tests", "tasks.py", "scripts", "benchmarks"],
+                 ["ruff", "format", "--check", "src", "tests", "tasks.py", "scripts", "benchmarks"], ["mypy"], ["pytest", *argv[1:]]):
         if code := _run(*run, *step):
             return code
     return 0
