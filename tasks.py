@@ -21,20 +21,23 @@ TOOLS = ROOT / ".tools"
 
 
 def _uv() -> list[str]:
-    python = TOOLS / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    """The pinned uv, installed on first use into ``.tools/`` (a private virtual environment)."""
+    bindir = TOOLS / ("Scripts" if os.name == "nt" else "bin")
+    python, uv = bindir / "python", bindir / ("uv.exe" if os.name == "nt" else "uv")
     if not python.exists():
         venv.create(TOOLS, with_pip=True, clear=True)
-    check = subprocess.run([str(python), "-m", "uv", "--version"], capture_output=True, text=True)
-    if check.returncode != 0 or UV_VERSION not in check.stdout:
+    check = subprocess.run([str(uv), "--version"], capture_output=True, text=True) if uv.exists() else None
+    if check is None or check.returncode != 0 or UV_VERSION not in check.stdout:
         subprocess.check_call(
             [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"uv=={UV_VERSION}"]
         )
-    return [str(python), "-m", "uv"]
+    return [str(uv)]
 
 
 def _run(*args: str) -> int:
-    print("+", " ".join(args[3:] if args[:3] == tuple(_uv()) else args), flush=True)
-    return subprocess.call(list(args), cwd=ROOT)
+    print("+ uv", " ".join(args[1:]), flush=True)
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    return subprocess.call(list(args), cwd=ROOT, env=env)
 
 
 def main(argv: list[str]) -> int:
@@ -45,7 +48,7 @@ def main(argv: list[str]) -> int:
     uv = _uv()
     env_python = os.environ.get("UV_PYTHON")
     sync = [*uv, "sync", "--locked", "--quiet", *(["--python", env_python] if env_python else [])]
-    if code := subprocess.call(sync, cwd=ROOT):
+    if code := subprocess.call(sync, cwd=ROOT, env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}):
         return code
     run = [*uv, "run", "--locked", "--no-sync"]
     if job == "demo":
@@ -62,8 +65,12 @@ def main(argv: list[str]) -> int:
             "tierwise-out/cdnow-rfm-8.xlsx",
             *argv[1:],
         )
-    for step in (["ruff", "check", "src", "tests", "tasks.py", "scripts", "benchmarks"],
-                 ["ruff", "format", "--check", "src", "tests", "tasks.py", "scripts", "benchmarks"], ["mypy"], ["pytest", *argv[1:]]):
+    for step in (
+        ["ruff", "check", "src", "tests", "tasks.py", "scripts", "benchmarks"],
+        ["ruff", "format", "--check", "src", "tests", "tasks.py", "scripts", "benchmarks"],
+        ["mypy"],
+        ["pytest", *argv[1:]],
+    ):
         if code := _run(*run, *step):
             return code
     return 0
