@@ -3,31 +3,22 @@
 Structural rules that concern one object only (monotone bounds, weights summing to
 100, rfm segments covering every combination, exactly one grader kind) are validators
 here, so that pydantic reports all of them in one pass. Rules that need the whole file
-(grade labels, references between parts) live in ``_checks.py``.
+(grade labels, references between parts) live in ``_loader.py``. Indicators and
+lifecycle settings have modules of their own.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Discriminator,
-    Field,
-    PrivateAttr,
-    Tag,
-    field_validator,
-    model_validator,
-)
+from pydantic import Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
-from ._expr import ExprError, Node, parse_expression
-from ._literals import Duration, LiteralError, parse_date, parse_duration, parse_number
+from ._expr import Node, parse_expression
+from ._fields import Expr, Label, Number, _Model
+from ._indicator import Indicator, Window
+from ._lifecycle import Lifecycle
 
 __all__ = [
     "GRADER_KINDS",
@@ -54,60 +45,6 @@ __all__ = [
 
 GRADER_KINDS = ("ladder", "rules", "scorecard", "pareto", "percentile", "rfm", "map", "matrix")
 BOUND_KEYS = ("at_least", "above", "at_most", "below")
-
-
-def _number(value: object) -> float:
-    try:
-        return parse_number(value)
-    except LiteralError as exc:
-        raise ValueError(str(exc)) from exc
-
-
-def _duration(value: object) -> Duration:
-    if isinstance(value, Duration):
-        return value
-    try:
-        return parse_duration(value)
-    except LiteralError as exc:
-        raise ValueError(str(exc)) from exc
-
-
-def _date(value: object) -> dt.date:
-    try:
-        return parse_date(value)
-    except LiteralError as exc:
-        raise ValueError(str(exc)) from exc
-
-
-def _label(value: object) -> object:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return str(value)
-    return value
-
-
-def _expression(aggregates: bool) -> Any:
-    def check(text: str) -> str:
-        try:
-            parse_expression(text, allow_aggregates=aggregates)
-        except ExprError as exc:
-            raise ValueError(f"in '{text}': {exc}") from exc
-        return text
-
-    return AfterValidator(check)
-
-
-Number = Annotated[float, BeforeValidator(_number)]
-DurationField = Annotated[Duration, BeforeValidator(_duration)]
-DateField = Annotated[dt.date, BeforeValidator(_date)]
-Label = Annotated[str, BeforeValidator(_label), Field(min_length=1)]
-Expr = Annotated[str, _expression(False)]
-AggExpr = Annotated[str, _expression(True)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 # --------------------------------------------------------------------- bounds
@@ -465,129 +402,6 @@ DimensionSpec = Annotated[
     Annotated[StandardRef, Tag("standard")] | Annotated[Grader, Tag("grader")],
     Discriminator(_dimension),
 ]
-
-
-# --------------------------------------------------------------------- indicators
-
-
-class Window(_Model):
-    """Which dated rows count: a duration, the last calendar year, a date range, or all."""
-
-    kind: Literal["duration", "calendar_year", "range", "all"]
-    duration: Duration | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
-
-    def __str__(self) -> str:
-        if self.kind == "duration":
-            return str(self.duration)
-        if self.kind == "range":
-            return f"{self.start}..{self.end}"
-        return self.kind
-
-
-def _window(value: Any) -> Any:
-    if isinstance(value, Window):
-        return value
-    if value in ("all", "calendar_year"):
-        return {"kind": value}
-    if isinstance(value, str):
-        return {"kind": "duration", "duration": _duration(value)}
-    if isinstance(value, dict):
-        unknown = set(value) - {"from", "to"}
-        if unknown or not {"from", "to"} <= set(value):
-            raise ValueError(f"A window range is written {{from: YYYY-MM-DD, to: YYYY-MM-DD}}. Got {value!r} instead")
-        start, end = _date(value["from"]), _date(value["to"])
-        if start > end:
-            raise ValueError(f"The window starts ({start}) after it ends ({end})")
-        return {"kind": "range", "start": start, "end": end}
-    raise ValueError(
-        f"A window is a duration ('12 months'), 'calendar_year', 'all' or {{from: DATE, to: DATE}}. Got {value!r} instead"
-    )
-
-
-class Indicator(_Model):
-    """One value per customer (LANGUAGE.md §4)."""
-
-    attribute: str | None = None
-    from_: str | None = Field(default=None, alias="from")
-    agg: AggExpr | None = None
-    window: Annotated[Window, BeforeValidator(_window)] | None = None
-    where: Expr | None = None
-    date: str | None = None
-    expr: Expr | None = None
-    standard: str | None = None
-
-    @model_validator(mode="after")
-    def _one_source(self) -> Indicator:
-        sources = [k for k in ("attribute", "from", "expr", "standard") if getattr(self, "from_" if k == "from" else k)]
-        if len(sources) != 1:
-            got = ", ".join(sources) or "none"
-            raise ValueError(
-                f"An indicator takes its value from exactly one of attribute, from, expr or standard; got {got}"
-            )
-        if self.from_ is not None and self.agg is None:
-            raise ValueError(f"An indicator 'from: {self.from_}' needs an 'agg', like sum(amount) or count()")
-        if self.from_ is None:
-            extra = [k for k in ("agg", "window", "where", "date") if getattr(self, k) is not None]
-            if extra:
-                raise ValueError(f"'{extra[0]}' only applies to indicators read 'from' a table")
-        if self.agg is not None and not _has_aggregate(self.agg):
-            raise ValueError(
-                f"The agg '{self.agg}' has no aggregate; use sum, count, count_distinct, mean, median, min, max or latest"
-            )
-        return self
-
-    @property
-    def kind(self) -> str:
-        return next(
-            k for k in ("attribute", "from", "expr", "standard") if getattr(self, "from_" if k == "from" else k)
-        )
-
-
-def _has_aggregate(text: str) -> bool:
-    from ._expr import aggregate_calls
-
-    return bool(aggregate_calls(parse_expression(text, allow_aggregates=True)))
-
-
-# --------------------------------------------------------------------- lifecycle
-
-
-class Cadence(_Model):
-    every: Literal["year", "half_year", "quarter", "month", "week"]
-    on: str | None = None
-
-    @field_validator("on")
-    @classmethod
-    def _day(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\d{2}-\d{2}|\d{1,2}", value):
-            raise ValueError(
-                f"'on' is a day: 'MM-DD' for a yearly cadence or a day of the month. Got '{value}' instead"
-            )
-        return value
-
-
-class Provisional(_Model):
-    tenure_below: DurationField
-
-
-class Downgrade(_Model):
-    hold: int = Field(default=0, ge=0)
-    max_steps: int | None = Field(default=None, ge=1)
-
-
-class Overrides(_Model):
-    approval: Literal["required", "none"] = "required"
-    max_duration: DurationField | None = None
-
-
-class Lifecycle(_Model):
-    cadence: Cadence | None = None
-    provisional: Provisional | None = None
-    downgrade: Downgrade | None = None
-    upgrade: Literal["automatic", "by_application"] = "automatic"
-    overrides: Overrides | None = None
 
 
 # --------------------------------------------------------------------- standard
