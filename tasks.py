@@ -3,7 +3,7 @@
 It installs a pinned uv into ``.tools/`` (a private virtual environment), then uv
 installs the locked dependencies into ``.venv/`` and runs the job there.
 
-- ``demo``: evaluate the bundled RFM standard on the bundled CDNow purchase log.
+- ``demo``: ``tierwise demo``: every built-in standard on generated B2B data and the CDNow log.
 - ``test``: ruff, mypy (strict) and the whole pytest suite, doctests included.
 """
 
@@ -52,19 +52,7 @@ def main(argv: list[str]) -> int:
         return code
     run = [*uv, "run", "--locked", "--no-sync"]
     if job == "demo":
-        return _run(
-            *run,
-            "tierwise",
-            "evaluate",
-            "examples/standards/cdnow-rfm-8.yaml",
-            "--data",
-            "examples/cdnow",
-            "--as-of",
-            "1998-06-30",
-            "--output",
-            "tierwise-out/cdnow-rfm-8.xlsx",
-            *argv[1:],
-        )
+        return _run(*run, "tierwise", "demo", *argv[1:])
     for step in (
         ["ruff", "check", "src", "tests", "tasks.py", "scripts", "benchmarks"],
         ["ruff", "format", "--check", "src", "tests", "tasks.py", "scripts", "benchmarks"],

@@ -16,6 +16,7 @@ import tierwise
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+CDNOW = Path(tierwise.__file__).resolve().parent / "demo" / "cdnow"
 
 
 def write_standard(folder: Path, text: str, name: str | None = None) -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import EXAMPLES
+from tests.conftest import CDNOW, EXAMPLES
 
 import tierwise
 
@@ -17,7 +17,7 @@ def test_public_api_lists_only_existing_documented_names() -> None:
 
 def test_notebook_workflow_evaluate_explain_summary() -> None:
     standard = tierwise.load_standard(EXAMPLES / "standards" / "cdnow-pyramid.yaml")
-    result = tierwise.evaluate(standard, data=EXAMPLES / "cdnow", as_of="1998-06-30")
+    result = tierwise.evaluate(standard, data=CDNOW, as_of="1998-06-30")
     arrow = result.to_arrow()
     assert arrow.num_rows == 2357
     assert arrow.column_names[:6] == ["customer_id", "grade", "grade_rank", "reason", "next_grade", "gap_to_next"]

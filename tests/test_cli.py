@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import EXAMPLES, run_cli
+from tests.conftest import CDNOW, EXAMPLES, run_cli
 
 RFM = str(EXAMPLES / "standards" / "cdnow-rfm-8.yaml")
-CDNOW = str(EXAMPLES / "cdnow")
+CDNOW = str(CDNOW)
 
 
 @pytest.mark.parametrize("command", ["check", "evaluate", "explain", "sql"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import EXAMPLES, run_cli, write_standard
+from tests.conftest import CDNOW, EXAMPLES, run_cli, write_standard
 
 import tierwise
 
@@ -52,7 +52,7 @@ grade: {ladder: {on: spend, steps: [{grade: A, at_least: 100}, {grade: C}]}}
 """,
     )
     assert run_cli("check", str(path)).returncode == 0  # the names can only be checked against data
-    result = run_cli("check", str(path), "--data", str(EXAMPLES / "cdnow"))
+    result = run_cli("check", str(path), "--data", str(CDNOW))
     assert result.returncode == 1
     assert "typo.yaml:6:" in result.stderr
     assert "Unknown name 'amont'" in result.stderr
@@ -60,7 +60,7 @@ grade: {ladder: {on: spend, steps: [{grade: A, at_least: 100}, {grade: C}]}}
 
 
 def test_explain_walks_nested_graders(tmp_path: Path) -> None:
-    result = tierwise.evaluate(EXAMPLES / "standards" / "cdnow-value.yaml", EXAMPLES / "cdnow", "1998-06-30", lang="en")
+    result = tierwise.evaluate(EXAMPLES / "standards" / "cdnow-value.yaml", CDNOW, "1998-06-30", lang="en")
     frame = result.to_pandas()
     repeat = frame[frame["orders_12m"] >= 3].iloc[0]["customer_id"]
     once = frame[frame["orders_12m"] < 3].iloc[0]["customer_id"]

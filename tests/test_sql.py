@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from syrupy.assertion import SnapshotAssertion
-from tests.conftest import EXAMPLES, run_cli
+from tests.conftest import CDNOW, EXAMPLES, run_cli
 
 import tierwise
 
@@ -26,7 +26,7 @@ def test_window_edges_appear_as_literal_dates_in_the_sql() -> None:
 def test_sql_from_real_schema_runs_in_duckdb_and_matches_evaluate() -> None:
     import duckdb
 
-    data = EXAMPLES / "cdnow"
+    data = CDNOW
     sql = tierwise.compiled_sql(EXAMPLES / "standards" / "cdnow-abc.yaml", data=data, as_of="1998-06-30")
     con = duckdb.connect()
     con.execute(

@@ -13,8 +13,19 @@ Examples
 from __future__ import annotations
 
 from .compile import Compiled, Explanation, compile_standard
+from .demo import run_demo
 from .engine import DataError, Evaluation, compiled_sql, connect, evaluate
-from .spec import Problem, Standard, StandardError, check_files, load_standard, loads_standard
+from .spec import (
+    Problem,
+    Standard,
+    StandardError,
+    builtin_ids,
+    builtin_path,
+    check_files,
+    load_builtin,
+    load_standard,
+    loads_standard,
+)
 
 __version__ = "0.1.0"
 
@@ -27,11 +38,15 @@ __all__ = [
     "Standard",
     "StandardError",
     "__version__",
+    "builtin_ids",
+    "builtin_path",
     "check_files",
     "compile_standard",
     "compiled_sql",
     "connect",
     "evaluate",
+    "load_builtin",
     "load_standard",
     "loads_standard",
+    "run_demo",
 ]

@@ -213,8 +213,11 @@ def visit_scorecard(body: Scorecard, ctx: Context, scope: ir.BooleanValue | None
         separator = "" if index == 0 else ("、" if ctx.lang == "zh" else ", ")
         parts += [f"{separator}{criterion.name} ", number_sql(column), f"{ctx.text('pts')}×{criterion.weight:g}%"]
     score = ctx.window(f"{slug(path)}_score", (total / 100).round(4))
-    breakdown = concat(shown_number(ctx, score), ctx.text("open"), *parts, ctx.text("close"))
-    return ladder_out(ctx, score, ctx.text("score"), body.steps, top, value_text=breakdown)
+    breakdown = ctx.cached(
+        f"{slug(path)}_breakdown",
+        lambda: concat(shown_number(ctx, score), ctx.text("open"), *parts, ctx.text("close")),
+    )
+    return ladder_out(ctx, score, ctx.text("score"), body.steps, top, value_text=breakdown)  # type: ignore[arg-type]
 
 
 def _points_from_map(ctx: Context, value: ir.Value, points: dict[Any, float], where: Path) -> ir.Value:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
-__all__ = ["EXPORT_SUFFIXES", "write_table"]
+__all__ = ["EXPORT_SUFFIXES", "write_table", "write_workbook"]
 
 EXPORT_SUFFIXES = (".csv", ".parquet", ".xlsx")
 
@@ -39,41 +40,54 @@ def write_table(table: pa.Table, path: str | Path, sheet: str = "grades") -> Pat
     return path
 
 
-def _write_xlsx(table: pa.Table, path: Path, sheet: str) -> None:
+def write_workbook(sheets: dict[str, pa.Table], path: str | Path) -> Path:
+    """Write one formatted .xlsx workbook with a sheet per table (names cut to 31 characters)."""
     import xlsxwriter
 
-    if table.num_rows >= 1_048_576:
-        raise ValueError(
-            f"{table.num_rows:,} rows do not fit in one Excel sheet (1,048,575 at most); write .csv or .parquet."
-        )
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for name, table in sheets.items():
+        if table.num_rows >= 1_048_576:
+            raise ValueError(
+                f"The sheet '{name}' has {table.num_rows:,} rows, more than one Excel sheet holds (1,048,575); "
+                f"write .csv or .parquet."
+            )
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
     try:
-        ws = book.add_worksheet(sheet[:31])
         head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         number = book.add_format({"num_format": "#,##0.##"})
-        widths = []
-        written = 0
-        for col, field in enumerate(table.schema):
-            ws.write(0, col, field.name, head)
-            widths.append(max(10, min(60, len(field.name.encode("gbk", "replace")) + 2)))
-        numeric = [pa.types.is_integer(c.type) or pa.types.is_floating(c.type) for c in table.columns]
-        for batch in table.to_batches(max_chunksize=50_000):
-            columns = [c.to_pylist() for c in batch.columns]
-            for offset, values in enumerate(zip(*columns, strict=True)):
-                ws_row = written + offset + 1
-                for col, value in enumerate(values):
-                    if value is None or (isinstance(value, float) and value != value):
-                        continue
-                    if numeric[col]:
-                        ws.write_number(ws_row, col, value, number)
-                    else:
-                        ws.write(ws_row, col, value)
-            written += batch.num_rows
-        if "reason" in table.column_names:
-            widths[table.column_names.index("reason")] = 60
-        for col, width in enumerate(widths):
-            ws.set_column(col, col, width)
-        ws.freeze_panes(1, 1)
-        ws.autofilter(0, 0, max(table.num_rows, 1), max(table.num_columns - 1, 0))
+        for name, table in sheets.items():
+            _write_sheet(book.add_worksheet(name[:31]), table, head, number)
     finally:
         book.close()
+    return path
+
+
+def _write_xlsx(table: pa.Table, path: Path, sheet: str) -> None:
+    write_workbook({sheet: table}, path)
+
+
+def _write_sheet(ws: Any, table: pa.Table, head: Any, number: Any) -> None:
+    widths = [max(10, min(60, len(field.name.encode("gbk", "replace")) + 2)) for field in table.schema]
+    for col, field in enumerate(table.schema):
+        ws.write(0, col, field.name, head)
+    numeric = [pa.types.is_integer(c.type) or pa.types.is_floating(c.type) for c in table.columns]
+    written = 0
+    for batch in table.to_batches(max_chunksize=50_000):
+        columns = [c.to_pylist() for c in batch.columns]
+        for offset, values in enumerate(zip(*columns, strict=True)):
+            row = written + offset + 1
+            for col, value in enumerate(values):
+                if value is None or (isinstance(value, float) and value != value):
+                    continue
+                if numeric[col]:
+                    ws.write_number(row, col, value, number)
+                else:
+                    ws.write(row, col, value)
+        written += batch.num_rows
+    if "reason" in table.column_names:
+        widths[table.column_names.index("reason")] = 60
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    ws.freeze_panes(1, 1)
+    ws.autofilter(0, 0, max(table.num_rows, 1), max(table.num_columns - 1, 0))

@@ -6,6 +6,7 @@ This layer never imports ibis, duckdb or anything of the web.
 from __future__ import annotations
 
 from ._expr import AGGREGATES, SCALAR_FUNCTIONS, ExprError, parse_expression
+from ._library import builtin_ids, builtin_path, load_builtin
 from ._literals import Duration, LiteralError, add_duration, format_amount, parse_date, parse_duration, parse_number
 from ._loader import check_files, load_standard, loads_standard
 from ._model import GRADER_KINDS, Grader, Indicator, Standard, Window, segment_matches
@@ -25,9 +26,12 @@ __all__ = [
     "StandardError",
     "Window",
     "add_duration",
+    "builtin_ids",
+    "builtin_path",
     "check_files",
     "did_you_mean",
     "format_amount",
+    "load_builtin",
     "load_standard",
     "loads_standard",
     "parse_date",

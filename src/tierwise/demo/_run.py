@@ -1,0 +1,139 @@
+"""``tierwise demo``: every built-in standard on generated B2B data and on the real CDNow log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tierwise.engine import Evaluation, connect, evaluate, load_data
+from tierwise.io import write_table, write_workbook
+from tierwise.spec import add_duration, builtin_ids, load_builtin, parse_duration
+
+__all__ = ["CDNOW", "CDNOW_AS_OF", "CDNOW_STANDARDS", "DemoReport", "DemoSection", "run_demo"]
+
+CDNOW = Path(__file__).resolve().parent / "cdnow"
+CDNOW_AS_OF = dt.date(1998, 6, 30)
+CDNOW_STANDARDS = ("rfm-8", "abc-pareto", "sales-share-90")
+
+
+@dataclass
+class DemoSection:
+    """One standard evaluated on one data set, with its grade table."""
+
+    name: str
+    dataset: str
+    evaluation: Evaluation
+    rows: list[dict[str, Any]]  # grade, customers, customer_share, sales, sales_share
+    file: Path
+
+
+@dataclass
+class DemoReport:
+    """What ``run_demo`` produced: the sections and the files written."""
+
+    folder: Path
+    data_folder: Path
+    workbook: Path
+    sections: list[DemoSection] = field(default_factory=list)
+
+
+def _sales_12m(con: Any, as_of: dt.date) -> pa.Table:
+    """Each customer's sales in the 12 months to ``as_of`` (the window of LANGUAGE.md §4)."""
+    start = add_duration(as_of, parse_duration("12 months"), -1)
+    query = (
+        "SELECT customer_id, SUM(amount) AS sales_12m FROM transactions WHERE date > $start AND date <= $end GROUP BY 1"
+    )
+    return con.con.sql(query, params={"start": start, "end": as_of}).to_arrow_table()
+
+
+def _grade_table(result: Evaluation, sales: pa.Table) -> list[dict[str, Any]]:
+    table = result.to_arrow().select(["customer_id", "grade"]).join(sales, "customer_id", join_type="left outer")
+    table = table.set_column(2, "sales_12m", pc.fill_null(table.column("sales_12m"), 0.0))
+    grouped = table.group_by("grade").aggregate([("customer_id", "count"), ("sales_12m", "sum")])
+    by_grade = {row["grade"]: row for row in grouped.to_pylist()}
+    customers = max(table.num_rows, 1)
+    total = pc.sum(table.column("sales_12m")).as_py() or 0.0
+    rows = []
+    for grade in result.standard.grades:
+        row = by_grade.get(grade, {})
+        count, amount = row.get("customer_id_count", 0), row.get("sales_12m_sum", 0.0) or 0.0
+        rows.append(
+            {
+                "grade": grade,
+                "customers": count,
+                "customer_share": count / customers,
+                "sales": amount,
+                "sales_share": amount / total if total else None,
+            }
+        )
+    return rows
+
+
+def _write_data(tables: dict[str, pa.Table], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.csv"):
+        stale.unlink()
+    for name, table in tables.items():
+        write_table(table, folder / f"{name}.csv")
+
+
+def run_demo(
+    folder: str | Path = "tierwise-demo",
+    *,
+    customers: int = 6000,
+    seed: int = 20260331,
+    lang: str = "zh",
+    progress: Callable[[str], None] | None = None,
+) -> DemoReport:
+    """Generate demo data, evaluate every built-in standard, write the results.
+
+    Writes ``data/*.csv`` (the generated tables), one ``<standard>.csv`` per standard
+    (``cdnow-<standard>.csv`` for the CDNow log) and ``tierwise-demo.xlsx`` with a sheet
+    per standard into ``folder``.
+
+    Examples
+    --------
+    >>> import tempfile, tierwise
+    >>> report = tierwise.run_demo(tempfile.mkdtemp(), customers=300)
+    >>> len(report.sections) == len(tierwise.builtin_ids()) + 3
+    True
+    """
+    from tierwise.demo._generate import AS_OF, generate
+
+    say = progress or (lambda _message: None)
+    folder = Path(folder)
+    data_folder = folder / "data"
+    say(f"Generating {customers:,} customers (seed {seed})…")
+    _write_data(generate(customers=customers, seed=seed), data_folder)
+    report = DemoReport(folder, data_folder, folder / "tierwise-demo.xlsx")
+    sheets: dict[str, pa.Table] = {}
+
+    con = connect()
+    tables = load_data(con, data_folder)
+    sales = _sales_12m(con, AS_OF)
+    for standard_id in builtin_ids():
+        say(f"Evaluating {standard_id}…")
+        result = evaluate(load_builtin(standard_id), tables, AS_OF, lang=lang, con=con)
+        path = result.write(folder / f"{standard_id}.csv")
+        report.sections.append(DemoSection(standard_id, "demo", result, _grade_table(result, sales), path))
+        sheets[standard_id] = result.to_arrow()
+
+    cdnow_con = connect()
+    cdnow = load_data(cdnow_con, CDNOW)
+    cdnow_sales = _sales_12m(cdnow_con, CDNOW_AS_OF)
+    for standard_id in CDNOW_STANDARDS:
+        say(f"Evaluating {standard_id} on CDNow…")
+        result = evaluate(load_builtin(standard_id), cdnow, CDNOW_AS_OF, lang=lang, con=cdnow_con)
+        path = result.write(folder / f"cdnow-{standard_id}.csv")
+        report.sections.append(DemoSection(standard_id, "cdnow", result, _grade_table(result, cdnow_sales), path))
+        sheets[f"cdnow-{standard_id}"] = result.to_arrow()
+
+    say("Writing the workbook…")
+    write_workbook(sheets, report.workbook)
+    return report
