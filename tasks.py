@@ -47,7 +47,7 @@ def main(argv: list[str]) -> int:
         return 0 if job == "help" else 2
     uv = _uv()
     env_python = os.environ.get("UV_PYTHON")
-    sync = [*uv, "sync", "--locked", "--quiet", *(["--python", env_python] if env_python else [])]
+    sync = [*uv, "sync", "--locked", "--quiet", "--compile-bytecode", *(["--python", env_python] if env_python else [])]
     if code := subprocess.call(sync, cwd=ROOT, env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}):
         return code
     run = [*uv, "run", "--locked", "--no-sync"]

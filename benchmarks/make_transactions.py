@@ -1,8 +1,10 @@
-"""Write a seeded synthetic transaction log as CSV (and a customers table) for benchmarks.
+"""Write a seeded synthetic transaction log (CSV or Parquet) for the benchmarks.
 
-Spend per customer is heavy-tailed (Pareto), order dates span two years before 2026-03-31.
+Rows are spread over customers with a skew (some buy far more often), amounts are
+heavy-tailed, margins are 0-35% of the amount, dates span the two years before
+2026-03-31. Customers with no row do not appear.
 
-Usage: python benchmarks/make_transactions.py ROWS CUSTOMERS OUT_DIR
+Usage: python benchmarks/make_transactions.py ROWS CUSTOMERS OUT_DIR [csv|parquet]
 """
 
 from __future__ import annotations
@@ -13,26 +15,26 @@ from pathlib import Path
 import duckdb
 
 
-def main(rows: int, customers: int, out: Path) -> None:
+def main(rows: int, customers: int, out: Path, kind: str = "csv") -> Path:
     out.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")
     con.execute("SELECT setseed(0.42)")
     con.execute(f"""
         CREATE TABLE transactions AS
         SELECT
             'C' || lpad(CAST(CAST(floor(pow(random(), 1.6) * {customers}) AS BIGINT) AS VARCHAR), 8, '0') AS customer_id,
-            DATE '2026-03-31' - CAST(floor(random() * 730) AS INTEGER) AS date,
-            round(100 + 20000 * pow(random(), 4) / (0.05 + random()), 2) AS amount,
-            round(random() * 0.35, 4) AS margin_rate
+            CAST(DATE '2026-03-31' - CAST(floor(random() * 730) AS INTEGER) AS DATE) AS date,
+            round(100 + 20000 * pow(random(), 4) / (0.05 + random()), 2) AS amount
         FROM range({rows})
     """)
-    con.execute(f"COPY transactions TO '{out / 'transactions.csv'}' (HEADER)")
-    con.execute(f"""
-        COPY (SELECT 'C' || lpad(CAST(i AS VARCHAR), 8, '0') AS customer_id,
-                     CASE WHEN i % 10 = 0 THEN 'individual' ELSE 'enterprise' END AS type
-              FROM range({customers}) t(i)) TO '{out / "customers.csv"}' (HEADER)
-    """)
+    con.execute("ALTER TABLE transactions ADD COLUMN margin DOUBLE")
+    con.execute("UPDATE transactions SET margin = round(amount * random() * 0.35, 2)")
+    target = out / f"transactions.{kind}"
+    options = "(FORMAT PARQUET, ROW_GROUP_SIZE 1000000)" if kind == "parquet" else "(HEADER)"
+    con.execute(f"COPY transactions TO '{target}' {options}")
+    return target
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]))
+    main(int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "csv")

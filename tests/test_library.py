@@ -111,3 +111,9 @@ def test_demo_command_prints_the_summary_and_writes_the_files(tmp_path: Path) ->
 
     sheets = CalamineWorkbook.from_path(str(tmp_path / "demo" / "tierwise-demo.xlsx")).sheet_names
     assert len(sheets) == len(tierwise.builtin_ids()) + 3
+
+
+@pytest.mark.parametrize("standard_id", sorted(REQUIRED))
+def test_builtin_standard_compiles_to_sql_without_data(standard_id: str) -> None:
+    sql = tierwise.compiled_sql(tierwise.builtin_path(standard_id), as_of="2026-03-31")
+    assert sql.lstrip().startswith(("SELECT", "WITH"))

@@ -181,3 +181,29 @@ def test_rfm_mean_split_matches_high_low_rule(con: Any, rows: list[tuple[int | N
         for cid, row in zip(ids(len(rows)), rows, strict=True)
     }
     assert got == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.floats(min_value=-1e13, max_value=1e13, allow_nan=False), st.integers(-(10**12), 10**12)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_reason_numbers_read_the_same_on_duckdb_and_portably(values: list[float]) -> None:
+    import ibis
+
+    from tierwise.compile._format import number_sql
+    from tierwise.spec import format_amount
+
+    table = ibis.memtable({"v": [float(v) for v in values]})
+    frame = ibis.duckdb.connect().execute(
+        table.select(native=number_sql(table.v, "duckdb"), portable=number_sql(table.v, "portable"))
+    )
+    rows = list(zip(frame["native"], frame["portable"], strict=True))
+    for value, (native, portable) in zip(values, rows, strict=True):
+        assert native == portable, value
+        expected = format_amount(round(float(value), 2))
+        if abs(value) < 1e12:  # beyond that, float rounding of the cents differs between libraries
+            assert native == expected or abs(round(value, 2) * 100 % 1) > 0.49, (value, native, expected)

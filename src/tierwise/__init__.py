@@ -12,9 +12,10 @@ Examples
 
 from __future__ import annotations
 
+from . import demo
 from .compile import Compiled, Explanation, compile_standard
 from .demo import run_demo
-from .engine import DataError, Evaluation, compiled_sql, connect, evaluate
+from .engine import DataError, Evaluation, compiled_sql, connect, evaluate, evaluate_many
 from .spec import (
     Problem,
     Standard,
@@ -44,7 +45,9 @@ __all__ = [
     "compile_standard",
     "compiled_sql",
     "connect",
+    "demo",
     "evaluate",
+    "evaluate_many",
     "load_builtin",
     "load_standard",
     "loads_standard",

@@ -89,6 +89,7 @@ class Context:
     pending: dict[str, ir.Value] = field(default_factory=dict)
     aux: dict[str, ir.Value] = field(default_factory=dict)
     waiting: bool = False  # a window waits for another one to be materialised first
+    dialect: str = "duckdb"  # the SQL dialect the expression is for
     dimensions: dict[str, ir.Value] = field(default_factory=dict)
     references: dict[str, str] = field(default_factory=dict)  # standard id -> column
 

@@ -32,9 +32,21 @@ def _group_int(ip: ir.IntegerValue) -> ir.StringValue:
     return ibis.cases(*branches, else_=ip.cast("string"))
 
 
-def number_sql(value: ir.NumericValue) -> ir.StringValue:
-    """``12345678.5`` -> ``'12,345,678.5'`` (two decimals at most); null stays null."""
+@ibis.udf.scalar.builtin(name="format")  # type: ignore[untyped-decorator]
+def _duckdb_format(template: str, value: float) -> str:  # type: ignore[empty-body]
+    """DuckDB's ``format`` (fmt syntax), used where the backend is DuckDB."""
+
+
+def number_sql(value: ir.NumericValue, dialect: str = "duckdb") -> ir.StringValue:
+    """``12345678.5`` -> ``'12,345,678.5'`` (two decimals at most); null stays null.
+
+    On DuckDB this is its ``format('{:,.2f}')``; elsewhere plain arithmetic and string
+    functions that every backend has.
+    """
     rounded = value.cast("float64").round(2)
+    if dialect == "duckdb":
+        text = _duckdb_format("{:,.2f}", rounded).re_replace(r"\.?0+$", "")
+        return ibis.ifelse(rounded == 0, ibis.literal("0"), text)
     magnitude = rounded.abs()
     ip = magnitude.floor().cast("int64")
     cents = ((magnitude - ip.cast("float64")) * 100).round().cast("int64")
@@ -47,15 +59,15 @@ def number_sql(value: ir.NumericValue) -> ir.StringValue:
     return sign + _group_int(ip) + frac
 
 
-def share_sql(value: ir.NumericValue) -> ir.StringValue:
+def share_sql(value: ir.NumericValue, dialect: str = "duckdb") -> ir.StringValue:
     """``0.7531`` -> ``'75.31%'``."""
-    return number_sql(value * 100) + "%"
+    return number_sql(value * 100, dialect) + "%"
 
 
-def value_sql(value: ir.Value) -> ir.StringValue:
+def value_sql(value: ir.Value, dialect: str = "duckdb") -> ir.StringValue:
     """Any value as text for a reason (numbers formatted, booleans as-is)."""
     if value.type().is_numeric() and not value.type().is_boolean():
-        return number_sql(value)  # type: ignore[arg-type]
+        return number_sql(value, dialect)  # type: ignore[arg-type]
     return value.cast("string")
 
 

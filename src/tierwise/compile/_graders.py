@@ -51,8 +51,8 @@ def shown_number(ctx: Context, value: ir.Value) -> ir.StringValue:
     """The value formatted for a reason, computed once per row (a named column)."""
     name = value.get_name() if hasattr(value, "get_name") else None
     if not name or name.startswith("_tw_"):
-        return number_sql(value)  # type: ignore[arg-type]
-    return ctx.cached(slug(("fmt", name)), lambda: number_sql(value))  # type: ignore[arg-type, return-value]
+        return number_sql(value, ctx.dialect)  # type: ignore[arg-type]
+    return ctx.cached(slug(("fmt", name)), lambda: number_sql(value, ctx.dialect))  # type: ignore[arg-type, return-value]
 
 
 def missing_label(ctx: Context, labels: Sequence[str], top: bool) -> str:
@@ -211,7 +211,11 @@ def visit_scorecard(body: Scorecard, ctx: Context, scope: ir.BooleanValue | None
         column = ctx.window(f"{slug(where)}_points", points)
         total = total + column * criterion.weight
         separator = "" if index == 0 else ("、" if ctx.lang == "zh" else ", ")
-        parts += [f"{separator}{criterion.name} ", number_sql(column), f"{ctx.text('pts')}×{criterion.weight:g}%"]
+        parts += [
+            f"{separator}{criterion.name} ",
+            number_sql(column, ctx.dialect),
+            f"{ctx.text('pts')}×{criterion.weight:g}%",
+        ]
     score = ctx.window(f"{slug(path)}_score", (total / 100).round(4))
     breakdown = ctx.cached(
         f"{slug(path)}_breakdown",
@@ -238,7 +242,7 @@ def visit_map(body: MapGrader, ctx: Context, scope: ir.BooleanValue | None, path
     numeric = value.type().is_numeric() and all(isinstance(k, (int, float)) for k in body.values)
     key = value if numeric else value.cast("string")
     hits = [(key == (k if numeric else str(k)), label) for k, label in body.values.items()]
-    shown = value_sql(value)
+    shown = value_sql(value, ctx.dialect)
     label = ibis.cases((value.isnull(), missing), *hits, else_=fallback)
     reason = ibis.cases(
         (value.isnull(), ibis.literal(f"{body.on} {ctx.text('no_value')} → {missing}")),

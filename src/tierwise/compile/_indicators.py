@@ -1,7 +1,7 @@
 """Indicators (LANGUAGE.md §4): one value per customer, joined onto the customer table.
 
-Indicators read from the same table with the same window, ``where`` and date column
-are computed in one aggregation. ``sum`` and ``count`` of a customer with no rows are 0;
+All indicators read from one table are computed in one aggregation over it, each
+aggregate filtered by its own window and ``where`` (``SUM(x) FILTER (WHERE ...)``). ``sum`` and ``count`` of a customer with no rows are 0;
 every other aggregate is null. Rows dated after ``as_of`` never count.
 """
 
@@ -21,7 +21,16 @@ from tierwise.spec._model import Indicator, Window
 from ._context import Context
 from ._expr import CompileError, ExprCompiler
 
-__all__ = ["DATE_COLUMNS", "add_indicators", "customer_base", "window_bounds"]
+__all__ = [
+    "DATE_COLUMNS",
+    "Aggregates",
+    "Finals",
+    "add_indicators",
+    "aggregate_tables",
+    "customer_base",
+    "join_aggregates",
+    "window_bounds",
+]
 
 DATE_COLUMNS = {
     "transactions": "date",
@@ -29,6 +38,7 @@ DATE_COLUMNS = {
     "assessments": "assessed_at",
     "opportunities": "expected_close",
 }
+_EXACT = "decimal(38, 6)"  # money to the millionth, summed exactly
 _ZERO_WHEN_EMPTY = ("sum", "count", "count_distinct")  # counts of nothing are 0
 
 
@@ -66,35 +76,43 @@ def customer_base(tables: Mapping[str, ir.Table], used: list[str]) -> ir.Table:
     return union.distinct()
 
 
-def _aggregate(call: Call, rows: ir.Table, compiler: ExprCompiler, date: str | None) -> ir.Value:
+def _aggregate(
+    call: Call, rows: ir.Table, compiler: ExprCompiler, date: str | None, where: ir.BooleanValue | None
+) -> ir.Value:
     args = [compiler.visit(a) for a in call.args]
     if call.func == "count":
-        return rows.count() if not args else args[0].count()
+        return rows.count(where=where) if not args else args[0].count(where=where)
     arg = args[0]
     if arg.type().is_boolean() and call.func in ("sum", "mean", "median"):
         arg = arg.cast("int64")
     if call.func == "count_distinct":
-        return arg.nunique()
+        return arg.nunique(where=where)
     if call.func == "latest":
         if date is None:
             raise CompileError("latest(...) needs a date column: set 'date:' on the indicator")
-        return arg.argmax(rows[date])  # type: ignore[attr-defined]
+        return arg.argmax(rows[date], where=where)  # type: ignore[attr-defined]
     if call.func in ("sum", "mean", "median") and not arg.type().is_numeric():
         raise CompileError(f"{call.func}() needs numbers, but its argument is {arg.type()}")
+    if call.func in ("sum", "mean") and arg.type().is_floating():
+        # exact decimal arithmetic: a parallel floating-point sum depends on the order of
+        # the rows, and the same standard on the same data must give identical rows
+        exact = arg.cast(_EXACT)
+        total = exact.sum(where=where) if call.func == "sum" else exact.mean(where=where)
+        return total.cast("float64")
     method = {"sum": "sum", "mean": "mean", "median": "median", "min": "min", "max": "max"}[call.func]
-    return getattr(arg, method)()  # type: ignore[no-any-return]
+    return getattr(arg, method)(where=where)  # type: ignore[no-any-return]
 
 
-def _rows(ctx: Context, tables: Mapping[str, ir.Table], name: str, ind: Indicator) -> tuple[ir.Table, str | None]:
-    table = tables[name]
-    date = date_column(name, table, ind)
+def _selection(ctx: Context, table_name: str, table: ir.Table, ind: Indicator) -> tuple[ir.BooleanValue, str | None]:
+    """The rows an indicator counts: dated up to ``as_of`` and inside its window, and its ``where``."""
+    date = date_column(table_name, table, ind)
     if date is not None and date not in table.columns:
-        raise CompileError(f"The table '{name}' has no date column '{date}'.{did_you_mean(date, table.columns)}")
+        raise CompileError(f"The table '{table_name}' has no date column '{date}'.{did_you_mean(date, table.columns)}")
     if ind.window is not None and date is None:
         raise CompileError(
-            f"The table '{name}' has no date column, so 'window' cannot apply; name one with 'date: COLUMN'"
+            f"The table '{table_name}' has no date column, so 'window' cannot apply; name one with 'date: COLUMN'"
         )
-    rows = table
+    keep: ir.BooleanValue = ibis.literal(True)
     if date is not None:
         day = table[date]
         if day.type().is_string() or day.type().is_timestamp():
@@ -103,79 +121,139 @@ def _rows(ctx: Context, tables: Mapping[str, ir.Table], name: str, ind: Indicato
         keep = day <= end
         if start is not None:
             keep = keep & (day > start)
-        rows = rows.filter(keep)
     if ind.where is not None:
-        row_names = {c: rows[c] for c in rows.columns}
-        condition = ExprCompiler(row_names, ctx.as_of, what=f"columns of '{name}'")(parse_expression(ind.where))
-        rows = rows.filter(condition.fill_null(False))  # type: ignore[union-attr]
-    return rows, date
+        row_names = {c: table[c] for c in table.columns}
+        condition = ExprCompiler(row_names, ctx.as_of, what=f"columns of '{table_name}'")(parse_expression(ind.where))
+        keep = keep & condition.fill_null(False)  # type: ignore[union-attr]
+    return keep, date
 
 
-def add_indicators(ctx: Context, tables: Mapping[str, ir.Table], grades: Mapping[str, str]) -> None:
-    """Add every indicator of ``ctx.standard`` as a column of ``ctx.table``.
+Finals = dict[str, tuple[Node, dict[str, str]]]
 
-    ``grades`` maps a referenced standard's id to the column that holds its grade.
+
+class Aggregates:
+    """The aggregate columns over each table, shared by the standards compiled with it.
+
+    Every distinct aggregate (table, call, window, ``where``, date column) gets one
+    column; all columns over one table are computed in one ``GROUP BY customer_id``.
+    Standards evaluated together register into one instance, so the rows are scanned
+    once per table; :meth:`use` swaps in a materialised copy of that aggregation.
+    """
+
+    def __init__(self) -> None:
+        self.columns: dict[str, dict[str, ir.Value]] = {}
+        self.keys: dict[tuple[str, ...], str] = {}
+        self.zero: set[str] = set()
+        self.sources: dict[str, ir.Table] = {}
+        self.materialised: dict[str, ir.Table] = {}
+
+    def register(self, table_name: str, table: ir.Table, key: tuple[str, ...], value: ir.Value, zero: bool) -> str:
+        if key in self.keys:
+            return self.keys[key]
+        column = f"_tw_agg_{len(self.keys)}"
+        self.columns.setdefault(table_name, {})[column] = value
+        self.sources[table_name] = table
+        self.keys[key] = column
+        if zero:
+            self.zero.add(column)
+        return column
+
+    def table(self, table_name: str) -> ir.Table:
+        """The aggregation over ``table_name`` (materialised if :meth:`use` was given one)."""
+        if table_name in self.materialised:
+            return self.materialised[table_name]
+        source = self.sources[table_name]
+        return source.group_by(customer_id=source["customer_id"].cast("string")).aggregate(**self.columns[table_name])
+
+    def use(self, table_name: str, table: ir.Table) -> None:
+        """Read the aggregation over ``table_name`` from ``table`` (a materialised copy) from now on."""
+        self.materialised[table_name] = table
+
+
+def aggregate_tables(
+    ctx: Context, tables: Mapping[str, ir.Table], shared: Aggregates
+) -> tuple[dict[str, ir.Table], Finals]:
+    """Register the aggregates of ``ctx.standard`` in ``shared``; return the aggregated tables it reads.
+
+    Also returns, per indicator, its AST and the aggregate column of each aggregate call.
     """
     standard = ctx.standard
-    groups: dict[tuple[str, str, str | None, str | None], list[str]] = {}
+    by_table: dict[str, list[str]] = {}
     for name, ind in standard.indicators.items():
         if ind.from_ is not None:
-            key = (ind.from_, str(ind.window), ind.where, ind.date)
-            groups.setdefault(key, []).append(name)
-    finals: dict[str, tuple[Node, dict[str, str]]] = {}
-    for (table_name, _, _, _), members in groups.items():
-        first = standard.indicators[members[0]]
-        path = ("indicators", members[0], "from")
+            by_table.setdefault(ind.from_, []).append(name)
+    finals: Finals = {}
+    used: list[str] = []
+    for table_name, members in by_table.items():
         if table_name not in tables:
             ctx.problem(
-                path,
+                ("indicators", members[0], "from"),
                 f"Indicator '{members[0]}' reads the table '{table_name}', which the data does not have."
                 f"{did_you_mean(table_name, tables)}",
             )
             continue
-        try:
-            rows, date = _rows(ctx, tables, table_name, first)
-        except Exception as exc:  # noqa: BLE001 - ibis type errors are reported as problems
-            ctx.problem(
-                ("indicators", members[0], "where" if first.where else "from"),
-                f"Indicator '{members[0]}' cannot read '{table_name}': {exc}",
-            )
-            continue
-        row_names = {c: rows[c] for c in rows.columns}
-        columns: dict[str, ir.Value] = {}
-        zero: set[str] = set()
+        table = tables[table_name]
+        row_names = {c: table[c] for c in table.columns}
         for name in members:
-            node = parse_expression(standard.indicators[name].agg or "", allow_aggregates=True)
+            ind = standard.indicators[name]
+            node = parse_expression(ind.agg or "", allow_aggregates=True)
             mapping: dict[str, str] = {}
             try:
-                for index, call in enumerate(aggregate_calls(node)):
-                    column = f"_tw_agg_{name}_{index}"
+                keep, date = _selection(ctx, table_name, table, ind)
+            except Exception as exc:  # noqa: BLE001 - ibis type errors are reported as problems
+                ctx.problem(
+                    ("indicators", name, "where" if ind.where else "from"),
+                    f"Indicator '{name}' cannot read '{table_name}': {exc}",
+                )
+                continue
+            try:
+                for call in aggregate_calls(node):
                     compiler = ExprCompiler(row_names, ctx.as_of, what=f"columns of '{table_name}'")
-                    columns[column] = _aggregate(call, rows, compiler, date)
-                    mapping[repr(call)] = column
-                    if call.func in _ZERO_WHEN_EMPTY:
-                        zero.add(column)
+                    key = (table_name, repr(call), str(ind.window), ind.where or "", date or "", ctx.as_of.isoformat())
+                    mapping[repr(call)] = shared.register(
+                        table_name,
+                        table,
+                        key,
+                        _aggregate(call, table, compiler, date, keep),
+                        call.func in _ZERO_WHEN_EMPTY,
+                    )
                 outside = [n.name for n in names(node, outside_aggregates=True) if n.name != "as_of"]
                 if outside:
                     raise CompileError(f"'{outside[0]}' must be inside an aggregate such as sum({outside[0]})")
             except Exception as exc:  # noqa: BLE001
                 ctx.problem(
-                    ("indicators", name, "agg"),
-                    f"The agg '{standard.indicators[name].agg}' of indicator '{name}' cannot be computed: {exc}",
+                    ("indicators", name, "agg"), f"The agg '{ind.agg}' of indicator '{name}' cannot be computed: {exc}"
                 )
                 continue
             finals[name] = (node, mapping)
-        if not columns:
+            if table_name not in used:
+                used.append(table_name)
+    return {name: shared.table(name) for name in used}, finals
+
+
+def join_aggregates(base: ir.Table, aggregated: Mapping[str, ir.Table], zero: set[str]) -> ir.Table:
+    """``base`` with every aggregate column joined on (counts and sums of nothing are 0)."""
+    table = base
+    for grouped in aggregated.values():
+        if grouped is base:
             continue
-        grouped = rows.group_by(customer_id=rows["customer_id"].cast("string")).aggregate(**columns)
-        joined = ctx.table.left_join(grouped, "customer_id")
-        keep = [joined[c] for c in ctx.table.columns]
-        filled = [joined[c].fill_null(0).name(c) if c in zero else joined[c] for c in columns]
-        ctx.table = joined.select(*keep, *filled)
+        joined = table.left_join(grouped, "customer_id")
+        table = joined.select(
+            *[joined[c] for c in table.columns], *[joined[c] for c in grouped.columns if c != "customer_id"]
+        )
+    filled = {c: table[c].fill_null(0) for c in table.columns if c in zero}
+    return table.mutate(**filled) if filled else table
+
+
+def add_indicators(ctx: Context, finals: Finals, grades: Mapping[str, str]) -> None:
+    """Add every indicator of ``ctx.standard`` as a column of ``ctx.table`` (aggregates already joined).
+
+    ``grades`` maps a referenced standard's id to the column that holds its grade.
+    """
     _finish(ctx, finals, grades)
 
 
-def _finish(ctx: Context, finals: dict[str, tuple[Node, dict[str, str]]], grades: Mapping[str, str]) -> None:
+def _finish(ctx: Context, finals: Finals, grades: Mapping[str, str]) -> None:
     """Compute final indicator values in dependency order (expr indicators last)."""
     standard = ctx.standard
     values: dict[str, Any] = {}

@@ -74,7 +74,7 @@ def visit_pareto(body: Pareto, ctx: Context, scope: ir.BooleanValue | None, path
     labels = [c.grade for c in body.classes]
     last = labels[-1]
     share = before / total.nullif(0)
-    share_shown = ctx.cached(f"{slug(path)}_share_text", lambda: share_sql(share))
+    share_shown = ctx.cached(f"{slug(path)}_share_text", lambda: share_sql(share, ctx.dialect))
     shown = shown_number(ctx, value)
     conditions = [(before * SCALE < round(c.up_to * SCALE) * total, c) for c in body.classes[:-1] if c.up_to]
     out_of_play = value.isnull() | (value <= 0)
@@ -132,7 +132,7 @@ def visit_percentile(body: Percentile, ctx: Context, scope: ir.BooleanValue | No
         ibis.cases((value.isnull(), -1), *[(cond, i) for i, (cond, _) in enumerate(conditions)], else_=len(labels) - 1),
     )
     fraction = greater.cast("float64") / counted.nullif(0)
-    fraction_shown = ctx.cached(f"{slug(path)}_fraction_text", lambda: share_sql(fraction))
+    fraction_shown = ctx.cached(f"{slug(path)}_fraction_text", lambda: share_sql(fraction, ctx.dialect))
     shown = shown_number(ctx, value)
     last_bound = body.classes[-2].top if len(body.classes) > 1 else None
 
@@ -221,7 +221,7 @@ def visit_rfm(body: Rfm, ctx: Context, scope: ir.BooleanValue | None, path: Path
             word = ibis.ifelse(levels[d] == "high", ctx.text("high"), ctx.text("low"))
             pieces += [
                 f"{sep}{d.upper()} {dims[d]} = ",
-                number_sql(values[d]),
+                number_sql(values[d], ctx.dialect),
                 ctx.text("open"),
                 word,
                 ctx.text("close"),
@@ -231,7 +231,7 @@ def visit_rfm(body: Rfm, ctx: Context, scope: ir.BooleanValue | None, path: Path
                 f"{sep}{d.upper()}{ctx.text('open').strip() or '('}",
                 levels[d].cast("string"),
                 f"{ctx.text('close').strip() or ')'} {dims[d]} = ",
-                number_sql(values[d]),
+                number_sql(values[d], ctx.dialect),
             ]
     described = concat(*pieces)
     label = ibis.cases(*[(c, s.grade) for c, s in zip(conditions, body.segments, strict=True)], else_=missing)

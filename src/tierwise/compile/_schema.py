@@ -72,8 +72,9 @@ class _Columns:
         elif isinstance(node, IsNull):
             self.walk(node.operand, table, skip)
         elif isinstance(node, Call):
+            passes = node.func in ("min", "max", "latest", "coalesce", "least", "greatest")
             for arg in node.args:
-                self.walk(arg, table, skip, "date" if node.func == "days_between" else "float64")
+                self.walk(arg, table, skip, kind if passes else "date" if node.func == "days_between" else "float64")
 
     def condition(self, text: str, skip: set[str]) -> None:
         self.walk(parse_expression(text), "customers", skip, "boolean")
@@ -93,8 +94,36 @@ def _graders(grader: Grader) -> list[Grader]:
     return out
 
 
+def _conditions(standard: Standard) -> set[str]:
+    """Indicators that stand alone as a condition (so what they aggregate is true/false)."""
+    texts = [standard.population or ""]
+    for grader in _graders(standard.grade):
+        if grader.kind == "rules":
+            texts += [rule.when for rule in grader.body if rule.when]
+        if grader.kind == "matrix":
+            for spec in grader.body.dimensions.values():
+                if isinstance(spec, Grader) and spec.kind == "rules":
+                    texts += [rule.when for rule in spec.body if rule.when]
+    flags: set[str] = set()
+
+    def walk(node: Node) -> None:
+        if isinstance(node, Name):
+            flags.add(node.name)
+        elif isinstance(node, Unary) and node.op == "not":
+            walk(node.operand)
+        elif isinstance(node, Binary) and node.op in ("and", "or"):
+            walk(node.left)
+            walk(node.right)
+
+    for text in texts:
+        if text:
+            walk(parse_expression(text))
+    return flags
+
+
 def _collect(standard: Standard, columns: _Columns) -> None:
     skip = set(standard.indicators)
+    flags = _conditions(standard)
     for ind in standard.indicators.values():
         if ind.attribute is not None:
             columns.add("customers", ind.attribute, "float64")
@@ -105,7 +134,10 @@ def _collect(standard: Standard, columns: _Columns) -> None:
             for text in (ind.agg, ind.where):
                 if text:
                     node = parse_expression(text, allow_aggregates=True)
-                    columns.walk(node, table, set(), "string" if "latest(" in text else "float64")
+                    kind = "string" if "latest(" in text else "float64"
+                    if text is ind.agg and any(name in flags for name, i in standard.indicators.items() if i is ind):
+                        kind = "boolean"
+                    columns.walk(node, table, set(), kind)
         if ind.expr is not None:
             columns.walk(parse_expression(ind.expr), "customers", skip)
     if standard.population:

@@ -15,7 +15,7 @@ from tierwise.spec._model import Grader
 from ._context import Context
 from ._expr import CompileError
 from ._graders import visit
-from ._indicators import add_indicators, customer_base
+from ._indicators import Aggregates, add_indicators, aggregate_tables, customer_base, join_aggregates
 
 __all__ = ["LANGUAGES", "Compiled", "compile_standard", "output_columns"]
 
@@ -65,7 +65,15 @@ def _tables_used(standard: Standard) -> list[str]:
     return list(dict.fromkeys(ind.from_ for ind in standard.indicators.values() if ind.from_))
 
 
-def compile_standard(standard: Standard, tables: Mapping[str, ir.Table], as_of: dt.date, lang: str = "zh") -> Compiled:
+def compile_standard(
+    standard: Standard,
+    tables: Mapping[str, ir.Table],
+    as_of: dt.date,
+    lang: str = "zh",
+    dialect: str = "duckdb",
+    shared: Aggregates | None = None,
+    reasons: bool = True,
+) -> Compiled:
     """Compile ``standard`` over ``tables`` for the evaluation date ``as_of``.
 
     Raises
@@ -75,13 +83,20 @@ def compile_standard(standard: Standard, tables: Mapping[str, ir.Table], as_of: 
     """
     if lang not in LANGUAGES:
         raise ValueError(f"The language must be one of {', '.join(LANGUAGES)}. Got '{lang}' instead.")
-    try:
-        base = customer_base(tables, _tables_used(standard))
-    except CompileError as exc:
-        raise StandardError([Problem(standard.source, None, f"{exc}.")]) from exc
-    ctx = Context(standard, as_of, lang, base)
-    grades = _join_references(ctx, tables)
-    add_indicators(ctx, tables, grades)
+    ctx = Context(standard, as_of, lang, ibis.table({"customer_id": "string"}, name="_tw_none"), dialect=dialect)
+    shared = shared if shared is not None else Aggregates()
+    aggregated, finals = aggregate_tables(ctx, tables, shared)
+    used = _tables_used(standard)
+    if "customers" not in tables and len(used) == 1 and used[0] in aggregated:
+        base = aggregated[used[0]]  # the one table's aggregation already has every customer id
+    else:
+        try:
+            base = customer_base(tables, used)
+        except CompileError as exc:
+            raise StandardError([*ctx.problems, Problem(standard.source, None, f"{exc}.")]) from exc
+    ctx.table = join_aggregates(base, aggregated, shared.zero)
+    grades = _join_references(ctx, tables, shared)
+    add_indicators(ctx, finals, grades)
     if standard.population is not None:
         keep = ctx.expr(standard.population, ("population",), "population")
         if keep.type().is_boolean():
@@ -111,7 +126,7 @@ def compile_standard(standard: Standard, tables: Mapping[str, ir.Table], as_of: 
     )
     final = graded.mutate(
         grade_rank=ranks,
-        reason=out.reason,
+        reason=out.reason if reasons else ibis.null("string"),
         next_grade=out.next_label.cast("string"),
         gap_to_next=out.gap.cast("float64"),
         standard_id=ibis.literal(standard.id),
@@ -120,16 +135,23 @@ def compile_standard(standard: Standard, tables: Mapping[str, ir.Table], as_of: 
         **{name: value for name, value in ctx.dimensions.items() if name not in indicators},
         **ctx.aux,
     )
-    aux = tuple(c for c in final.columns if c.startswith("_tw_") and not c.startswith("_tw_agg_"))
+    aux = tuple(c for c in final.columns if _kept_for_explain(c))
     expr = final.select(*output_columns(indicators, dimensions), *aux)
     return Compiled(standard, as_of, lang, expr, indicators, dimensions, aux)
 
 
-def _join_references(ctx: Context, tables: Mapping[str, ir.Table]) -> dict[str, str]:
+def _kept_for_explain(column: str) -> bool:
+    """Auxiliary columns ``explain`` reads (formatted text and raw aggregates are left out)."""
+    if not column.startswith("_tw_") or column.startswith(("_tw_agg_", "_tw_fmt_", "_tw_ref_")):
+        return False
+    return not column.endswith(("_text", "_breakdown"))
+
+
+def _join_references(ctx: Context, tables: Mapping[str, ir.Table], shared: Aggregates) -> dict[str, str]:
     """Evaluate referenced standards and join their grades as ``_tw_ref_<id>`` columns."""
     columns: dict[str, str] = {}
     for ref_id, other in ctx.standard.references.items():
-        sub = compile_standard(other, tables, ctx.as_of, ctx.lang)
+        sub = compile_standard(other, tables, ctx.as_of, ctx.lang, ctx.dialect, shared)
         column = f"_tw_ref_{ref_id}".replace("-", "_")
         graded = sub.expr.select("customer_id", **{column: sub.expr["grade"]})
         joined = ctx.table.left_join(graded, "customer_id")

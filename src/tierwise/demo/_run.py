@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tierwise.engine import Evaluation, connect, evaluate, load_data
+from tierwise.engine import Evaluation, connect, evaluate_many, load_data
 from tierwise.io import write_table, write_workbook
 from tierwise.spec import add_duration, builtin_ids, load_builtin, parse_duration
 
@@ -117,9 +117,9 @@ def run_demo(
     con = connect()
     tables = load_data(con, data_folder)
     sales = _sales_12m(con, AS_OF)
-    for standard_id in builtin_ids():
-        say(f"Evaluating {standard_id}…")
-        result = evaluate(load_builtin(standard_id), tables, AS_OF, lang=lang, con=con)
+    say(f"Evaluating {len(builtin_ids())} built-in standards…")
+    results = evaluate_many([load_builtin(i) for i in builtin_ids()], tables, AS_OF, lang=lang, con=con)
+    for standard_id, result in zip(builtin_ids(), results, strict=True):
         path = result.write(folder / f"{standard_id}.csv")
         report.sections.append(DemoSection(standard_id, "demo", result, _grade_table(result, sales), path))
         sheets[standard_id] = result.to_arrow()
@@ -127,9 +127,9 @@ def run_demo(
     cdnow_con = connect()
     cdnow = load_data(cdnow_con, CDNOW)
     cdnow_sales = _sales_12m(cdnow_con, CDNOW_AS_OF)
-    for standard_id in CDNOW_STANDARDS:
-        say(f"Evaluating {standard_id} on CDNow…")
-        result = evaluate(load_builtin(standard_id), cdnow, CDNOW_AS_OF, lang=lang, con=cdnow_con)
+    say("Evaluating the CDNow purchase log…")
+    results = evaluate_many([load_builtin(i) for i in CDNOW_STANDARDS], cdnow, CDNOW_AS_OF, lang=lang, con=cdnow_con)
+    for standard_id, result in zip(CDNOW_STANDARDS, results, strict=True):
         path = result.write(folder / f"cdnow-{standard_id}.csv")
         report.sections.append(DemoSection(standard_id, "cdnow", result, _grade_table(result, cdnow_sales), path))
         sheets[f"cdnow-{standard_id}"] = result.to_arrow()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._data import DATA_SUFFIXES, DataError, connect, load_data
-from ._evaluation import Evaluation, compiled_sql, deciding_value, evaluate
+from ._evaluation import Evaluation, compiled_sql, deciding_value, evaluate, evaluate_many
 
 __all__ = [
     "DATA_SUFFIXES",
@@ -13,5 +13,6 @@ __all__ = [
     "connect",
     "deciding_value",
     "evaluate",
+    "evaluate_many",
     "load_data",
 ]

@@ -39,10 +39,23 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _drop(con: Any, name: str) -> None:
+    """Remove a table or view of that name (a reload replaces it)."""
+    kinds = con.raw_sql(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'",
+        parameters=[name],
+    ).fetchall()
+    for (kind,) in kinds:
+        con.raw_sql(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {_quote(name)}")
+
+
 def _require_customer_id(con: Any, name: str, source: str) -> None:
-    columns = con.table(name).columns
+    try:
+        columns = con.table(name).columns
+    except Exception as exc:
+        raise DataError(f"The table '{name}' ({source}) has no 'customer_id' column.") from exc
     if "customer_id" not in columns:
-        con.raw_sql(f"DROP TABLE IF EXISTS {_quote(name)}")
+        _drop(con, name)
         raise DataError(
             f"The table '{name}' ({source}) has no 'customer_id' column; its columns are "
             f"{', '.join(columns)}.{did_you_mean('customer_id', columns)}"
@@ -60,8 +73,9 @@ def _load_csv(con: Any, name: str, path: Path) -> None:
         if not names or names == ["column0"]:
             raise DataError(f"The file {path} has no header row or no data.")
         types = "{'customer_id': 'VARCHAR'}" if "customer_id" in names else "{}"
+        _drop(con, name)
         con.raw_sql(
-            f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * FROM read_csv(?, header = true, types = {types})",
+            f"CREATE TABLE {_quote(name)} AS SELECT * FROM read_csv(?, header = true, types = {types})",
             parameters=[str(source)],
         )
 
@@ -83,7 +97,8 @@ def _load_arrow(con: Any, name: str, table: pa.Table) -> None:
     view = f"_tw_arrow_{name}"
     raw.register(view, table)
     try:
-        raw.execute(f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * FROM {_quote(view)}")
+        _drop(con, name)
+        raw.execute(f"CREATE TABLE {_quote(name)} AS SELECT * FROM {_quote(view)}")
     finally:
         raw.unregister(view)
 
@@ -94,10 +109,20 @@ def _load_file(con: Any, name: str, path: Path) -> None:
         if suffix == ".csv":
             _load_csv(con, name, path)
         elif suffix == ".parquet":
+            # a view: each evaluation reads a table once, so Parquet is streamed, never copied
+            columns = [
+                c[0] for c in con.raw_sql("SELECT * FROM read_parquet(?) LIMIT 0", parameters=[str(path)]).description
+            ]
+            if "customer_id" not in columns:
+                raise DataError(
+                    f"The table '{name}' ({path}) has no 'customer_id' column; its columns are "
+                    f"{', '.join(columns)}.{did_you_mean('customer_id', columns)}"
+                )
+            _drop(con, name)
+            quoted = str(path).replace("'", "''")
             con.raw_sql(
-                f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * REPLACE (CAST(customer_id AS VARCHAR) AS customer_id) "
-                f"FROM read_parquet(?)",
-                parameters=[str(path)],
+                f"CREATE VIEW {_quote(name)} AS SELECT * REPLACE (CAST(customer_id AS VARCHAR) AS customer_id) "
+                f"FROM read_parquet('{quoted}')"
             )
         else:
             _load_arrow(con, name, read_excel(path))

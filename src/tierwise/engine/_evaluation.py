@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import uuid
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,11 @@ import pyarrow.compute as pc
 
 from tierwise.compile import Compiled, compile_standard
 from tierwise.compile._explain import Explanation, explain_row
-from tierwise.spec import LiteralError, Standard, load_standard, parse_date
+from tierwise.spec import LiteralError, Problem, Standard, StandardError, load_standard, parse_date
 
 from ._data import connect, load_data
 
-__all__ = ["Evaluation", "evaluate"]
+__all__ = ["Evaluation", "compiled_sql", "deciding_value", "evaluate", "evaluate_many"]
 
 
 class Evaluation:
@@ -41,9 +42,10 @@ class Evaluation:
     {'customer_id': '1', 'grade': 'VIP', 'reason': 'sales = 2,000,000 ≥ 100万 → VIP'}
     """
 
-    def __init__(self, compiled: Compiled, table: pa.Table) -> None:
+    def __init__(self, compiled: Compiled, table: pa.Table, con: Any = None) -> None:
         self.compiled = compiled
-        self._table = table
+        self._table = table  # the public columns (LANGUAGE.md §7)
+        self._con = con  # kept to re-run one customer's row with the columns explain needs
 
     @property
     def standard(self) -> Standard:
@@ -65,7 +67,7 @@ class Evaluation:
 
     def to_arrow(self) -> pa.Table:
         """The result rows (LANGUAGE.md §7) as an Arrow table."""
-        return self._table.select(self.compiled.columns)
+        return self._table
 
     def to_pandas(self) -> Any:
         """The result rows (LANGUAGE.md §7) as a pandas DataFrame."""
@@ -84,7 +86,11 @@ class Evaluation:
             When the customer is not in the standard's population.
         """
         wanted = str(customer_id)
-        rows = self._table.filter(pc.equal(self._table["customer_id"], wanted)).to_pylist()
+        if self._con is not None and self.compiled.aux:
+            expr = self.compiled.expr
+            rows = _execute(self._con, expr.filter(expr["customer_id"] == wanted)).to_pylist()
+        else:
+            rows = self._table.filter(pc.equal(self._table["customer_id"], wanted)).to_pylist()
         if not rows:
             raise KeyError(
                 f"Customer '{wanted}' is not in the population of standard '{self.standard.id}' "
@@ -125,6 +131,14 @@ class Evaluation:
         return write_table(self.to_arrow(), path, sheet=self.standard.id)
 
 
+def _execute(con: Any, expr: Any) -> pa.Table:
+    """Run an expression to Arrow: straight through DuckDB when the backend is DuckDB."""
+    raw = getattr(con, "con", None)
+    if raw is not None and getattr(con, "name", "") == "duckdb":
+        return raw.sql(str(con.compile(expr))).to_arrow_table()
+    return con.to_pyarrow(expr)
+
+
 def deciding_value(standard: Standard, table: pa.Table) -> str | None:
     """The amount a summary shares out: the value the top grader decides on, if numeric."""
     grader = standard.grade
@@ -150,6 +164,7 @@ def evaluate(
     *,
     lang: str = "zh",
     con: Any | None = None,
+    reasons: bool = True,
 ) -> Evaluation:
     """Grade every customer of ``data`` by ``standard`` as of a date.
 
@@ -167,6 +182,9 @@ def evaluate(
         ``"zh"`` (default) or ``"en"``: the language of the reasons.
     con
         An Ibis DuckDB backend to use (default: a new in-memory database).
+    reasons
+        ``False`` leaves the ``reason`` column empty, for when only the grades are needed
+        (the reason sentences are the costliest part of a large evaluation).
 
     Returns
     -------
@@ -181,9 +199,9 @@ def evaluate(
         raise ValueError(f"The evaluation date is not valid: {exc}.") from exc
     con = con if con is not None else connect()
     tables = load_data(con, data)
-    compiled = compile_standard(standard, tables, day, lang)
-    table = con.to_pyarrow(compiled.expr)
-    return Evaluation(compiled, table)
+    compiled = compile_standard(standard, tables, day, lang, reasons=reasons)
+    table = _execute(con, compiled.expr.select(*compiled.columns))
+    return Evaluation(compiled, table, con)
 
 
 def compiled_sql(
@@ -222,3 +240,62 @@ def compiled_sql(
     day = parse_date(as_of) if as_of is not None else dt.date.today()
     tables = load_data(connect(), data) if data is not None else assumed_tables(standard)
     return compile_standard(standard, tables, day, lang).sql()
+
+
+def evaluate_many(
+    standards: Sequence[Standard | str | Path],
+    data: str | Path | Mapping[str, Any],
+    as_of: dt.date | str,
+    *,
+    lang: str = "zh",
+    con: Any | None = None,
+    reasons: bool = True,
+) -> list[Evaluation]:
+    """Grade by several standards at once, reading each table only once.
+
+    The aggregates every standard needs from a table (sums, counts, … in their windows)
+    are computed together in one pass over it and kept in a temporary table; each
+    standard then grades from there. The results are the same as :func:`evaluate`'s.
+
+    Examples
+    --------
+    >>> import tierwise
+    >>> rfm, abc = (tierwise.load_builtin(i) for i in ("rfm-8", "abc-pareto"))
+    >>> results = tierwise.evaluate_many([rfm, abc], tierwise.demo.CDNOW, "1998-06-30")
+    >>> [len(r) for r in results]
+    [2357, 2357]
+    """
+    from tierwise.compile._indicators import Aggregates
+
+    loaded = [s if isinstance(s, Standard) else load_standard(s) for s in standards]
+    try:
+        day = parse_date(as_of)
+    except LiteralError as exc:
+        raise ValueError(f"The evaluation date is not valid: {exc}.") from exc
+    con = con if con is not None else connect()
+    tables = load_data(con, data)
+    shared = Aggregates()
+    problems: list[Problem] = []
+    for standard in loaded:  # first pass: every standard registers the aggregates it needs
+        try:
+            compile_standard(standard, tables, day, lang, shared=shared)
+        except StandardError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise StandardError(problems)
+    temporary = []  # kept with the connection: explain() re-reads them for one customer
+    try:
+        for name in list(shared.columns):
+            temp = f"_tw_aggregate_{name}_{uuid.uuid4().hex[:8]}"
+            con.raw_sql(f'CREATE TEMP TABLE "{temp}" AS {con.compile(shared.table(name))}')
+            temporary.append(temp)
+            shared.use(name, con.table(temp))
+        results = []
+        for standard in loaded:
+            compiled = compile_standard(standard, tables, day, lang, shared=shared, reasons=reasons)
+            results.append(Evaluation(compiled, _execute(con, compiled.expr.select(*compiled.columns)), con))
+        return results
+    except BaseException:
+        for temp in temporary:
+            con.raw_sql(f'DROP TABLE IF EXISTS "{temp}"')
+        raise
