@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _machine import machine
+
 HERE = Path(__file__).resolve().parent
 AS_OF = dt.date(2026, 3, 31)
 START = dt.date(2025, 3, 31)  # as_of - 12 months: the window is START < date <= AS_OF
@@ -224,21 +226,6 @@ def worker(engine: str, path: Path, out: Path) -> None:
     print(json.dumps({"seconds": seconds}))
 
 
-def machine() -> str:
-    import platform
-
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}"
-
-
 def main(data: Path, runs: int) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -302,5 +289,7 @@ def _run_worker(engine: str, path: Path, out: Path, tmp: Path) -> tuple[float, f
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         worker(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
-    else:
+    elif len(sys.argv) in (2, 3):
         main(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 3)
+    else:
+        raise SystemExit(__doc__)

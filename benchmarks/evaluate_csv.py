@@ -9,7 +9,6 @@ Usage: python benchmarks/evaluate_csv.py DATA_DIR [RUNS]
 from __future__ import annotations
 
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -17,20 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from _machine import machine
+
 STANDARDS = Path(__file__).resolve().parents[1] / "examples" / "standards"
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}"
 
 
 def run_once(standard: Path, data: Path, out: Path) -> tuple[float, float]:
@@ -78,4 +66,6 @@ def main(data: Path, runs: int) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) not in (2, 3):
+        raise SystemExit(__doc__)
     main(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 3)

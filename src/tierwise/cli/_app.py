@@ -6,8 +6,10 @@ Every failure prints ``Error: ...`` and exits 1; ``--debug`` shows the traceback
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -141,11 +143,10 @@ def _summary_table(result: Any, lang: str) -> Table:
     return table
 
 
-def _run(standard: Path, data: Path, as_of: str, lang: str) -> Any:
-    """Load, compile and run with a progress display on stderr."""
+@contextlib.contextmanager
+def _progress(first: str) -> Iterator[Callable[[str], None]]:
+    """A spinner with elapsed time on stderr (only on a terminal); yields a function to update it."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    import tierwise
 
     with Progress(
         SpinnerColumn(),
@@ -155,9 +156,17 @@ def _run(standard: Path, data: Path, as_of: str, lang: str) -> Any:
         transient=True,
         disable=not err.is_terminal,
     ) as progress:
-        task = progress.add_task(f"Loading {standard.name}…", total=None)
+        task = progress.add_task(first, total=None)
+        yield lambda message: progress.update(task, description=message)
+
+
+def _run(standard: Path, data: Path, as_of: str, lang: str) -> Any:
+    """Load, compile and run with a progress display on stderr."""
+    import tierwise
+
+    with _progress(f"Loading {standard.name}…") as say:
         loaded = tierwise.load_standard(standard)
-        progress.update(task, description=f"Evaluating {loaded.id} on {data} as of {as_of}…")
+        say(f"Evaluating {loaded.id} on {data} as of {as_of}…")
         return tierwise.evaluate(loaded, data=data, as_of=as_of, lang=lang)
 
 
@@ -315,28 +324,12 @@ def demo(
     lang: LangOption = "zh",
 ) -> None:
     """Grade generated B2B customers and the real CDNow log with every built-in standard."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     import tierwise
 
     lang = _lang(lang)
     started = time.perf_counter()
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as progress:
-        task = progress.add_task("Starting…", total=None)
-        report = tierwise.run_demo(
-            folder,
-            customers=customers,
-            seed=seed,
-            lang=lang,
-            progress=lambda message: progress.update(task, description=message),
-        )
+    with _progress("Starting…") as say:
+        report = tierwise.run_demo(folder, customers=customers, seed=seed, lang=lang, progress=say)
     w = _DEMO_WORDS[lang]
     for section in report.sections:
         standard = section.evaluation.standard

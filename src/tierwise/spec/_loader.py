@@ -143,11 +143,8 @@ _CONTAINERS = {
 }
 
 
-def _refine(path: Path_, message: str, data: Any) -> Path_:
-    """Point a whole-object error at the item its message names ("step 2 of ...")."""
-    match = _ITEM_IN_MESSAGE.search(message)
-    if match is None:
-        return path
+def _node_at(data: Any, path: Path_) -> Any:
+    """The raw YAML value at ``path``, or None where the path leads nowhere."""
     node = data
     for seg in path:
         if isinstance(node, dict):
@@ -155,7 +152,16 @@ def _refine(path: Path_, message: str, data: Any) -> Path_:
         elif isinstance(node, list) and isinstance(seg, int) and seg < len(node):
             node = node[seg]
         else:
-            node = None
+            return None
+    return node
+
+
+def _refine(path: Path_, message: str, data: Any) -> Path_:
+    """Point a whole-object error at the item its message names ("step 2 of ...")."""
+    match = _ITEM_IN_MESSAGE.search(message)
+    if match is None:
+        return path
+    node = _node_at(data, path)
     key, index = _CONTAINERS[match.group(1)], int(match.group(2)) - 1
     if key == "rules" and isinstance(node, list) and index < len(node):
         return (*path, index)
@@ -166,14 +172,7 @@ def _refine(path: Path_, message: str, data: Any) -> Path_:
 
 def _grader_path(path: Path_, data: Any) -> Path_:
     """Extend a path that ends on a grader mapping with its kind (``grade`` -> ``grade.rules``)."""
-    node = data
-    for seg in path:
-        if isinstance(node, dict):
-            node = node.get(seg)
-        elif isinstance(node, list) and isinstance(seg, int) and seg < len(node):
-            node = node[seg]
-        else:
-            node = None
+    node = _node_at(data, path)
     if isinstance(node, dict):
         kinds = [k for k in GRADER_KINDS if k in node]
         if len(kinds) == 1:
