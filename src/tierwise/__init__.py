@@ -27,6 +27,7 @@ from .spec import (
     load_standard,
     loads_standard,
 )
+from .workspace import ImportRefused, Workspace, WorkspaceError, import_file
 
 __version__ = "0.1.0"
 
@@ -35,9 +36,12 @@ __all__ = [
     "DataError",
     "Evaluation",
     "Explanation",
+    "ImportRefused",
     "Problem",
     "Standard",
     "StandardError",
+    "Workspace",
+    "WorkspaceError",
     "__version__",
     "builtin_ids",
     "builtin_path",
@@ -48,6 +52,7 @@ __all__ = [
     "demo",
     "evaluate",
     "evaluate_many",
+    "import_file",
     "load_builtin",
     "load_standard",
     "loads_standard",

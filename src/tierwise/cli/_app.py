@@ -164,6 +164,8 @@ def _run(standard: Path, data: Path, as_of: str, lang: str) -> Any:
     """Load, compile and run with a progress display on stderr."""
     import tierwise
 
+    if (data / "tierwise.toml").is_file():  # a workspace: read its imported tables
+        data = tierwise.Workspace(data).database
     with _progress(f"Loading {standard.name}…") as say:
         loaded = tierwise.load_standard(standard)
         say(f"Evaluating {loaded.id} on {data} as of {as_of}…")
@@ -250,7 +252,9 @@ def main() -> None:
         if debug:
             err.print_exception()
         message = str(exc).strip() or type(exc).__name__
-        if hasattr(exc, "problems") and len(exc.problems) > 1:
+        import tierwise
+
+        if isinstance(exc, tierwise.StandardError) and len(exc.problems) > 1:
             message = f"{len(exc.problems)} problems:\n" + message
         err.print(f"[bold red]Error:[/bold red] {message}", highlight=False, soft_wrap=True)
         sys.exit(1)
@@ -382,3 +386,102 @@ _DEMO_WORDS = {
         "data": "data in",
     },
 }
+
+
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option("--workspace", "-w", help="The workspace (default: this folder or the nearest parent that is one)."),
+]
+
+
+def _workspace(path: Path | None) -> Any:
+    import tierwise
+
+    return tierwise.Workspace(path) if path is not None else tierwise.Workspace.find()
+
+
+@app.command()
+def init(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A new or empty folder.")]) -> None:
+    """Create a workspace: a DuckDB store, a standards/ folder and tierwise.toml."""
+    import tierwise
+
+    workspace = tierwise.Workspace.init(folder)
+    out.print(f"Created the workspace {workspace.root} (store {workspace.database.name}, standards in standards/).")
+
+
+@app.command("import")
+def import_(
+    table: Annotated[
+        str, typer.Argument(help="The table: customers, transactions, payments, opportunities, assessments, …")
+    ],
+    file: Annotated[Path, typer.Argument(help="A .csv (UTF-8 or GBK), .xlsx/.xls or .parquet file.")],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--map", help="YAML mapping the file's headers to columns (客户编号: customer_id); saved for the table."
+        ),
+    ] = None,
+    mode: Annotated[str, typer.Option("--mode", help="replace (default) or append.")] = "replace",
+    allow_bad_rows: Annotated[
+        bool, typer.Option("--allow-bad-rows", help="Import the good rows; keep the bad ones in quarantine.")
+    ] = False,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="The Excel sheet (name or number, default the first).")
+    ] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Import a file into a workspace table: all of it, or nothing, with every bad row reported."""
+    import tierwise
+
+    ws = _workspace(workspace)
+    chosen: str | int = int(sheet) - 1 if sheet is not None and sheet.isdigit() else (sheet or 0)
+    try:
+        result = tierwise.import_file(
+            ws, table, file, mapping=mapping, mode=mode, allow_bad_rows=allow_bad_rows, sheet=chosen
+        )
+    except tierwise.ImportRefused as exc:
+        for problem in exc.problems[:10]:
+            err.print(f"  {problem}", highlight=False, markup=False)
+        if len(exc.problems) > 10:
+            err.print(f"  … and {len(exc.problems) - 10:,} more")
+        raise
+    out.print(f"Imported {result.rows:,} rows into '{result.table}' ({result.mode}).")
+    if result.mapping:
+        out.print("Columns mapped: " + ", ".join(f"{k} → {v}" for k, v in result.mapping.items()), highlight=False)
+    if result.bad_rows:
+        out.print(f"{result.bad_rows:,} bad rows kept in quarantine; every problem is in {result.report}.")
+
+
+@app.command()
+def tables(workspace: WorkspaceOption = None) -> None:
+    """List the workspace's tables and their rows."""
+    ws = _workspace(workspace)
+    table = Table(title=f"{ws.root}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in ws.tables().items():
+        table.add_row(name, f"{count:,}")
+    out.print(table)
+
+
+@app.command()
+def audit(
+    customer: Annotated[str | None, typer.Option("--customer", "-c", help="Only records about this customer.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Show the append-only audit log: who did what, when and why."""
+    ws = _workspace(workspace)
+    table = Table(title=f"Audit log · {ws.root}")
+    for column in ("#", "when", "who", "action", "subject", "detail", "why"):
+        table.add_column(column, overflow="fold")
+    for record in ws.audit_records(customer):
+        table.add_row(
+            str(record["id"]),
+            f"{record['at']:%Y-%m-%d %H:%M:%S}",
+            record["user"],
+            record["action"],
+            record["subject"] or "",
+            record["detail"] or "",
+            record["why"] or "",
+        )
+    out.print(table)

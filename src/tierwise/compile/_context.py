@@ -11,7 +11,7 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
-from tierwise.spec import Problem, Standard, parse_expression
+from tierwise.spec import Problem, Standard, did_you_mean, parse_expression
 
 from ._expr import CompileError, ExprCompiler
 
@@ -109,11 +109,10 @@ class Context:
             if name not in self.standard.indicators:  # a customer column: kept for explain
                 self.aux[f"_tw_col_{name}"] = self.table[name]
             return self.table[name]
-        compiler = ExprCompiler(self.visible, self.as_of, what="indicators and customer columns")
-        try:
-            compiler.name(parse_expression(name))  # type: ignore[arg-type]
-        except Exception as exc:  # noqa: BLE001 - reported as a located problem
-            self.problem(path, f"The {what} '{name}' is unknown. {_tail(exc)}".rstrip())
+        visible = [c for c in self.table.columns if not c.startswith("_tw")]
+        self.problem(
+            path, f"The {what} '{name}' is neither an indicator nor a customer column.{did_you_mean(name, visible)}"
+        )
         return ibis.null("float64")
 
     def expr(self, text: str, path: tuple[str | int, ...], what: str) -> ir.Value:
@@ -171,8 +170,3 @@ def _placeholder(value: ir.Value, name: str) -> ir.Value:
 def _waits(value: ir.Value) -> bool:
     """Whether ``value`` is built on a placeholder of this pass."""
     return any(isinstance(n.value, str) and n.value.startswith(_MARK) for n in value.op().find(ops.Literal))
-
-
-def _tail(exc: Exception) -> str:
-    text = str(exc)
-    return text[text.find("Did you mean") :] if "Did you mean" in text else text.split(": it is", 1)[-1].strip(". ")

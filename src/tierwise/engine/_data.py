@@ -153,12 +153,34 @@ def _folder_files(folder: Path) -> dict[str, Path]:
     return files
 
 
+def _attach(con: Any, database: Path) -> dict[str, ir.Table]:
+    """The tables of a DuckDB file (a workspace's ``data`` schema, else ``main``), read-only."""
+    if not database.is_file():
+        raise DataError(f"The database {database} does not exist.")
+    alias = "tw_source"
+    attached = {r[0] for r in con.raw_sql("SELECT database_name FROM duckdb_databases()").fetchall()}
+    if alias not in attached:
+        quoted = str(database).replace("'", "''")
+        con.raw_sql(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)")
+    rows = con.raw_sql(
+        "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = ? ORDER BY 1, 2",
+        parameters=[alias],
+    ).fetchall()
+    schema = "data" if any(s == "data" for s, _ in rows) else "main"
+    tables = {name: con.table(name, database=(alias, schema)) for s, name in rows if s == schema}
+    if not tables:
+        raise DataError(f"The database {database} has no tables; import some first (tierwise import TABLE FILE).")
+    return tables
+
+
 def load_data(con: Any, data: str | Path | Mapping[str, Any]) -> dict[str, ir.Table]:
     """Load ``data`` into ``con`` and return its tables by name.
 
     ``data`` is a folder, or a mapping of table name to a pandas/Polars DataFrame, an
     Arrow table, or an Ibis table of the same backend.
     """
+    if isinstance(data, (str, Path)) and Path(data).suffix == ".duckdb":
+        return _attach(con, Path(data))
     if isinstance(data, (str, Path)):
         for name, path in _folder_files(Path(data)).items():
             _load_file(con, name, path)
