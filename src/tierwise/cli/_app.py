@@ -485,3 +485,112 @@ def audit(
             record["why"] or "",
         )
     out.print(table)
+
+
+@app.command()
+def run(
+    standard: Annotated[
+        str, typer.Argument(help="A standard file, or the id of one in the workspace's standards/ folder.")
+    ],
+    as_of: AsOfOption,
+    lang: LangOption = "zh",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Evaluate a standard on the workspace's data and store the run, unchangeable."""
+    import tierwise.workspace as tw
+
+    ws = _workspace(workspace)
+    with _progress(f"Running {standard} as of {as_of}…"):
+        info = tw.run_standard(ws, standard, as_of, lang=_lang(lang))
+    out.print(
+        f"Run {info.id}: {info.standard_id} v{info.standard_version} as of {info.as_of}, "
+        f"{info.customers:,} customers graded (standard {info.standard_hash[:12]})."
+    )
+
+
+@app.command()
+def runs(workspace: WorkspaceOption = None) -> None:
+    """List the stored runs."""
+    import tierwise.workspace as tw
+
+    ws = _workspace(workspace)
+    table = Table(title=f"Runs · {ws.root}")
+    for column in ("run", "when", "who", "standard", "version", "as of", "customers", "standard hash"):
+        table.add_column(column)
+    for info in tw.list_runs(ws):
+        table.add_row(
+            str(info.id),
+            f"{info.at:%Y-%m-%d %H:%M}",
+            info.user,
+            info.standard_id,
+            info.standard_version,
+            str(info.as_of),
+            f"{info.customers:,}",
+            info.standard_hash[:12],
+        )
+    out.print(table)
+
+
+@app.command()
+def show(
+    run_id: Annotated[int, typer.Argument(metavar="RUN", help="The run number ('tierwise runs' lists them).")],
+    customer: Annotated[str | None, typer.Option("--customer", "-c", help="Show this customer's stored row.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Show a stored run: its inputs and grades per grade, or one customer's row."""
+    import tierwise.workspace as tw
+
+    ws = _workspace(workspace)
+    info = tw.get_run(ws, run_id)
+    rows = tw.run_rows(ws, run_id)
+    out.print(
+        f"Run {info.id}: {info.standard_id} v{info.standard_version} as of {info.as_of}, by {info.user} at "
+        f"{info.at:%Y-%m-%d %H:%M:%S}; standard {info.standard_hash[:12]}; inputs "
+        + ", ".join(f"{name} ({meta['rows']:,} rows, {meta['hash']})" for name, meta in info.inputs.items()),
+        highlight=False,
+    )
+    if customer is not None:
+        found = [r for r in rows if r["customer_id"] == customer]
+        if not found:
+            raise ValueError(f"Customer '{customer}' is not in run {run_id}.")
+        for key, value in found[0].items():
+            out.print(f"  {key}: {value}", highlight=False)
+        return
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["grade"]] = counts.get(row["grade"], 0) + 1
+    table = Table()
+    table.add_column("grade")
+    table.add_column("customers", justify="right")
+    for grade, count in sorted(
+        counts.items(), key=lambda item: next((r["grade_rank"] for r in rows if r["grade"] == item[0]), 0) or 0
+    ):
+        table.add_row(str(grade), f"{count:,}")
+    out.print(table)
+
+
+@app.command()
+def diff(
+    before: Annotated[int, typer.Argument(metavar="RUN_A", help="The earlier run.")],
+    after: Annotated[int, typer.Argument(metavar="RUN_B", help="The later run.")],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """The transition matrix between two runs: upgrades, downgrades, entries, exits."""
+    import tierwise.workspace as tw
+
+    movement = tw.diff_runs(_workspace(workspace), before, after)
+    grades_a = [g for g in movement.grades if any(a == g for a, _ in movement.matrix)]
+    grades_b = [g for g in movement.grades if any(b == g for _, b in movement.matrix)]
+    table = Table(title=f"Run {before} → run {after}")
+    table.add_column(f"run {before} \\ run {after}")
+    for grade in [*grades_b, "(exit)"]:
+        table.add_column(grade, justify="right")
+    for grade in [*grades_a, "(entry)"]:
+        key = None if grade == "(entry)" else grade
+        cells = [movement.matrix.get((key, b), 0) for b in grades_b] + [movement.matrix.get((key, None), 0)]
+        table.add_row(grade, *[f"{c:,}" if c else "·" for c in cells])
+    out.print(table)
+    out.print(
+        f"upgrades {movement.upgrades:,}, downgrades {movement.downgrades:,}, unchanged {movement.unchanged:,}, "
+        f"entries {movement.entries:,}, exits {movement.exits:,}"
+    )

@@ -109,10 +109,11 @@ class Context:
             if name not in self.standard.indicators:  # a customer column: kept for explain
                 self.aux[f"_tw_col_{name}"] = self.table[name]
             return self.table[name]
-        visible = [c for c in self.table.columns if not c.startswith("_tw")]
-        self.problem(
-            path, f"The {what} '{name}' is neither an indicator nor a customer column.{did_you_mean(name, visible)}"
-        )
+        if name not in self.standard.indicators:  # an indicator that failed was reported already
+            visible = [c for c in self.table.columns if not c.startswith("_tw")]
+            self.problem(
+                path, f"The {what} '{name}' is neither an indicator nor a customer column.{did_you_mean(name, visible)}"
+            )
         return ibis.null("float64")
 
     def expr(self, text: str, path: tuple[str | int, ...], what: str) -> ir.Value:

@@ -23,7 +23,7 @@ import duckdb
 
 __all__ = ["SCHEMA_VERSION", "Workspace", "WorkspaceBusy", "WorkspaceError"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CONFIG = "tierwise.toml"
 DATABASE = "tierwise.duckdb"
 LOCK = ".tierwise.lock"
@@ -48,6 +48,17 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         """CREATE TABLE IF NOT EXISTS quarantine (
                import_id BIGINT NOT NULL, table_name VARCHAR NOT NULL, file VARCHAR NOT NULL, "row" BIGINT NOT NULL,
                "column" VARCHAR, value VARCHAR, problem VARCHAR NOT NULL, raw JSON)""",
+    ),
+    2: (
+        "CREATE SEQUENCE IF NOT EXISTS run_id",
+        """CREATE TABLE IF NOT EXISTS runs (
+               id BIGINT PRIMARY KEY DEFAULT nextval('run_id'), "at" TIMESTAMP NOT NULL, "user" VARCHAR NOT NULL,
+               standard_id VARCHAR NOT NULL, standard_version VARCHAR NOT NULL, standard_hash VARCHAR NOT NULL,
+               standard_text VARCHAR NOT NULL, standard_file VARCHAR, as_of DATE NOT NULL, lang VARCHAR NOT NULL,
+               inputs JSON NOT NULL, customers BIGINT NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS run_rows (
+               run_id BIGINT NOT NULL, customer_id VARCHAR NOT NULL, grade VARCHAR, grade_rank INTEGER, reason VARCHAR,
+               next_grade VARCHAR, gap_to_next DOUBLE, "values" JSON)""",
     ),
 }
 

@@ -1,0 +1,235 @@
+"""Immutable evaluation runs stored in a workspace, and the movement between two runs.
+
+A run keeps the standard's text and hash, a fingerprint of every input table, the date,
+who ran it and when, and every result row (the indicators as JSON). Runs are never
+changed; the same standard on the same data and date gives identical rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ibis
+
+from tierwise.engine import evaluate
+from tierwise.spec import Standard, load_standard, parse_date
+from tierwise.workspace._store import Workspace, WorkspaceError
+
+__all__ = ["Movement", "RunInfo", "diff_runs", "get_run", "list_runs", "run_rows", "run_standard"]
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One stored run."""
+
+    id: int
+    at: dt.datetime
+    user: str
+    standard_id: str
+    standard_version: str
+    standard_hash: str
+    as_of: dt.date
+    customers: int
+    inputs: dict[str, Any]
+
+
+def _standard_hash(standard: Standard) -> str:
+    digest = hashlib.sha256(standard.text.encode("utf-8"))
+    for ref_id in sorted(standard.references):
+        digest.update(f"\n--- {ref_id}\n".encode())
+        digest.update(standard.references[ref_id].text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _fingerprints(con: Any) -> dict[str, Any]:
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'data' ORDER BY 1"
+        ).fetchall()
+    ]
+    out = {}
+    for name in names:
+        rows, digest = con.execute(f'SELECT count(*), bit_xor(hash(t)) FROM data."{name}" t').fetchone()
+        out[name] = {"rows": int(rows), "hash": f"{int(digest or 0):016x}"}
+    return out
+
+
+def run_standard(
+    workspace: Workspace, standard: str | Path | Standard, as_of: dt.date | str, *, lang: str = "zh"
+) -> RunInfo:
+    """Evaluate ``standard`` on the workspace's data and store the run (one transaction).
+
+    ``standard`` is a file, a loaded standard, or the id of a file in the workspace's
+    ``standards/`` folder.
+    """
+    loaded = _resolve(workspace, standard)
+    day = parse_date(as_of)
+    with workspace.writing() as con:
+        inputs = _fingerprints(con)
+        if not inputs:
+            raise WorkspaceError("The workspace has no data yet; import tables first (tierwise import TABLE FILE).")
+        backend = ibis.duckdb.from_connection(con)
+        tables = {name: backend.table(name, database="data") for name in inputs}
+        result = evaluate(loaded, tables, day, lang=lang, con=backend)
+        rows = result.to_arrow()
+        digest = _standard_hash(loaded)
+        inserted = con.execute(
+            'INSERT INTO runs ("at", "user", standard_id, standard_version, standard_hash, standard_text, standard_file, '
+            "as_of, lang, inputs, customers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [
+                dt.datetime.now(),
+                workspace.user(),
+                loaded.id,
+                loaded.version,
+                digest,
+                loaded.text,
+                loaded.source,
+                day,
+                lang,
+                json.dumps(inputs),
+                rows.num_rows,
+            ],
+        ).fetchone()
+        if inserted is None:  # pragma: no cover - RETURNING always gives the row
+            raise WorkspaceError("The run could not be stored.")
+        run_id = int(inserted[0])
+        values = [
+            c
+            for c in result.compiled.columns
+            if c
+            not in (
+                "customer_id",
+                "grade",
+                "grade_rank",
+                "reason",
+                "next_grade",
+                "gap_to_next",
+                "standard_id",
+                "standard_version",
+                "as_of",
+            )
+        ]
+        packed = ", ".join(f'"{c}" := "{c}"' for c in values)
+        con.register("_tw_result", rows)
+        con.execute(
+            f"INSERT INTO run_rows SELECT ?, customer_id, grade, grade_rank, reason, next_grade, gap_to_next, "
+            f"{f'to_json(struct_pack({packed}))' if values else 'NULL'} FROM _tw_result",
+            [run_id],
+        )
+        con.unregister("_tw_result")
+        workspace.audit(
+            con,
+            "run",
+            loaded.id,
+            {
+                "run": run_id,
+                "version": loaded.version,
+                "as_of": day.isoformat(),
+                "standard_hash": digest,
+                "customers": rows.num_rows,
+                "inputs": inputs,
+            },
+        )
+    return get_run(workspace, run_id)
+
+
+def _resolve(workspace: Workspace, standard: str | Path | Standard) -> Standard:
+    if isinstance(standard, Standard):
+        return standard
+    path = Path(standard)
+    if not path.is_file() and not path.suffix:
+        candidate = workspace.standards / f"{standard}.yaml"
+        if candidate.is_file():
+            path = candidate
+    return load_standard(path)
+
+
+def _info(row: tuple[Any, ...]) -> RunInfo:
+    run_id, at, user, sid, version, digest, as_of, customers, inputs = row
+    return RunInfo(int(run_id), at, user, sid, version, digest, as_of, int(customers), json.loads(inputs))
+
+
+_COLUMNS = 'id, "at", "user", standard_id, standard_version, standard_hash, as_of, customers, inputs'
+
+
+def list_runs(workspace: Workspace) -> list[RunInfo]:
+    """Every stored run, oldest first."""
+    with workspace.reading() as con:
+        return [_info(r) for r in con.execute(f"SELECT {_COLUMNS} FROM runs ORDER BY id").fetchall()]
+
+
+def get_run(workspace: Workspace, run_id: int) -> RunInfo:
+    """One stored run; a clear error when there is none with that number."""
+    with workspace.reading() as con:
+        row = con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchone()
+    if row is None:
+        raise WorkspaceError(f"There is no run {run_id} in {workspace.root}; 'tierwise runs' lists them.")
+    return _info(row)
+
+
+def run_rows(workspace: Workspace, run_id: int) -> list[dict[str, Any]]:
+    """The stored result rows of a run, by customer_id."""
+    get_run(workspace, run_id)
+    with workspace.reading() as con:
+        cursor = con.execute(
+            'SELECT customer_id, grade, grade_rank, reason, next_grade, gap_to_next, "values" '
+            "FROM run_rows WHERE run_id = ? ORDER BY customer_id",
+            [run_id],
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class Movement:
+    """How customers moved between two runs."""
+
+    before: RunInfo
+    after: RunInfo
+    matrix: dict[tuple[str | None, str | None], int]  # (grade before or None, grade after or None) -> customers
+    grades: tuple[str, ...]  # every grade seen in either run, best first
+    upgrades: int
+    downgrades: int
+    unchanged: int
+    entries: int
+    exits: int
+
+
+def diff_runs(workspace: Workspace, before: int, after: int) -> Movement:
+    """The transition matrix between two runs, with upgrades, downgrades, entries and exits."""
+    a, b = get_run(workspace, before), get_run(workspace, after)
+    with workspace.reading() as con:
+        rows = con.execute(
+            """SELECT a.grade, b.grade, a.grade_rank, b.grade_rank, count(*)
+               FROM (SELECT * FROM run_rows WHERE run_id = ?) a
+               FULL OUTER JOIN (SELECT * FROM run_rows WHERE run_id = ?) b USING (customer_id)
+               GROUP BY ALL""",
+            [before, after],
+        ).fetchall()
+    matrix: dict[tuple[str | None, str | None], int] = {}
+    up = down = same = entries = exits = 0
+    for grade_a, grade_b, rank_a, rank_b, count in rows:
+        matrix[(grade_a, grade_b)] = matrix.get((grade_a, grade_b), 0) + int(count)
+        if grade_a is None:
+            entries += count
+        elif grade_b is None:
+            exits += count
+        elif rank_a is not None and rank_b is not None and rank_b < rank_a:
+            up += count
+        elif rank_a is not None and rank_b is not None and rank_b > rank_a:
+            down += count
+        else:
+            same += count
+    ranks: dict[str, int] = {}
+    for grade_a, grade_b, rank_a, rank_b, _ in rows:
+        for grade, rank in ((grade_a, rank_a), (grade_b, rank_b)):
+            if grade is not None:
+                ranks[grade] = min(ranks.get(grade, 10**9), rank if rank is not None else 10**9)
+    order = tuple(sorted(ranks, key=lambda g: (ranks[g], g)))
+    return Movement(a, b, matrix, order, up, down, same, entries, exits)

@@ -1,0 +1,133 @@
+"""Immutable runs in a workspace: identical on re-run, diffed, migrated, safe to kill."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from tests.conftest import run_cli
+
+import tierwise
+import tierwise.workspace as tw
+from tierwise.demo import AS_OF, generate
+from tierwise.workspace._store import MIGRATIONS
+
+
+@pytest.fixture(scope="module")
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("demo")
+    files = {}
+    for name in ("customers", "transactions"):
+        files[name] = folder / f"{name}.parquet"
+        pq.write_table(generate(customers=1500, seed=5)[name], files[name])
+    return files
+
+
+@pytest.fixture
+def ws(tmp_path: Path, demo_files: dict[str, Path]) -> tw.Workspace:
+    workspace = tw.Workspace.init(tmp_path / "ws")
+    for name, path in demo_files.items():
+        tierwise.import_file(workspace, name, path)
+    return workspace
+
+
+def test_a_run_stores_standard_inputs_and_every_row(ws: tw.Workspace) -> None:
+    info = tw.run_standard(ws, tierwise.builtin_path("annual-sales-grade"), AS_OF)
+    assert info.standard_id == "annual-sales-grade"
+    assert set(info.inputs) == {"customers", "transactions"}
+    rows = tw.run_rows(ws, info.id)
+    assert len(rows) == info.customers
+    assert all(r["reason"] and r["grade"] for r in rows)
+    with ws.reading() as con:
+        text = con.execute("SELECT standard_text FROM runs WHERE id = ?", [info.id]).fetchone()
+    assert text is not None
+    assert text[0] == tierwise.builtin_path("annual-sales-grade").read_text(encoding="utf-8")
+
+
+def test_running_the_same_standard_on_the_same_data_and_date_gives_identical_rows(ws: tw.Workspace) -> None:
+    first = tw.run_standard(ws, tierwise.builtin_path("rfm-8"), AS_OF)
+    again = tw.run_standard(ws, tierwise.builtin_path("rfm-8"), AS_OF)
+    assert first.id != again.id
+    assert first.standard_hash == again.standard_hash
+    assert first.inputs == again.inputs
+    assert tw.run_rows(ws, first.id) == tw.run_rows(ws, again.id)
+
+
+def test_diff_counts_every_customer_once(ws: tw.Workspace) -> None:
+    earlier = tw.run_standard(ws, tierwise.builtin_path("membership-tier"), "2025-09-30")
+    later = tw.run_standard(ws, tierwise.builtin_path("membership-tier"), AS_OF)
+    movement = tw.diff_runs(ws, earlier.id, later.id)
+    assert sum(movement.matrix.values()) == later.customers
+    assert (
+        movement.upgrades + movement.downgrades + movement.unchanged + movement.entries + movement.exits
+        == later.customers
+    )
+    assert movement.upgrades > 0
+    assert movement.downgrades > 0
+    assert movement.grades == ("钻石", "白金", "黄金", "白银", "铜牌")
+    shown = run_cli("diff", str(earlier.id), str(later.id), "-w", str(ws.root))
+    assert shown.returncode == 0, shown.stderr
+    assert f"upgrades {movement.upgrades:,}" in shown.stdout
+
+
+def test_a_store_of_an_older_schema_is_migrated_forward(tmp_path: Path) -> None:
+    root = tmp_path / "old"
+    root.mkdir()
+    (root / "tierwise.toml").write_text("[workspace]\nschema_version = 1\n", encoding="utf-8")
+    con = duckdb.connect(str(root / "tierwise.duckdb"))
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    for statement in MIGRATIONS[1]:
+        con.execute(statement)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', '1')")
+    con.close()
+    workspace = tw.Workspace(root)
+    assert workspace.schema_version() == 1
+    with workspace.writing() as writing:
+        workspace.audit(writing, "test", None, {})
+    assert workspace.schema_version() == tw.SCHEMA_VERSION
+    assert tw.list_runs(workspace) == []
+
+
+def test_unknown_run_is_a_sentence(ws: tw.Workspace) -> None:
+    with pytest.raises(tw.WorkspaceError, match="There is no run 42"):
+        tw.get_run(ws, 42)
+
+
+def test_killing_run_mid_way_leaves_no_partial_run(ws: tw.Workspace) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    command = [
+        sys.executable,
+        "-m",
+        "tierwise",
+        "run",
+        str(tierwise.builtin_path("customer-pyramid")),
+        "--as-of",
+        AS_OF.isoformat(),
+        "-w",
+        str(ws.root),
+    ]
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    full = time.perf_counter() - started
+    interrupted = 0
+    for fraction in (0.5, 0.7, 0.85, 0.93, 0.97):
+        child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(full * fraction)
+        child.send_signal(signal.SIGKILL)
+        interrupted += child.wait() == -signal.SIGKILL
+        with ws.reading() as con:
+            orphans = con.execute("SELECT count(*) FROM run_rows WHERE run_id NOT IN (SELECT id FROM runs)").fetchone()
+            partial = con.execute(
+                "SELECT count(*) FROM runs r WHERE customers <> (SELECT count(*) FROM run_rows WHERE run_id = r.id)"
+            ).fetchone()
+        assert orphans == (0,)
+        assert partial == (0,)
+        assert len(tw.list_runs(ws)) == len([r for r in ws.audit_records() if r["action"] == "run"])
+    assert interrupted >= 3
