@@ -78,8 +78,8 @@ class Workspace:
     --------
     >>> import tempfile, tierwise
     >>> ws = tierwise.Workspace.init(tempfile.mkdtemp() + "/ws")
-    >>> ws.schema_version()
-    1
+    >>> ws.schema_version() == tierwise.workspace.SCHEMA_VERSION
+    True
     """
 
     def __init__(self, root: str | Path) -> None:
