@@ -74,3 +74,25 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
         timeout=600,
         check=False,
     )
+
+
+def kill_mid_way(command: list[str], fractions: tuple[float, ...], check: Callable[[float], None]) -> int:
+    """Run ``command`` once to time it, then SIGKILL it at each fraction of that time.
+
+    ``check`` runs after every kill; returns how many kills interrupted a running command.
+    """
+    import signal
+    import time
+
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    full = time.perf_counter() - started
+    interrupted = 0
+    for fraction in fractions:
+        child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(full * fraction)
+        child.send_signal(signal.SIGKILL)
+        interrupted += child.wait() == -signal.SIGKILL
+        check(fraction)
+    return interrupted

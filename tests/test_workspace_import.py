@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import run_cli
+from tests.conftest import kill_mid_way, run_cli
 
 import tierwise
 from tierwise.io._values import parse_business_date, parse_business_number
@@ -187,7 +183,6 @@ def test_killing_import_mid_way_leaves_no_partial_table(tmp_path: Path) -> None:
         writer.writerow(["customer_id", "name", "created_at", "total_assets"])
         for i in range(120_000):
             writer.writerow([f"K{i:07d}", f"客户{i}", "2024-03-05", f"{i % 997}万"])
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     command = [
         sys.executable,
         "-m",
@@ -200,21 +195,15 @@ def test_killing_import_mid_way_leaves_no_partial_table(tmp_path: Path) -> None:
         "--mode",
         "replace",
     ]
-    started = time.perf_counter()
-    subprocess.run(command, env=env, check=True, capture_output=True)  # one whole import, to time it
-    full = time.perf_counter() - started
-    interrupted = 0
-    for fraction in (0.6, 0.8, 0.9, 0.95, 0.98):
-        child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(full * fraction)
-        child.send_signal(signal.SIGKILL)
-        interrupted += child.wait() == -signal.SIGKILL
+
+    def check(fraction: float) -> None:
         assert ws.tables() == {"customers": 120_000}, fraction  # the store opens and holds the whole file
         with ws.reading() as con:
             landed = con.execute("SELECT count(*) FROM imports").fetchone()
         assert landed is not None
         assert landed[0] == len([r for r in ws.audit_records() if r["action"] == "import"])
-    assert interrupted >= 3  # most kills really fell in the middle of an import
+
+    assert kill_mid_way(command, (0.6, 0.8, 0.9, 0.95, 0.98), check) >= 3  # most kills fell mid-import
 
 
 @settings(max_examples=200, deadline=None)

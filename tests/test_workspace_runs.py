@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from tests.conftest import run_cli
+from tests.conftest import kill_mid_way, run_cli
 
 import tierwise
 import tierwise.workspace as tw
@@ -101,7 +97,6 @@ def test_unknown_run_is_a_sentence(ws: tw.Workspace) -> None:
 
 
 def test_killing_run_mid_way_leaves_no_partial_run(ws: tw.Workspace) -> None:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     command = [
         sys.executable,
         "-m",
@@ -113,21 +108,15 @@ def test_killing_run_mid_way_leaves_no_partial_run(ws: tw.Workspace) -> None:
         "-w",
         str(ws.root),
     ]
-    started = time.perf_counter()
-    subprocess.run(command, env=env, check=True, capture_output=True)
-    full = time.perf_counter() - started
-    interrupted = 0
-    for fraction in (0.5, 0.7, 0.85, 0.93, 0.97):
-        child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(full * fraction)
-        child.send_signal(signal.SIGKILL)
-        interrupted += child.wait() == -signal.SIGKILL
+
+    def check(fraction: float) -> None:
         with ws.reading() as con:
             orphans = con.execute("SELECT count(*) FROM run_rows WHERE run_id NOT IN (SELECT id FROM runs)").fetchone()
             partial = con.execute(
                 "SELECT count(*) FROM runs r WHERE customers <> (SELECT count(*) FROM run_rows WHERE run_id = r.id)"
             ).fetchone()
-        assert orphans == (0,)
-        assert partial == (0,)
+        assert orphans == (0,), fraction
+        assert partial == (0,), fraction
         assert len(tw.list_runs(ws)) == len([r for r in ws.audit_records() if r["action"] == "run"])
-    assert interrupted >= 3
+
+    assert kill_mid_way(command, (0.5, 0.7, 0.85, 0.93, 0.97), check) >= 3

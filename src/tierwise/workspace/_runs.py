@@ -99,22 +99,8 @@ def run_standard(
         if inserted is None:  # pragma: no cover - RETURNING always gives the row
             raise WorkspaceError("The run could not be stored.")
         run_id = int(inserted[0])
-        values = [
-            c
-            for c in result.compiled.columns
-            if c
-            not in (
-                "customer_id",
-                "grade",
-                "grade_rank",
-                "reason",
-                "next_grade",
-                "gap_to_next",
-                "standard_id",
-                "standard_version",
-                "as_of",
-            )
-        ]
+        compiled = result.compiled
+        values = [*compiled.indicators, *(d for d in compiled.dimensions if d not in compiled.indicators)]
         packed = ", ".join(f'"{c}" := "{c}"' for c in values)
         con.register("_tw_result", rows)
         con.execute(
