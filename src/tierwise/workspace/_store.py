@@ -23,7 +23,7 @@ import duckdb
 
 __all__ = ["SCHEMA_VERSION", "Workspace", "WorkspaceBusy", "WorkspaceError"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CONFIG = "tierwise.toml"
 DATABASE = "tierwise.duckdb"
 LOCK = ".tierwise.lock"
@@ -59,6 +59,23 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         """CREATE TABLE IF NOT EXISTS run_rows (
                run_id BIGINT NOT NULL, customer_id VARCHAR NOT NULL, grade VARCHAR, grade_rank INTEGER, reason VARCHAR,
                next_grade VARCHAR, gap_to_next DOUBLE, "values" JSON)""",
+    ),
+    3: (
+        "CREATE SEQUENCE IF NOT EXISTS grade_id",
+        """CREATE TABLE IF NOT EXISTS grades (
+               id BIGINT PRIMARY KEY DEFAULT nextval('grade_id'), standard_id VARCHAR NOT NULL,
+               customer_id VARCHAR NOT NULL, grade VARCHAR, evaluated VARCHAR, state VARCHAR NOT NULL,
+               hold_count INTEGER NOT NULL DEFAULT 0, valid_from DATE NOT NULL, valid_to DATE, run_id BIGINT,
+               why VARCHAR NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS publications (
+               run_id BIGINT PRIMARY KEY, standard_id VARCHAR NOT NULL, as_of DATE NOT NULL, "at" TIMESTAMP NOT NULL,
+               "user" VARCHAR NOT NULL)""",
+        "CREATE SEQUENCE IF NOT EXISTS request_id",
+        """CREATE TABLE IF NOT EXISTS requests (
+               id BIGINT PRIMARY KEY DEFAULT nextval('request_id'), kind VARCHAR NOT NULL, standard_id VARCHAR NOT NULL,
+               customer_id VARCHAR NOT NULL, grade VARCHAR NOT NULL, why VARCHAR, until DATE,
+               requested_by VARCHAR NOT NULL, requested_at TIMESTAMP NOT NULL, status VARCHAR NOT NULL,
+               decided_by VARCHAR, decided_at TIMESTAMP, decision_why VARCHAR)""",
     ),
 }
 

@@ -1,0 +1,392 @@
+"""Workspace and lifecycle commands: init, import, run, publish, approvals, history, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from tierwise.cli._app import AsOfOption, LangOption, _lang, _progress, app, err, out
+
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option("--workspace", "-w", help="The workspace (default: this folder or the nearest parent that is one)."),
+]
+
+
+def _workspace(path: Path | None) -> Any:
+    import tierwise
+
+    return tierwise.Workspace(path) if path is not None else tierwise.Workspace.find()
+
+
+@app.command()
+def init(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A new or empty folder.")]) -> None:
+    """Create a workspace: a DuckDB store, a standards/ folder and tierwise.toml."""
+    import tierwise
+
+    workspace = tierwise.Workspace.init(folder)
+    out.print(f"Created the workspace {workspace.root} (store {workspace.database.name}, standards in standards/).")
+
+
+@app.command("import")
+def import_(
+    table: Annotated[
+        str, typer.Argument(help="The table: customers, transactions, payments, opportunities, assessments, …")
+    ],
+    file: Annotated[Path, typer.Argument(help="A .csv (UTF-8 or GBK), .xlsx/.xls or .parquet file.")],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--map", help="YAML mapping the file's headers to columns (客户编号: customer_id); saved for the table."
+        ),
+    ] = None,
+    mode: Annotated[str, typer.Option("--mode", help="replace (default) or append.")] = "replace",
+    allow_bad_rows: Annotated[
+        bool, typer.Option("--allow-bad-rows", help="Import the good rows; keep the bad ones in quarantine.")
+    ] = False,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="The Excel sheet (name or number, default the first).")
+    ] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Import a file into a workspace table: all of it, or nothing, with every bad row reported."""
+    import tierwise
+
+    ws = _workspace(workspace)
+    chosen: str | int = int(sheet) - 1 if sheet is not None and sheet.isdigit() else (sheet or 0)
+    try:
+        result = tierwise.import_file(
+            ws, table, file, mapping=mapping, mode=mode, allow_bad_rows=allow_bad_rows, sheet=chosen
+        )
+    except tierwise.ImportRefused as exc:
+        for problem in exc.problems[:10]:
+            err.print(f"  {problem}", highlight=False, markup=False)
+        if len(exc.problems) > 10:
+            err.print(f"  … and {len(exc.problems) - 10:,} more")
+        raise
+    out.print(f"Imported {result.rows:,} rows into '{result.table}' ({result.mode}).")
+    if result.mapping:
+        out.print("Columns mapped: " + ", ".join(f"{k} → {v}" for k, v in result.mapping.items()), highlight=False)
+    if result.bad_rows:
+        out.print(f"{result.bad_rows:,} bad rows kept in quarantine; every problem is in {result.report}.")
+
+
+@app.command()
+def tables(workspace: WorkspaceOption = None) -> None:
+    """List the workspace's tables and their rows."""
+    ws = _workspace(workspace)
+    table = Table(title=f"{ws.root}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in ws.tables().items():
+        table.add_row(name, f"{count:,}")
+    out.print(table)
+
+
+@app.command()
+def audit(
+    customer: Annotated[str | None, typer.Option("--customer", "-c", help="Only records about this customer.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Show the append-only audit log: who did what, when and why."""
+    ws = _workspace(workspace)
+    table = Table(title=f"Audit log · {ws.root}")
+    for column in ("#", "when", "who", "action", "subject", "detail", "why"):
+        table.add_column(column, overflow="fold")
+    for record in ws.audit_records(customer):
+        table.add_row(
+            str(record["id"]),
+            f"{record['at']:%Y-%m-%d %H:%M:%S}",
+            record["user"],
+            record["action"],
+            record["subject"] or "",
+            record["detail"] or "",
+            record["why"] or "",
+        )
+    out.print(table)
+
+
+@app.command()
+def run(
+    standard: Annotated[
+        str, typer.Argument(help="A standard file, or the id of one in the workspace's standards/ folder.")
+    ],
+    as_of: AsOfOption,
+    lang: LangOption = "zh",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Evaluate a standard on the workspace's data and store the run, unchangeable."""
+    import tierwise.workspace as tw
+
+    ws = _workspace(workspace)
+    with _progress(f"Running {standard} as of {as_of}…"):
+        info = tw.run_standard(ws, standard, as_of, lang=_lang(lang))
+    out.print(
+        f"Run {info.id}: {info.standard_id} v{info.standard_version} as of {info.as_of}, "
+        f"{info.customers:,} customers graded (standard {info.standard_hash[:12]})."
+    )
+
+
+@app.command()
+def runs(workspace: WorkspaceOption = None) -> None:
+    """List the stored runs."""
+    import tierwise.workspace as tw
+
+    ws = _workspace(workspace)
+    table = Table(title=f"Runs · {ws.root}")
+    for column in ("run", "when", "who", "standard", "version", "as of", "customers", "standard hash"):
+        table.add_column(column)
+    for info in tw.list_runs(ws):
+        table.add_row(
+            str(info.id),
+            f"{info.at:%Y-%m-%d %H:%M}",
+            info.user,
+            info.standard_id,
+            info.standard_version,
+            str(info.as_of),
+            f"{info.customers:,}",
+            info.standard_hash[:12],
+        )
+    out.print(table)
+
+
+@app.command()
+def show(
+    run_id: Annotated[int, typer.Argument(metavar="RUN", help="The run number ('tierwise runs' lists them).")],
+    customer: Annotated[str | None, typer.Option("--customer", "-c", help="Show this customer's stored row.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Show a stored run: its inputs and grades per grade, or one customer's row."""
+    import tierwise.workspace as tw
+
+    ws = _workspace(workspace)
+    info = tw.get_run(ws, run_id)
+    rows = tw.run_rows(ws, run_id)
+    out.print(
+        f"Run {info.id}: {info.standard_id} v{info.standard_version} as of {info.as_of}, by {info.user} at "
+        f"{info.at:%Y-%m-%d %H:%M:%S}; standard {info.standard_hash[:12]}; inputs "
+        + ", ".join(f"{name} ({meta['rows']:,} rows, {meta['hash']})" for name, meta in info.inputs.items()),
+        highlight=False,
+    )
+    if customer is not None:
+        found = [r for r in rows if r["customer_id"] == customer]
+        if not found:
+            raise ValueError(f"Customer '{customer}' is not in run {run_id}.")
+        for key, value in found[0].items():
+            out.print(f"  {key}: {value}", highlight=False)
+        return
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["grade"]] = counts.get(row["grade"], 0) + 1
+    table = Table()
+    table.add_column("grade")
+    table.add_column("customers", justify="right")
+    for grade, count in sorted(
+        counts.items(), key=lambda item: next((r["grade_rank"] for r in rows if r["grade"] == item[0]), 0) or 0
+    ):
+        table.add_row(str(grade), f"{count:,}")
+    out.print(table)
+
+
+@app.command()
+def diff(
+    before: Annotated[int, typer.Argument(metavar="RUN_A", help="The earlier run.")],
+    after: Annotated[int, typer.Argument(metavar="RUN_B", help="The later run.")],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """The transition matrix between two runs: upgrades, downgrades, entries, exits."""
+    import tierwise.workspace as tw
+
+    movement = tw.diff_runs(_workspace(workspace), before, after)
+    grades_a = [g for g in movement.grades if any(a == g for a, _ in movement.matrix)]
+    grades_b = [g for g in movement.grades if any(b == g for _, b in movement.matrix)]
+    table = Table(title=f"Run {before} → run {after}")
+    table.add_column(f"run {before} \\ run {after}")
+    for grade in [*grades_b, "(exit)"]:
+        table.add_column(grade, justify="right")
+    for grade in [*grades_a, "(entry)"]:
+        key = None if grade == "(entry)" else grade
+        cells = [movement.matrix.get((key, b), 0) for b in grades_b] + [movement.matrix.get((key, None), 0)]
+        table.add_row(grade, *[f"{c:,}" if c else "·" for c in cells])
+    out.print(table)
+    out.print(
+        f"upgrades {movement.upgrades:,}, downgrades {movement.downgrades:,}, unchanged {movement.unchanged:,}, "
+        f"entries {movement.entries:,}, exits {movement.exits:,}"
+    )
+
+
+def _date(text: str | None, what: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{what} must be a date like 2026-03-31. Got '{text}' instead.") from exc
+
+
+StandardIdOption = Annotated[str, typer.Option("--standard", "-s", help="The standard's id.")]
+ReasonOption = Annotated[str, typer.Option("--reason", "-r", help="Why: recorded in the audit log and the history.")]
+
+
+@app.command()
+def publish(run_id: Annotated[int, typer.Argument(metavar="RUN")], workspace: WorkspaceOption = None) -> None:
+    """Make a run the current grades, applying the standard's lifecycle rules."""
+    import tierwise.lifecycle as lc
+
+    result = lc.publish(_workspace(workspace), run_id)
+    states = ", ".join(f"{state} {count:,}" for state, count in sorted(result.states.items()))
+    out.print(
+        f"Published run {run_id} of {result.standard_id} as of {result.as_of}: {states}; "
+        f"{result.changed:,} grades changed, {result.applications:,} upgrade applications opened, "
+        f"{result.expired_overrides:,} overrides expired."
+    )
+
+
+@app.command()
+def override(
+    customer: Annotated[str, typer.Argument(metavar="CUSTOMER")],
+    grade: Annotated[str, typer.Argument(metavar="GRADE")],
+    standard: StandardIdOption,
+    reason: ReasonOption,
+    until: Annotated[str, typer.Option("--until", help="Last day of the override, like 2026-12-31.")],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Request a special approval (特批): a grade for a customer until a date; another user approves it."""
+    import tierwise.lifecycle as lc
+
+    end = _date(until, "--until")
+    assert end is not None
+    request_id = lc.request_override(_workspace(workspace), standard, customer, grade, reason, end)
+    out.print(f"Override request {request_id}: {customer} → {grade} until {end}; waiting for another user's approval.")
+
+
+@app.command()
+def approve(
+    request_id: Annotated[int, typer.Argument(metavar="REQUEST")],
+    reason: Annotated[str | None, typer.Option("--reason", "-r")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Approve an override request or an upgrade application."""
+    import tierwise.lifecycle as lc
+
+    lc.decide_request(_workspace(workspace), request_id, approve=True, why=reason)
+    out.print(f"Request {request_id} approved.")
+
+
+@app.command()
+def reject(
+    request_id: Annotated[int, typer.Argument(metavar="REQUEST")],
+    reason: ReasonOption,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Reject an override request or an upgrade application."""
+    import tierwise.lifecycle as lc
+
+    lc.decide_request(_workspace(workspace), request_id, approve=False, why=reason)
+    out.print(f"Request {request_id} rejected.")
+
+
+@app.command("requests")
+def requests_(
+    status: Annotated[str | None, typer.Option("--status", help="pending, approved, rejected or expired.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """List override requests and upgrade applications."""
+    import tierwise.lifecycle as lc
+
+    table = Table()
+    for column in ("#", "kind", "standard", "customer", "grade", "until", "by", "status", "decided by", "why"):
+        table.add_column(column, overflow="fold")
+    for r in lc.requests(_workspace(workspace), status):
+        table.add_row(
+            str(r["id"]),
+            r["kind"],
+            r["standard_id"],
+            r["customer_id"],
+            r["grade"],
+            str(r["until"] or ""),
+            r["requested_by"],
+            r["status"],
+            r["decided_by"] or "",
+            r["why"] or "",
+        )
+    out.print(table)
+
+
+@app.command()
+def cancel(
+    customer: Annotated[str, typer.Argument(metavar="CUSTOMER")],
+    standard: StandardIdOption,
+    reason: ReasonOption,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Cancel a customer's grade (取消资格) until reinstated."""
+    import tierwise.lifecycle as lc
+
+    lc.cancel(_workspace(workspace), standard, customer, reason)
+    out.print(f"{customer} is cancelled for {standard}.")
+
+
+@app.command()
+def reinstate(
+    customer: Annotated[str, typer.Argument(metavar="CUSTOMER")],
+    standard: StandardIdOption,
+    reason: ReasonOption,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Give a cancelled customer back its latest evaluated grade."""
+    import tierwise.lifecycle as lc
+
+    lc.reinstate(_workspace(workspace), standard, customer, reason)
+    out.print(f"{customer} is reinstated for {standard}.")
+
+
+@app.command()
+def history(
+    customer: Annotated[str, typer.Argument(metavar="CUSTOMER")],
+    standard: Annotated[str | None, typer.Option("--standard", "-s")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Every grade a customer had, from when to when, and why."""
+    import tierwise.lifecycle as lc
+
+    rows = lc.history(_workspace(workspace), customer, standard)
+    if not rows:
+        raise ValueError(f"Customer '{customer}' has no published grade yet.")
+    table = Table(title=f"{customer}")
+    for column in ("standard", "grade", "state", "from", "to", "evaluated", "run", "why"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["standard_id"],
+            r["grade"] or "—",
+            r["state"],
+            str(r["valid_from"]),
+            str(r["valid_to"] or "now"),
+            r["evaluated"] or "",
+            str(r["run_id"] or ""),
+            r["why"],
+        )
+    out.print(table)
+
+
+@app.command()
+def grades(
+    standard: StandardIdOption,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Default: today.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Everyone's published grade on a date."""
+    import tierwise.lifecycle as lc
+
+    day = _date(as_of, "--as-of") or dt.date.today()
+    table = Table(title=f"{standard} · {day}")
+    for column in ("customer", "grade", "state"):
+        table.add_column(column)
+    for customer, (grade, state) in lc.grades_on(_workspace(workspace), standard, day).items():
+        table.add_row(customer, grade or "—", state)
+    out.print(table)

@@ -1,0 +1,387 @@
+"""Publishing runs as the current grades, and the requests and history around them.
+
+Published grades are intervals ``[valid_from, valid_to)`` per standard and customer; a
+change closes the current interval and opens a new one, so every grade a customer ever
+had stays, with why. Overrides (特批) and upgrade applications are requests that another
+user approves or rejects. Every step is audited and is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from tierwise.lifecycle._decide import Current, Decision, Override, decide
+from tierwise.spec import Standard, loads_standard
+from tierwise.workspace import Workspace, WorkspaceError, get_run
+
+__all__ = [
+    "PublishResult",
+    "cancel",
+    "decide_request",
+    "grades_on",
+    "history",
+    "publish",
+    "reinstate",
+    "request_override",
+    "requests",
+]
+
+
+@dataclass
+class PublishResult:
+    """What a publication changed."""
+
+    run_id: int
+    standard_id: str
+    as_of: dt.date
+    states: dict[str, int] = field(default_factory=dict)
+    changed: int = 0
+    applications: int = 0
+    expired_overrides: int = 0
+
+
+def _one(cursor: Any) -> Any:
+    """The first value of the first row (queries here always return one)."""
+    row = cursor.fetchone()
+    if row is None:  # pragma: no cover - aggregates and RETURNING always give a row
+        raise WorkspaceError("The workspace returned no row where one was expected.")
+    return row[0]
+
+
+def _standard(con: Any, standard_id: str) -> Standard:
+    row = con.execute(
+        "SELECT standard_text FROM runs WHERE standard_id = ? ORDER BY id DESC LIMIT 1", [standard_id]
+    ).fetchone()
+    if row is None:
+        raise WorkspaceError(f"No run of the standard '{standard_id}' in this workspace; run it first (tierwise run).")
+    return loads_standard(row[0], file=f"<run of {standard_id}>")
+
+
+def _current(con: Any, standard_id: str, customer_id: str | None = None) -> dict[str, tuple[int, Current]]:
+    query = "SELECT id, customer_id, grade, state, hold_count FROM grades WHERE standard_id = ? AND valid_to IS NULL"
+    params: list[Any] = [standard_id]
+    if customer_id is not None:
+        query += " AND customer_id = ?"
+        params.append(customer_id)
+    return {r[1]: (int(r[0]), Current(r[2], r[3], int(r[4]))) for r in con.execute(query, params).fetchall()}
+
+
+def _change(
+    con: Any,
+    standard_id: str,
+    customer_id: str,
+    current: tuple[int, Current] | None,
+    decision: Decision,
+    on: dt.date,
+    run_id: int | None,
+    evaluated: str | None,
+) -> None:
+    if current is not None:
+        con.execute("UPDATE grades SET valid_to = ? WHERE id = ?", [on, current[0]])
+    con.execute(
+        "INSERT INTO grades (standard_id, customer_id, grade, evaluated, state, hold_count, valid_from, run_id, why) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            standard_id,
+            customer_id,
+            decision.grade,
+            evaluated,
+            decision.state,
+            decision.hold_count,
+            on,
+            run_id,
+            decision.why,
+        ],
+    )
+
+
+def publish(workspace: Workspace, run_id: int) -> PublishResult:
+    """Make a run the current grades of its standard, applying the standard's lifecycle.
+
+    Refused for a run already published or older than the latest published run.
+    """
+    run = get_run(workspace, run_id)
+    with workspace.writing() as con:
+        text = _one(con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]))
+        standard = loads_standard(text, file=f"<run {run_id}>")
+        if _one(con.execute("SELECT count(*) FROM publications WHERE run_id = ?", [run_id])):
+            raise WorkspaceError(f"Run {run_id} is already published; publish a newer run instead.")
+        latest = _one(con.execute("SELECT max(as_of) FROM publications WHERE standard_id = ?", [run.standard_id]))
+        if latest is not None and run.as_of <= latest:
+            raise WorkspaceError(
+                f"Run {run_id} is as of {run.as_of}, not after the published grades of '{run.standard_id}' (as of {latest}); "
+                f"publishing it would rewrite history. Run the standard for a later date."
+            )
+        result = PublishResult(run_id, run.standard_id, run.as_of)
+        expired = con.execute(
+            "UPDATE requests SET status = 'expired' WHERE kind = 'override' AND status = 'approved' AND standard_id = ? "
+            "AND until < ? RETURNING id, customer_id",
+            [run.standard_id, run.as_of],
+        ).fetchall()
+        for request_id, customer in expired:
+            workspace.audit(con, "override-expired", run.standard_id, {"request": request_id}, customer_id=customer)
+        result.expired_overrides = len(expired)
+        overrides = {
+            r[1]: Override(int(r[0]), r[2], r[3])
+            for r in con.execute(
+                "SELECT id, customer_id, grade, until FROM requests WHERE kind = 'override' AND status = 'approved' "
+                "AND standard_id = ?",
+                [run.standard_id],
+            ).fetchall()
+        }
+        pending = {
+            r[0]
+            for r in con.execute(
+                "SELECT customer_id FROM requests WHERE kind = 'upgrade' AND status = 'pending' AND standard_id = ?",
+                [run.standard_id],
+            ).fetchall()
+        }
+        tenure = _tenures(con, run.as_of)
+        current = _current(con, run.standard_id)
+        evaluated = dict(con.execute("SELECT customer_id, grade FROM run_rows WHERE run_id = ?", [run_id]).fetchall())
+        for customer, grade in evaluated.items():
+            now = current.get(customer)
+            decision = decide(
+                standard.lifecycle,
+                standard.grades,
+                now[1] if now else None,
+                grade,
+                as_of=run.as_of,
+                tenure_days=tenure.get(customer),
+                override=overrides.get(customer),
+            )
+            result.states[decision.state] = result.states.get(decision.state, 0) + 1
+            if now is None or (now[1].grade, now[1].state, now[1].hold_count) != (
+                decision.grade,
+                decision.state,
+                decision.hold_count,
+            ):
+                _change(con, run.standard_id, customer, now, decision, run.as_of, run_id, grade)
+                result.changed += 1
+            if decision.upgrade_to is not None and customer not in pending:
+                con.execute(
+                    "INSERT INTO requests (kind, standard_id, customer_id, grade, why, requested_by, requested_at, status) "
+                    "VALUES ('upgrade', ?, ?, ?, ?, ?, ?, 'pending')",
+                    [
+                        run.standard_id,
+                        customer,
+                        decision.upgrade_to,
+                        f"run {run_id} evaluated {decision.upgrade_to}",
+                        workspace.user(),
+                        dt.datetime.now(),
+                    ],
+                )
+                result.applications += 1
+        for customer, (interval, _) in current.items():
+            if customer not in evaluated:  # left the population: the grade ends
+                con.execute("UPDATE grades SET valid_to = ? WHERE id = ?", [run.as_of, interval])
+        con.execute(
+            "INSERT INTO publications VALUES (?, ?, ?, ?, ?)",
+            [run_id, run.standard_id, run.as_of, dt.datetime.now(), workspace.user()],
+        )
+        workspace.audit(
+            con,
+            "publish",
+            run.standard_id,
+            {
+                "run": run_id,
+                "as_of": run.as_of.isoformat(),
+                "states": result.states,
+                "changed": result.changed,
+                "applications": result.applications,
+            },
+        )
+    return result
+
+
+def _tenures(con: Any, as_of: dt.date) -> dict[str, int]:
+    columns = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'data' "
+            "AND table_name = 'customers'"
+        ).fetchall()
+    }
+    if "created_at" not in columns:
+        return {}
+    rows = con.execute(
+        "SELECT CAST(customer_id AS VARCHAR), CAST(created_at AS DATE) FROM data.customers WHERE created_at IS NOT NULL"
+    ).fetchall()
+    return {customer: (as_of - created).days for customer, created in rows}
+
+
+def request_override(
+    workspace: Workspace,
+    standard_id: str,
+    customer_id: str,
+    grade: str,
+    why: str,
+    until: dt.date,
+    on: dt.date | None = None,
+) -> int:
+    """Ask for a special approval (特批): ``grade`` for the customer until ``until``. Returns the request number."""
+    on = on or dt.date.today()
+    if not why.strip():
+        raise WorkspaceError("An override needs a reason (--reason).")
+    with workspace.writing() as con:
+        standard = _standard(con, standard_id)
+        if grade not in standard.grades:
+            raise WorkspaceError(f"'{grade}' is not a grade of '{standard_id}' ({', '.join(standard.grades)}).")
+        rules = standard.lifecycle.overrides if standard.lifecycle else None
+        if until <= on:
+            raise WorkspaceError(f"The override must end after today ({on}). Got {until} instead.")
+        if rules is not None and rules.max_duration is not None and (until - on).days > rules.max_duration.approx_days:
+            raise WorkspaceError(
+                f"An override of '{standard_id}' lasts at most {rules.max_duration}. Got until {until} instead."
+            )
+        request_id = int(
+            _one(
+                con.execute(
+                    "INSERT INTO requests (kind, standard_id, customer_id, grade, why, until, requested_by, requested_at, status) "
+                    "VALUES ('override', ?, ?, ?, ?, ?, ?, ?, 'pending') RETURNING id",
+                    [standard_id, customer_id, grade, why, until, workspace.user(), dt.datetime.now()],
+                )
+            )
+        )
+        workspace.audit(
+            con,
+            "override-requested",
+            standard_id,
+            {"request": request_id, "grade": grade, "until": str(until)},
+            why=why,
+            customer_id=customer_id,
+        )
+    return request_id
+
+
+def decide_request(
+    workspace: Workspace, request_id: int, *, approve: bool, why: str | None = None, on: dt.date | None = None
+) -> None:
+    """Approve or reject an override or upgrade application; an approval takes effect ``on`` (default today)."""
+    on = on or dt.date.today()
+    with workspace.writing() as con:
+        row = con.execute(
+            "SELECT kind, standard_id, customer_id, grade, until, requested_by, status FROM requests WHERE id = ?",
+            [request_id],
+        ).fetchone()
+        if row is None:
+            raise WorkspaceError(f"There is no request {request_id}; 'tierwise requests' lists them.")
+        kind, standard_id, customer, grade, until, requested_by, status = row
+        if status != "pending":
+            raise WorkspaceError(f"Request {request_id} is already {status}.")
+        standard = _standard(con, standard_id)
+        needs_other = not (
+            standard.lifecycle and standard.lifecycle.overrides and standard.lifecycle.overrides.approval == "none"
+        )
+        if needs_other and requested_by == workspace.user():
+            raise WorkspaceError(
+                f"Request {request_id} was made by {requested_by}; a different user must approve or reject it."
+            )
+        verdict = "approved" if approve else "rejected"
+        con.execute(
+            "UPDATE requests SET status = ?, decided_by = ?, decided_at = ?, decision_why = ? WHERE id = ?",
+            [verdict, workspace.user(), dt.datetime.now(), why, request_id],
+        )
+        workspace.audit(
+            con,
+            f"{kind}-{verdict}",
+            standard_id,
+            {"request": request_id, "grade": grade},
+            why=why,
+            customer_id=customer,
+        )
+        if not approve:
+            return
+        now = _current(con, standard_id, customer).get(customer)
+        if kind == "override":
+            decision = Decision(grade, "override", 0, f"特批 #{request_id}：{grade}，有效至 {until}")
+        else:
+            decision = Decision(grade, "confirmed", 0, f"升级申请 #{request_id} 获批：{grade}")
+        _change(con, standard_id, customer, now, decision, on, None, None)
+
+
+def requests(workspace: Workspace, status: str | None = None) -> list[dict[str, Any]]:
+    """Override requests and upgrade applications, newest last."""
+    query = (
+        "SELECT id, kind, standard_id, customer_id, grade, until, why, requested_by, requested_at, status, decided_by "
+        "FROM requests"
+    )
+    params: list[Any] = []
+    if status is not None:
+        query += " WHERE status = ?"
+        params.append(status)
+    with workspace.reading() as con:
+        cursor = con.execute(query + " ORDER BY id", params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def cancel(workspace: Workspace, standard_id: str, customer_id: str, why: str, on: dt.date | None = None) -> None:
+    """Cancel the customer's grade (取消资格) until it is reinstated."""
+    on = on or dt.date.today()
+    if not why.strip():
+        raise WorkspaceError("A cancellation needs a reason (--reason).")
+    with workspace.writing() as con:
+        now = _current(con, standard_id, customer_id).get(customer_id)
+        if now is None:
+            raise WorkspaceError(f"Customer '{customer_id}' has no published grade of '{standard_id}' to cancel.")
+        if now[1].state == "cancelled":
+            raise WorkspaceError(f"Customer '{customer_id}' is already cancelled for '{standard_id}'.")
+        _change(con, standard_id, customer_id, now, Decision(None, "cancelled", 0, f"取消资格：{why}"), on, None, None)
+        workspace.audit(con, "cancel", standard_id, {"grade": now[1].grade}, why=why, customer_id=customer_id)
+
+
+def reinstate(workspace: Workspace, standard_id: str, customer_id: str, why: str, on: dt.date | None = None) -> None:
+    """Give a cancelled customer back the grade of the latest published evaluation."""
+    on = on or dt.date.today()
+    with workspace.writing() as con:
+        now = _current(con, standard_id, customer_id).get(customer_id)
+        if now is None or now[1].state != "cancelled":
+            raise WorkspaceError(f"Customer '{customer_id}' is not cancelled for '{standard_id}'.")
+        row = con.execute(
+            "SELECT r.grade FROM run_rows r JOIN publications p ON p.run_id = r.run_id WHERE p.standard_id = ? "
+            "AND r.customer_id = ? ORDER BY p.as_of DESC LIMIT 1",
+            [standard_id, customer_id],
+        ).fetchone()
+        if row is None:
+            raise WorkspaceError(f"No published evaluation of '{standard_id}' has customer '{customer_id}'.")
+        _change(
+            con,
+            standard_id,
+            customer_id,
+            now,
+            Decision(row[0], "confirmed", 0, f"恢复资格：{why}，按最近评估 {row[0]}"),
+            on,
+            None,
+            row[0],
+        )
+        workspace.audit(con, "reinstate", standard_id, {"grade": row[0]}, why=why, customer_id=customer_id)
+
+
+def history(workspace: Workspace, customer_id: str, standard_id: str | None = None) -> list[dict[str, Any]]:
+    """Every grade the customer had, from when to when, and why."""
+    query = (
+        "SELECT standard_id, grade, state, valid_from, valid_to, evaluated, run_id, why FROM grades "
+        "WHERE customer_id = ?"
+    )
+    params: list[Any] = [customer_id]
+    if standard_id is not None:
+        query += " AND standard_id = ?"
+        params.append(standard_id)
+    with workspace.reading() as con:
+        cursor = con.execute(query + " ORDER BY standard_id, valid_from, id", params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def grades_on(workspace: Workspace, standard_id: str, day: dt.date) -> dict[str, tuple[str | None, str]]:
+    """Everyone's published grade of a standard on a past (or the current) date."""
+    with workspace.reading() as con:
+        rows = con.execute(
+            "SELECT customer_id, grade, state FROM grades WHERE standard_id = ? AND valid_from <= ? "
+            "AND (valid_to IS NULL OR valid_to > ?) ORDER BY customer_id",
+            [standard_id, day, day],
+        ).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
