@@ -158,3 +158,41 @@ def test_override_beyond_its_maximum_or_to_an_unknown_grade_is_refused(scenario:
         lc.request_override(ws, "yearly-sales", "O", "A", "x", dt.date(2026, 1, 1), on=dt.date(2024, 4, 1))
     with pytest.raises(tw.WorkspaceError, match="not a grade"):
         lc.request_override(ws, "yearly-sales", "O", "AA", "x", dt.date(2024, 6, 1), on=dt.date(2024, 4, 1))
+
+
+def test_simulate_shows_what_a_draft_would_change_and_stores_nothing(scenario: tuple[tw.Workspace, Path]) -> None:
+    ws, standard = scenario
+    lc.publish(ws, tw.run_standard(ws, standard, YEARS[0]).id)
+    draft = standard.parent / "draft.yaml"
+    draft.write_text(STANDARD.replace("at_least: 50万", "at_least: 70万"), encoding="utf-8")  # A gets harder
+    runs_before = len(tw.list_runs(ws))
+    change = lc.simulate(ws, draft)
+    assert change.downgrades == 2  # P and D (60万) would fall from A to B
+    assert change.matrix[("A", "B")] == 2
+    assert change.moved[("A", "B")] == pytest.approx(1_200_000)
+    assert len(tw.list_runs(ws)) == runs_before
+    shown = run_cli("simulate", str(draft), "-w", str(ws.root))
+    assert shown.returncode == 0, shown.stderr
+    assert "downgrades 2" in shown.stdout
+
+
+def test_diff_weighs_each_cell_by_the_amount_moved(scenario: tuple[tw.Workspace, Path]) -> None:
+    ws, standard = scenario
+    first, second = (tw.run_standard(ws, standard, year) for year in YEARS[:2])
+    change = tw.diff_runs(ws, first.id, second.id)
+    assert change.value == "sales_12m"
+    assert change.matrix[("A", "C")] == 1  # D
+    assert change.moved[("A", "C")] == pytest.approx(50_000)
+    assert (change.upgrades, change.downgrades) == (1, 1)
+
+
+def test_a_second_writer_gets_a_busy_message_not_a_corrupt_store(scenario: tuple[tw.Workspace, Path]) -> None:
+    ws, standard = scenario
+    with ws.writing() as con:
+        ws.audit(con, "test-hold", None, {})
+        blocked = run_cli("run", str(standard), "--as-of", "2026-03-31", "-w", str(ws.root))
+    assert blocked.returncode == 1
+    assert "busy" in blocked.stderr
+    assert tw.list_runs(ws) == []  # nothing half-written; the store still opens
+    tw.run_standard(ws, standard, YEARS[0])
+    assert len(tw.list_runs(ws)) == 1

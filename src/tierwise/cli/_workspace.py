@@ -201,22 +201,49 @@ def diff(
     """The transition matrix between two runs: upgrades, downgrades, entries, exits."""
     import tierwise.workspace as tw
 
-    movement = tw.diff_runs(_workspace(workspace), before, after)
+    _print_movement(tw.diff_runs(_workspace(workspace), before, after))
+
+
+def _print_movement(movement: Any) -> None:
+    """The transition matrix: customers per cell, and the amount moved where there is one."""
     grades_a = [g for g in movement.grades if any(a == g for a, _ in movement.matrix)]
     grades_b = [g for g in movement.grades if any(b == g for _, b in movement.matrix)]
-    table = Table(title=f"Run {before} → run {after}")
-    table.add_column(f"run {before} \\ run {after}")
+    table = Table(title=f"{movement.before} → {movement.after}")
+    table.add_column(f"{movement.before} \\ {movement.after}")
     for grade in [*grades_b, "(exit)"]:
         table.add_column(grade, justify="right")
     for grade in [*grades_a, "(entry)"]:
         key = None if grade == "(entry)" else grade
-        cells = [movement.matrix.get((key, b), 0) for b in grades_b] + [movement.matrix.get((key, None), 0)]
-        table.add_row(grade, *[f"{c:,}" if c else "·" for c in cells])
+        cells = []
+        for target in [*grades_b, None]:
+            count = movement.matrix.get((key, target), 0)
+            amount = movement.moved.get((key, target))
+            shown = f"{count:,}" if count else "·"
+            if count and amount:
+                shown += f"\n{amount:,.0f}"
+            cells.append(shown)
+        table.add_row(grade, *cells)
     out.print(table)
+    if movement.value:
+        out.print(f"(second line of a cell: {movement.value} of the later side)", style="dim")
     out.print(
         f"upgrades {movement.upgrades:,}, downgrades {movement.downgrades:,}, unchanged {movement.unchanged:,}, "
         f"entries {movement.entries:,}, exits {movement.exits:,}"
     )
+
+
+@app.command()
+def simulate(
+    draft: Annotated[
+        Path, typer.Argument(metavar="DRAFT.yaml", help="A draft standard (same id as the published one).")
+    ],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Default: the latest publication's date.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """What a rule change would do: the draft against the published grades. Stores nothing."""
+    import tierwise.lifecycle as lc
+
+    _print_movement(lc.simulate(_workspace(workspace), draft, as_of))
 
 
 def _date(text: str | None, what: str) -> dt.date | None:

@@ -13,6 +13,7 @@ from ._publish import (
     reinstate,
     request_override,
     requests,
+    simulate,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "reinstate",
     "request_override",
     "requests",
+    "simulate",
 ]

@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tierwise.lifecycle._decide import Current, Decision, Override, decide
-from tierwise.spec import Standard, loads_standard
-from tierwise.workspace import Workspace, WorkspaceError, get_run
+from tierwise.spec import Standard, load_standard, loads_standard, parse_date
+from tierwise.workspace import (
+    Movement,
+    Workspace,
+    WorkspaceError,
+    deciding_indicator,
+    evaluate_in,
+    get_run,
+    movement,
+)
 
 __all__ = [
     "PublishResult",
@@ -26,6 +35,7 @@ __all__ = [
     "reinstate",
     "request_override",
     "requests",
+    "simulate",
 ]
 
 
@@ -385,3 +395,32 @@ def grades_on(workspace: Workspace, standard_id: str, day: dt.date) -> dict[str,
             [standard_id, day, day],
         ).fetchall()
     return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def simulate(workspace: Workspace, draft: str | Path, as_of: dt.date | str | None = None) -> Movement:
+    """Evaluate a draft standard on the workspace's data and compare it with the published grades.
+
+    Nothing is stored. ``as_of`` defaults to the date of the latest publication of the
+    draft's id (or today when it was never published).
+    """
+    standard = load_standard(draft)
+    with workspace.reading() as con:
+        latest = _one(con.execute("SELECT max(as_of) FROM publications WHERE standard_id = ?", [standard.id]))
+    day = parse_date(as_of) if as_of is not None else latest or dt.date.today()
+    result = evaluate_in(workspace, standard, day)
+    value = deciding_indicator(standard)
+    table = result.to_arrow()
+    drafted = dict(zip(table.column("customer_id").to_pylist(), table.column("grade").to_pylist(), strict=True))
+    amounts = (
+        dict(zip(table.column("customer_id").to_pylist(), table.column(value).to_pylist(), strict=True))
+        if value
+        else {}
+    )
+    published = {customer: grade for customer, (grade, _) in grades_on(workspace, standard.id, day).items()}
+    cells: dict[tuple[str | None, str | None], list[float]] = {}
+    for customer in published.keys() | drafted.keys():
+        cell = cells.setdefault((published.get(customer), drafted.get(customer)), [0, 0.0])
+        cell[0] += 1
+        cell[1] += float(amounts.get(customer) or 0.0)
+    pairs = [(a, b, int(count), amount) for (a, b), (count, amount) in cells.items()]
+    return movement(f"published {standard.id} on {day}", f"draft {Path(draft).name}", pairs, standard.grades, value)

@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from ._import import ImportRefused, ImportResult, RowProblem, import_file
-from ._runs import Movement, RunInfo, diff_runs, get_run, list_runs, run_rows, run_standard
+from ._runs import (
+    Movement,
+    RunInfo,
+    deciding_indicator,
+    diff_runs,
+    evaluate_in,
+    get_run,
+    list_runs,
+    movement,
+    run_rows,
+    run_standard,
+)
 from ._store import SCHEMA_VERSION, Workspace, WorkspaceBusy, WorkspaceError
 
 __all__ = [
@@ -16,10 +27,13 @@ __all__ = [
     "Workspace",
     "WorkspaceBusy",
     "WorkspaceError",
+    "deciding_indicator",
     "diff_runs",
+    "evaluate_in",
     "get_run",
     "import_file",
     "list_runs",
+    "movement",
     "run_rows",
     "run_standard",
 ]

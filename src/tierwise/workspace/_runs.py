@@ -10,17 +10,29 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import ibis
 
 from tierwise.engine import evaluate
-from tierwise.spec import Standard, load_standard, parse_date
+from tierwise.spec import Standard, load_standard, loads_standard, parse_date
 from tierwise.workspace._store import Workspace, WorkspaceError
 
-__all__ = ["Movement", "RunInfo", "diff_runs", "get_run", "list_runs", "run_rows", "run_standard"]
+__all__ = [
+    "Movement",
+    "RunInfo",
+    "deciding_indicator",
+    "diff_runs",
+    "evaluate_in",
+    "get_run",
+    "list_runs",
+    "movement",
+    "run_rows",
+    "run_standard",
+]
 
 
 @dataclass(frozen=True)
@@ -174,48 +186,95 @@ def run_rows(workspace: Workspace, run_id: int) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Movement:
-    """How customers moved between two runs."""
+    """How customers moved from one grading to another (two runs, or published grades and a draft)."""
 
-    before: RunInfo
-    after: RunInfo
+    before: str
+    after: str
     matrix: dict[tuple[str | None, str | None], int]  # (grade before or None, grade after or None) -> customers
-    grades: tuple[str, ...]  # every grade seen in either run, best first
+    grades: tuple[str, ...]  # every grade seen on either side, best first
     upgrades: int
     downgrades: int
     unchanged: int
     entries: int
     exits: int
+    value: str | None = None  # the deciding amount of the later side, when there is one
+    moved: dict[tuple[str | None, str | None], float] = field(default_factory=dict)  # its sum per cell
+
+
+def movement(
+    before: str, after: str, pairs: list[tuple[Any, ...]], order: Sequence[str], value: str | None = None
+) -> Movement:
+    """Count ``(grade before, grade after, customers, amount)`` pairs into a :class:`Movement`.
+
+    ``order`` lists the grades best first (a grade not in it counts as unchanged).
+    """
+    rank = {grade: index for index, grade in enumerate(order)}
+    matrix: dict[tuple[str | None, str | None], int] = {}
+    moved: dict[tuple[str | None, str | None], float] = {}
+    up = down = same = entries = exits = 0
+    for grade_a, grade_b, count, amount in pairs:
+        key = (grade_a, grade_b)
+        matrix[key] = matrix.get(key, 0) + int(count)
+        moved[key] = moved.get(key, 0.0) + float(amount or 0.0)
+        if grade_a is None:
+            entries += count
+        elif grade_b is None:
+            exits += count
+        elif grade_a in rank and grade_b in rank and rank[grade_b] < rank[grade_a]:
+            up += count
+        elif grade_a in rank and grade_b in rank and rank[grade_b] > rank[grade_a]:
+            down += count
+        else:
+            same += count
+    seen = {g for pair in matrix for g in pair if g is not None}
+    grades = tuple(sorted(seen, key=lambda g: (rank.get(g, len(rank)), g)))
+    return Movement(before, after, matrix, grades, up, down, same, entries, exits, value, moved if value else {})
+
+
+def deciding_indicator(standard: Standard) -> str | None:
+    """The amount a grading is about: the value the top grader decides on, else the first indicator."""
+    body = standard.grade.body
+    kind = standard.grade.kind
+    if kind in ("ladder", "pareto", "percentile") and body.on in standard.indicators:
+        return str(body.on)
+    if kind == "rfm" and body.monetary in standard.indicators:
+        return str(body.monetary)
+    return next(iter(standard.indicators), None)
 
 
 def diff_runs(workspace: Workspace, before: int, after: int) -> Movement:
-    """The transition matrix between two runs, with upgrades, downgrades, entries and exits."""
-    a, b = get_run(workspace, before), get_run(workspace, after)
+    """The transition matrix between two runs (customers and the later run's amount moved)."""
+    get_run(workspace, before)
+    get_run(workspace, after)
     with workspace.reading() as con:
-        rows = con.execute(
-            """SELECT a.grade, b.grade, a.grade_rank, b.grade_rank, count(*)
+        text = con.execute("SELECT standard_text FROM runs WHERE id = ?", [after]).fetchone()
+        standard = loads_standard(text[0] if text else "", file=f"<run {after}>")
+        value = deciding_indicator(standard)
+        amount = f"sum(TRY_CAST(json_extract_string(b.\"values\", '$.{value}') AS DOUBLE))" if value else "0"
+        pairs = con.execute(
+            f"""SELECT a.grade, b.grade, count(*), {amount}
                FROM (SELECT * FROM run_rows WHERE run_id = ?) a
                FULL OUTER JOIN (SELECT * FROM run_rows WHERE run_id = ?) b USING (customer_id)
                GROUP BY ALL""",
             [before, after],
         ).fetchall()
-    matrix: dict[tuple[str | None, str | None], int] = {}
-    up = down = same = entries = exits = 0
-    for grade_a, grade_b, rank_a, rank_b, count in rows:
-        matrix[(grade_a, grade_b)] = matrix.get((grade_a, grade_b), 0) + int(count)
-        if grade_a is None:
-            entries += count
-        elif grade_b is None:
-            exits += count
-        elif rank_a is not None and rank_b is not None and rank_b < rank_a:
-            up += count
-        elif rank_a is not None and rank_b is not None and rank_b > rank_a:
-            down += count
-        else:
-            same += count
-    ranks: dict[str, int] = {}
-    for grade_a, grade_b, rank_a, rank_b, _ in rows:
-        for grade, rank in ((grade_a, rank_a), (grade_b, rank_b)):
-            if grade is not None:
-                ranks[grade] = min(ranks.get(grade, 10**9), rank if rank is not None else 10**9)
-    order = tuple(sorted(ranks, key=lambda g: (ranks[g], g)))
-    return Movement(a, b, matrix, order, up, down, same, entries, exits)
+    return movement(f"run {before}", f"run {after}", pairs, standard.grades, value)
+
+
+def evaluate_in(
+    workspace: Workspace, standard: str | Path | Standard, as_of: dt.date | str, *, lang: str = "zh"
+) -> Any:
+    """Evaluate on the workspace's data without storing anything (for a what-if)."""
+    loaded = _resolve(workspace, standard)
+    with workspace.reading() as con:
+        backend = ibis.duckdb.from_connection(con)
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'data' ORDER BY 1"
+            ).fetchall()
+        ]
+        if not names:
+            raise WorkspaceError("The workspace has no data yet; import tables first (tierwise import TABLE FILE).")
+        tables = {name: backend.table(name, database="data") for name in names}
+        return evaluate(loaded, tables, parse_date(as_of), lang=lang, con=backend, reasons=False)
