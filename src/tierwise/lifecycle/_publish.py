@@ -322,10 +322,7 @@ def requests(workspace: Workspace, status: str | None = None) -> list[dict[str, 
     if status is not None:
         query += " WHERE status = ?"
         params.append(status)
-    with workspace.reading() as con:
-        cursor = con.execute(query + " ORDER BY id", params)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    return workspace.records(query + " ORDER BY id", params)
 
 
 def cancel(workspace: Workspace, standard_id: str, customer_id: str, why: str, on: dt.date | None = None) -> None:
@@ -380,10 +377,7 @@ def history(workspace: Workspace, customer_id: str, standard_id: str | None = No
     if standard_id is not None:
         query += " AND standard_id = ?"
         params.append(standard_id)
-    with workspace.reading() as con:
-        cursor = con.execute(query + " ORDER BY standard_id, valid_from, id", params)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    return workspace.records(query + " ORDER BY standard_id, valid_from, id", params)
 
 
 def grades_on(workspace: Workspace, standard_id: str, day: dt.date) -> dict[str, tuple[str | None, str]]:

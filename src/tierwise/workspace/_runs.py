@@ -174,14 +174,11 @@ def get_run(workspace: Workspace, run_id: int) -> RunInfo:
 def run_rows(workspace: Workspace, run_id: int) -> list[dict[str, Any]]:
     """The stored result rows of a run, by customer_id."""
     get_run(workspace, run_id)
-    with workspace.reading() as con:
-        cursor = con.execute(
-            'SELECT customer_id, grade, grade_rank, reason, next_grade, gap_to_next, "values" '
-            "FROM run_rows WHERE run_id = ? ORDER BY customer_id",
-            [run_id],
-        )
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    return workspace.records(
+        'SELECT customer_id, grade, grade_rank, reason, next_grade, gap_to_next, "values" '
+        "FROM run_rows WHERE run_id = ? ORDER BY customer_id",
+        [run_id],
+    )
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,13 @@ class Workspace:
             ],
         )
 
+    def records(self, query: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Rows of a read-only query, each as a dict by column name."""
+        with self.reading() as con:
+            cursor = con.execute(query, params or [])
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
     def audit_records(self, customer_id: str | None = None) -> list[dict[str, Any]]:
         """The audit log, oldest first (optionally about one customer)."""
         query = 'SELECT id, "at", "user", action, subject, customer_id, detail, why FROM audit_log'
@@ -263,10 +270,7 @@ class Workspace:
         if customer_id is not None:
             query += " WHERE customer_id = ?"
             params.append(customer_id)
-        with self.reading() as con:
-            cursor = con.execute(query + " ORDER BY id", params)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return self.records(query + " ORDER BY id", params)
 
     def tables(self) -> dict[str, int]:
         """The imported tables and their row counts."""
