@@ -14,7 +14,6 @@ import ibis.expr.types as ir
 
 from tierwise.spec import Standard, parse_expression
 from tierwise.spec._expr import Binary, Call, Const, InList, IsNull, Name, Node, Unary
-from tierwise.spec._model import Grader
 
 from ._indicators import DATE_COLUMNS
 
@@ -80,30 +79,12 @@ class _Columns:
         self.walk(parse_expression(text), "customers", skip, "boolean")
 
 
-def _graders(grader: Grader) -> list[Grader]:
-    out = [grader]
-    if grader.kind == "rules":
-        for rule in grader.body:
-            for sub in (rule.then, rule.otherwise):
-                if isinstance(sub, Grader):
-                    out += _graders(sub)
-    if grader.kind == "matrix":
-        for spec in grader.body.dimensions.values():
-            if isinstance(spec, Grader):
-                out += _graders(spec)
-    return out
-
-
 def _conditions(standard: Standard) -> set[str]:
     """Indicators that stand alone as a condition (so what they aggregate is true/false)."""
     texts = [standard.population or ""]
-    for grader in _graders(standard.grade):
+    for _, grader in standard.grade.walk():
         if grader.kind == "rules":
             texts += [rule.when for rule in grader.body if rule.when]
-        if grader.kind == "matrix":
-            for spec in grader.body.dimensions.values():
-                if isinstance(spec, Grader) and spec.kind == "rules":
-                    texts += [rule.when for rule in spec.body if rule.when]
     flags: set[str] = set()
 
     def walk(node: Node) -> None:
@@ -142,7 +123,7 @@ def _collect(standard: Standard, columns: _Columns) -> None:
             columns.walk(parse_expression(ind.expr), "customers", skip)
     if standard.population:
         columns.condition(standard.population, skip)
-    for grader in _graders(standard.grade):
+    for _, grader in standard.grade.walk():
         body: Any = grader.body
         if grader.kind == "rules":
             for rule in body:

@@ -163,15 +163,4 @@ def _join_references(ctx: Context, tables: Mapping[str, ir.Table], shared: Aggre
 
 def grader_kinds(grader: Grader) -> list[str]:
     """Every grader kind used in ``grader`` (nested ones included)."""
-    kinds = [grader.kind]
-    body = grader.body
-    if grader.kind == "rules":
-        for rule in body:
-            for sub in (rule.then, rule.otherwise):
-                if isinstance(sub, Grader):
-                    kinds += grader_kinds(sub)
-    if grader.kind == "matrix":
-        for spec in body.dimensions.values():
-            if isinstance(spec, Grader):
-                kinds += grader_kinds(spec)
-    return kinds
+    return [sub.kind for _, sub in grader.walk()]

@@ -182,9 +182,10 @@ def load_data(con: Any, data: str | Path | Mapping[str, Any]) -> dict[str, ir.Ta
     if isinstance(data, (str, Path)) and Path(data).suffix == ".duckdb":
         return _attach(con, Path(data))
     if isinstance(data, (str, Path)):
-        for name, path in _folder_files(Path(data)).items():
+        files = _folder_files(Path(data))
+        for name, path in files.items():
             _load_file(con, name, path)
-        return {name: con.table(name) for name in _folder_files(Path(data))}
+        return {name: con.table(name) for name in files}
     tables: dict[str, ir.Table] = {}
     for name, value in data.items():
         if isinstance(value, ir.Table):

@@ -8,32 +8,13 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from tierwise.spec._expr import ExprError, parse_expression
-from tierwise.spec._literals import Duration, LiteralError, parse_date, parse_duration, parse_number
+from tierwise.spec._literals import Duration, parse_date, parse_duration, parse_number
 
 __all__ = ["AggExpr", "DateField", "DurationField", "Expr", "Label", "Number", "_Model"]
 
 
-def _number(value: object) -> float:
-    try:
-        return parse_number(value)
-    except LiteralError as exc:
-        raise ValueError(str(exc)) from exc
-
-
-def _duration(value: object) -> Duration:
-    if isinstance(value, Duration):
-        return value
-    try:
-        return parse_duration(value)
-    except LiteralError as exc:
-        raise ValueError(str(exc)) from exc
-
-
-def _date(value: object) -> dt.date:
-    try:
-        return parse_date(value)
-    except LiteralError as exc:
-        raise ValueError(str(exc)) from exc
+# The literal parsers raise LiteralError, a ValueError, which pydantic reports as is.
+_number, _duration, _date = parse_number, parse_duration, parse_date
 
 
 def _label(value: object) -> object:

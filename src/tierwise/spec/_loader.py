@@ -15,7 +15,7 @@ import pydantic
 import yaml
 
 from ._expr import ExprError, names, parse_expression
-from ._model import GRADER_KINDS, Indicator, Standard
+from ._model import GRADER_KINDS, Indicator, Standard, StandardRef
 from ._problems import Problem, StandardError, did_you_mean
 from ._yaml import Located, read_yaml
 
@@ -386,22 +386,11 @@ def _reference_ids(standard: Standard) -> list[tuple[str, tuple[str | int, ...]]
         (ind.standard, ("indicators", name, "standard")) for name, ind in standard.indicators.items() if ind.standard
     ]
 
-    def walk(grader: Any, path: tuple[str | int, ...]) -> None:
-        kind = grader.kind
-        if kind == "rules":
-            for i, rule in enumerate(grader.rules):
-                for key in ("then", "otherwise"):
-                    sub = getattr(rule, key)
-                    if sub is not None and not isinstance(sub, str):
-                        walk(sub, (*path, "rules", i, key))
-        elif kind == "matrix":
+    for path, grader in standard.grade.walk():
+        if grader.matrix is not None:
             for dim, spec in grader.matrix.dimensions.items():
-                if hasattr(spec, "standard") and not hasattr(spec, "kind"):
+                if isinstance(spec, StandardRef):
                     refs.append((spec.standard, (*path, "matrix", "dimensions", dim)))
-                else:
-                    walk(spec, (*path, "matrix", "dimensions", dim))
-
-    walk(standard.grade, ("grade",))
     return refs
 
 

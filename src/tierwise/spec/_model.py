@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
@@ -380,6 +381,21 @@ class Grader(_Model):
     @property
     def kind(self) -> str:
         return next(k for k in GRADER_KINDS if getattr(self, k) is not None)
+
+    def walk(self, path: tuple[str | int, ...] = ("grade",)) -> Iterator[tuple[tuple[str | int, ...], Grader]]:
+        """This grader and every grader nested in it (rules' then/otherwise, matrix dimensions), with paths."""
+        yield path, self
+        here = (*path, self.kind)
+        if self.rules is not None:
+            for index, rule in enumerate(self.rules):
+                for key in ("then", "otherwise"):
+                    sub = getattr(rule, key)
+                    if isinstance(sub, Grader):
+                        yield from sub.walk((*here, index, key))
+        if self.matrix is not None:
+            for name, spec in self.matrix.dimensions.items():
+                if isinstance(spec, Grader):
+                    yield from spec.walk((*here, "dimensions", name))
 
     @property
     def body(self) -> Any:
