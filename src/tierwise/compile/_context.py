@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,7 +65,11 @@ TEXT: dict[str, dict[str, str]] = {
 def slug(path: tuple[str | int, ...]) -> str:
     """A column name for an auxiliary value of the grader at ``path``."""
     text = "_".join(str(p) for p in path)
-    return "_tw_" + re.sub(r"\W+", "_", text, flags=re.ASCII).strip("_")
+    readable = re.sub(r"\W+", "_", text, flags=re.ASCII).strip("_")
+    if readable == text:
+        return "_tw_" + readable
+    # names in other scripts (贡献度) or with symbols: the readable part alone could collide
+    return f"_tw_{readable}_{hashlib.sha1(text.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
 @dataclass

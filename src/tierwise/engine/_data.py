@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from tierwise._sql import ident, literal
 from tierwise.io import detect_encoding, read_excel, to_utf8
 from tierwise.spec import did_you_mean
 
@@ -35,10 +36,6 @@ def connect(database: str | Path | None = None) -> Any:
     return ibis.duckdb.connect(str(database) if database is not None else ":memory:")
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _drop(con: Any, name: str) -> None:
     """Remove a table or view of that name (a reload replaces it)."""
     kinds = con.raw_sql(
@@ -46,7 +43,7 @@ def _drop(con: Any, name: str) -> None:
         parameters=[name],
     ).fetchall()
     for (kind,) in kinds:
-        con.raw_sql(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {_quote(name)}")
+        con.raw_sql(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {ident(name)}")
 
 
 def _require_customer_id(con: Any, name: str, source: str) -> None:
@@ -75,7 +72,7 @@ def _load_csv(con: Any, name: str, path: Path) -> None:
         types = "{'customer_id': 'VARCHAR'}" if "customer_id" in names else "{}"
         _drop(con, name)
         con.raw_sql(
-            f"CREATE TABLE {_quote(name)} AS SELECT * FROM read_csv(?, header = true, types = {types})",
+            f"CREATE TABLE {ident(name)} AS SELECT * FROM read_csv(?, header = true, types = {types})",
             parameters=[str(source)],
         )
 
@@ -98,7 +95,7 @@ def _load_arrow(con: Any, name: str, table: pa.Table) -> None:
     raw.register(view, table)
     try:
         _drop(con, name)
-        raw.execute(f"CREATE TABLE {_quote(name)} AS SELECT * FROM {_quote(view)}")
+        raw.execute(f"CREATE TABLE {ident(name)} AS SELECT * FROM {ident(view)}")
     finally:
         raw.unregister(view)
 
@@ -119,10 +116,9 @@ def _load_file(con: Any, name: str, path: Path) -> None:
                     f"{', '.join(columns)}.{did_you_mean('customer_id', columns)}"
                 )
             _drop(con, name)
-            quoted = str(path).replace("'", "''")
             con.raw_sql(
-                f"CREATE VIEW {_quote(name)} AS SELECT * REPLACE (CAST(customer_id AS VARCHAR) AS customer_id) "
-                f"FROM read_parquet('{quoted}')"
+                f"CREATE VIEW {ident(name)} AS SELECT * REPLACE (CAST(customer_id AS VARCHAR) AS customer_id) "
+                f"FROM read_parquet({literal(str(path))})"
             )
         else:
             _load_arrow(con, name, read_excel(path))
@@ -160,8 +156,7 @@ def _attach(con: Any, database: Path) -> dict[str, ir.Table]:
     alias = "tw_source"
     attached = {r[0] for r in con.raw_sql("SELECT database_name FROM duckdb_databases()").fetchall()}
     if alias not in attached:
-        quoted = str(database).replace("'", "''")
-        con.raw_sql(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)")
+        con.raw_sql(f"ATTACH {literal(str(database))} AS {ident(alias)} (READ_ONLY)")
     rows = con.raw_sql(
         "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = ? ORDER BY 1, 2",
         parameters=[alias],

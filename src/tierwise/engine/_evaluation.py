@@ -11,6 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tierwise._sql import ident
 from tierwise.compile import Compiled, compile_standard
 from tierwise.compile._explain import Explanation, explain_row
 from tierwise.spec import LiteralError, Problem, Standard, StandardError, load_standard, parse_date
@@ -287,7 +288,7 @@ def evaluate_many(
     try:
         for name in list(shared.columns):
             temp = f"_tw_aggregate_{name}_{uuid.uuid4().hex[:8]}"
-            con.raw_sql(f'CREATE TEMP TABLE "{temp}" AS {con.compile(shared.table(name))}')
+            con.raw_sql(f"CREATE TEMP TABLE {ident(temp)} AS {con.compile(shared.table(name))}")
             temporary.append(temp)
             shared.use(name, con.table(temp))
         results = []
@@ -297,5 +298,5 @@ def evaluate_many(
         return results
     except BaseException:
         for temp in temporary:
-            con.raw_sql(f'DROP TABLE IF EXISTS "{temp}"')
+            con.raw_sql(f"DROP TABLE IF EXISTS {ident(temp)}")
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -10,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from tierwise.spec._expr import ExprError, parse_expression
 from tierwise.spec._literals import Duration, parse_date, parse_duration, parse_number
 
-__all__ = ["AggExpr", "DateField", "DurationField", "Expr", "Label", "Number", "_Model"]
+__all__ = ["AggExpr", "DateField", "DurationField", "Expr", "Label", "Name", "Number", "_Model", "check_name"]
 
 
 # The literal parsers raise LiteralError, a ValueError, which pydantic reports as is.
@@ -23,6 +24,25 @@ def _label(value: object) -> object:
     if isinstance(value, (int, float)):
         return str(value)
     return value
+
+
+_WORD = re.compile(r"[^\W\d]\w*")
+
+
+def check_name(value: object, what: str = "name") -> str:
+    """A name a standard defines or refers to: one word of letters (any script), digits and '_'."""
+    text = str(value)
+    if not _WORD.fullmatch(text):
+        raise ValueError(
+            f"{text!r} is not a {what}: a {what} is one word of letters (any script), digits and '_', "
+            f"not starting with a digit; rename it, e.g. {_suggest(text)!r}"
+        )
+    return text
+
+
+def _suggest(text: str) -> str:
+    word = re.sub(r"\W+", "_", text).strip("_") or "name"
+    return word if not word[0].isdigit() else f"n_{word}"
 
 
 def _expression(aggregates: bool) -> Any:
@@ -41,6 +61,7 @@ DurationField = Annotated[Duration, BeforeValidator(_duration)]
 DateField = Annotated[dt.date, BeforeValidator(_date)]
 Label = Annotated[str, BeforeValidator(_label), Field(min_length=1)]
 Expr = Annotated[str, _expression(False)]
+Name = Annotated[str, AfterValidator(check_name)]
 AggExpr = Annotated[str, _expression(True)]
 
 

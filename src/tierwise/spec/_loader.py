@@ -193,7 +193,10 @@ def _translate(error: Any, located: Located) -> Problem:
         message = f"{_sentence(owner)[:-1]} needs '{field}'."
     elif kind in ("value_error", "assertion_error"):
         text = error["msg"].removeprefix("Value error, ")
-        if isinstance(field, str) and not text.startswith(
+        if field == "[key]":
+            path = path[:-1]
+            message = f"The name of {describe(path)} is not valid: {_sentence(text)}"
+        elif isinstance(field, str) and not text.startswith(
             ("The ", "A ", "An ", "Only", "Give", "Each", "Criterion", "Cell", "Segment", "Rule")
         ):
             message = f"The '{field}' of {owner} is not valid: {_sentence(text)[0].lower()}{_sentence(text)[1:]}"

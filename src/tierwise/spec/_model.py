@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
 from ._expr import Node, parse_expression
-from ._fields import Expr, Label, Number, _Model
+from ._fields import Expr, Label, Name, Number, _Model, check_name
 from ._indicator import Indicator, Window
 from ._lifecycle import Lifecycle
 
@@ -112,7 +112,7 @@ class Step(_Bounded):
 
 
 class Ladder(_Model):
-    on: str
+    on: Name
     steps: list[Step]
 
     @model_validator(mode="after")
@@ -156,7 +156,7 @@ class Band(_Bounded):
 class Criterion(_Model):
     name: str
     weight: Number
-    on: str
+    on: Name
     points: dict[Any, Number] | None = None
     bands: list[Band] | None = None
 
@@ -225,7 +225,7 @@ def _check_shares(values: list[float | None], key: str, owner: str) -> None:
 
 
 class Pareto(_Model):
-    on: str
+    on: Name
     classes: list[ParetoClass]
 
     @model_validator(mode="after")
@@ -235,7 +235,7 @@ class Pareto(_Model):
 
 
 class Percentile(_Model):
-    on: str
+    on: Name
     classes: list[PercentileClass]
 
     @model_validator(mode="after")
@@ -279,9 +279,9 @@ class Segment(_Model):
 
 
 class Rfm(_Model):
-    recency: str
-    frequency: str
-    monetary: str
+    recency: Name
+    frequency: Name
+    monetary: Name
     split: Literal["mean", "median"] | None = None
     scores: int | None = Field(default=None, ge=2, le=10)
     segments: list[Segment] = Field(min_length=1)
@@ -324,13 +324,13 @@ class Rfm(_Model):
 
 
 class MapGrader(_Model):
-    on: str
+    on: Name
     values: dict[Any, Label] = Field(min_length=1)
     otherwise: Label | None = None
 
 
 class Matrix(_Model):
-    dimensions: dict[str, DimensionSpec] = Field(min_length=1)
+    dimensions: dict[Name, DimensionSpec] = Field(min_length=1)
     cells: list[dict[str, Any]] = Field(min_length=1)
     otherwise: Label | None = None
 
@@ -473,10 +473,7 @@ class Standard(_Model):
     @classmethod
     def _names(cls, value: dict[str, Indicator]) -> dict[str, Indicator]:
         for name in value:
-            if not re.fullmatch(r"[^\W\d]\w*", str(name)):
-                raise ValueError(
-                    f"The indicator name '{name}' must be a word (letters, digits, '_'), not starting with a digit"
-                )
+            check_name(name)
         return value
 
     @property

@@ -23,6 +23,7 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
+from tierwise._sql import qualified
 from tierwise.io import detect_encoding, read_excel, write_table
 from tierwise.io._values import parse_bool, parse_business_date, parse_business_number
 from tierwise.workspace._store import Workspace, WorkspaceError
@@ -315,8 +316,8 @@ def import_file(
             )
         )  # type: ignore[index]
         if mode == "replace" or not exists:
-            con.execute(f'DROP TABLE IF EXISTS data."{table}"')
-            con.execute(f'CREATE TABLE data."{table}" AS SELECT * FROM _tw_import')
+            con.execute(f"DROP TABLE IF EXISTS {qualified('data', table)}")
+            con.execute(f"CREATE TABLE {qualified('data', table)} AS SELECT * FROM _tw_import")
         else:
             have = {
                 r[0]
@@ -330,7 +331,7 @@ def import_file(
                     f"Cannot append {file} to '{table}': its columns ({', '.join(sorted(columns))}) differ from "
                     f"the table's ({', '.join(sorted(have))}). Map them alike or import with --mode replace."
                 )
-            con.execute(f'INSERT INTO data."{table}" BY NAME SELECT * FROM _tw_import')
+            con.execute(f"INSERT INTO {qualified('data', table)} BY NAME SELECT * FROM _tw_import")
         con.unregister("_tw_import")
         import_id = int(
             _scalar(
@@ -415,7 +416,10 @@ def _existing_ids(con: Any, table: str) -> set[str] | None:
     )
     if not found:
         return None
-    return {r[0] for r in con.execute(f'SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM data."{table}"').fetchall()}
+    return {
+        r[0]
+        for r in con.execute(f"SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM {qualified('data', table)}").fetchall()
+    }
 
 
 def _write_report(workspace: Workspace, table: str, problems: list[RowProblem]) -> Path:

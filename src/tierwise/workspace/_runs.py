@@ -17,6 +17,7 @@ from typing import Any
 
 import ibis
 
+from tierwise._sql import ident, qualified
 from tierwise.engine import evaluate
 from tierwise.spec import Standard, load_standard, loads_standard, parse_date
 from tierwise.workspace._store import Workspace, WorkspaceError
@@ -67,7 +68,7 @@ def _fingerprints(con: Any) -> dict[str, Any]:
     ]
     out = {}
     for name in names:
-        rows, digest = con.execute(f'SELECT count(*), bit_xor(hash(t)) FROM data."{name}" t').fetchone()
+        rows, digest = con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM {qualified('data', name)} t").fetchone()
         out[name] = {"rows": int(rows), "hash": f"{int(digest or 0):016x}"}
     return out
 
@@ -113,11 +114,12 @@ def run_standard(
         run_id = int(inserted[0])
         compiled = result.compiled
         values = [*compiled.indicators, *(d for d in compiled.dimensions if d not in compiled.indicators)]
-        packed = ", ".join(f'"{c}" := "{c}"' for c in values)
+        packed = ", ".join(f"{ident(c)} := {ident(c)}" for c in values)
+        payload = f"to_json(struct_pack({packed}))" if values else "NULL"
         con.register("_tw_result", rows)
         con.execute(
-            f"INSERT INTO run_rows SELECT ?, customer_id, grade, grade_rank, reason, next_grade, gap_to_next, "
-            f"{f'to_json(struct_pack({packed}))' if values else 'NULL'} FROM _tw_result",
+            "INSERT INTO run_rows SELECT ?, customer_id, grade, grade_rank, reason, next_grade, gap_to_next, "
+            f"{payload} FROM _tw_result",
             [run_id],
         )
         con.unregister("_tw_result")
@@ -239,6 +241,11 @@ def deciding_indicator(standard: Standard) -> str | None:
     return next(iter(standard.indicators), None)
 
 
+def json_path(name: str | None) -> str:
+    """The JSONPath of a key in the stored indicator values (any name; none gives a path that matches nothing)."""
+    return "$." + json.dumps(name if name is not None else "", ensure_ascii=False)
+
+
 def diff_runs(workspace: Workspace, before: int, after: int) -> Movement:
     """The transition matrix between two runs (customers and the later run's amount moved)."""
     get_run(workspace, before)
@@ -247,13 +254,12 @@ def diff_runs(workspace: Workspace, before: int, after: int) -> Movement:
         text = con.execute("SELECT standard_text FROM runs WHERE id = ?", [after]).fetchone()
         standard = loads_standard(text[0] if text else "", file=f"<run {after}>")
         value = deciding_indicator(standard)
-        amount = f"sum(TRY_CAST(json_extract_string(b.\"values\", '$.{value}') AS DOUBLE))" if value else "0"
         pairs = con.execute(
-            f"""SELECT a.grade, b.grade, count(*), {amount}
+            """SELECT a.grade, b.grade, count(*), sum(TRY_CAST(json_extract_string(b."values", ?) AS DOUBLE))
                FROM (SELECT * FROM run_rows WHERE run_id = ?) a
                FULL OUTER JOIN (SELECT * FROM run_rows WHERE run_id = ?) b USING (customer_id)
                GROUP BY ALL""",
-            [before, after],
+            [json_path(value), before, after],
         ).fetchall()
     return movement(f"run {before}", f"run {after}", pairs, standard.grades, value)
 

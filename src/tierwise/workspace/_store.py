@@ -21,6 +21,8 @@ from typing import Any
 
 import duckdb
 
+from tierwise._sql import qualified
+
 __all__ = ["SCHEMA_VERSION", "Workspace", "WorkspaceBusy", "WorkspaceError"]
 
 SCHEMA_VERSION = 3
@@ -281,4 +283,7 @@ class Workspace:
                     "SELECT table_name FROM information_schema.tables WHERE table_schema = 'data' ORDER BY 1"
                 ).fetchall()
             ]
-            return {name: int(con.execute(f'SELECT count(*) FROM data."{name}"').fetchone()[0]) for name in names}  # type: ignore[index]
+            return {
+                name: int(con.execute(f"SELECT count(*) FROM {qualified('data', name)}").fetchall()[0][0])
+                for name in names
+            }

@@ -1,0 +1,94 @@
+"""Hostile standard files end in one located error, fast; whatever check accepts, evaluate runs."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from tests.conftest import run_cli
+
+import tierwise
+
+HEAD = 'tierwise: 1\nid: bomb\nname: x\nversion: "1"\ngrades: [A]\n'
+GRADE = "grade: {rules: [{otherwise: A}]}\n"
+
+
+def _alias_bomb(levels: int = 8, width: int = 9) -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, levels + 1):
+        lines.append(f"a{level}: &a{level} [{', '.join(f'*a{level - 1}' for _ in range(width))}]")
+    return HEAD + "description: x\nextra:\n" + "\n".join("  " + line for line in lines) + "\n" + GRADE
+
+
+def _problems(text: str) -> list[tierwise.Problem]:
+    with pytest.raises(tierwise.StandardError) as caught:
+        tierwise.loads_standard(text, file="hostile.yaml")
+    return caught.value.problems
+
+
+def test_billion_laughs_is_refused_within_a_second_with_the_line_of_an_alias() -> None:
+    text = _alias_bomb()
+    assert len(text.encode()) < 2000
+    started = time.perf_counter()
+    problems = _problems(text)
+    assert time.perf_counter() - started < 5  # generous for a noisy machine; the bomb itself never ends
+    assert any("aliases" in p.message for p in problems), problems
+    assert all(p.line is not None for p in problems)
+
+
+def test_billion_laughs_through_the_cli_is_one_error_line(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text(_alias_bomb(), encoding="utf-8")
+    result = run_cli("check", str(path))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: {path}:")
+    assert "Traceback" not in result.stderr
+
+
+def test_small_aliases_that_a_person_writes_still_work() -> None:
+    text = (
+        HEAD.replace("[A]", "[A, B]")
+        + "indicators:\n  s: {from: transactions, agg: sum(amount)}\n"
+        + "grade:\n  ladder:\n    on: s\n    steps:\n      - &top {grade: A, at_least: 100}\n      - {grade: B}\n"
+    )
+    assert tierwise.loads_standard(text).grades == ["A", "B"]
+
+
+def test_deep_nesting_is_refused_with_its_line_not_a_recursion_error() -> None:
+    depth = 5000
+    text = HEAD + "description: x\nextra: " + "[" * depth + "]" * depth + "\n" + GRADE
+    problems = _problems(text)
+    assert any("nested" in p.message for p in problems), problems
+    assert problems[0].line == 7
+    assert "recursion" not in str(problems)
+
+
+@pytest.mark.parametrize(
+    ("char", "name"),
+    [("\x00", "U+0000"), ("\x07", "U+0007"), ("\ufffe", "U+FFFE"), ("\x1b", "U+001B")],
+)
+def test_control_and_non_characters_are_reported_with_line_and_column(char: str, name: str) -> None:
+    text = HEAD + f"description: ab{char}cd\n" + GRADE
+    problems = _problems(text)
+    assert len(problems) == 1
+    assert problems[0].line == 6
+    assert name in problems[0].message
+    assert "column 16" in problems[0].message
+
+
+def test_a_lone_surrogate_in_an_escape_is_reported_with_its_line() -> None:
+    text = HEAD + 'description: "ab\\ud800cd"\n' + GRADE
+    problems = _problems(text)
+    assert problems[0].line == 6
+    assert "U+D800" in problems[0].message
+
+
+def test_a_file_with_a_lone_surrogate_byte_sequence_is_refused_by_the_cli(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(HEAD.encode() + b"description: ab\xed\xa0\x80cd\n" + GRADE.encode())
+    result = run_cli("check", str(path))
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: ")
+    assert "UnicodeEncodeError" not in result.stderr
+    assert "Traceback" not in result.stderr
