@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.conftest import run_cli
+from tests.fuzzing import mutate_standard, verdict
 
 import tierwise
+from tierwise.demo import AS_OF, generate
 
 HEAD = 'tierwise: 1\nid: bomb\nname: x\nversion: "1"\ngrades: [A]\n'
 GRADE = "grade: {rules: [{otherwise: A}]}\n"
@@ -59,7 +64,7 @@ def test_deep_nesting_is_refused_with_its_line_not_a_recursion_error() -> None:
     depth = 5000
     text = HEAD + "description: x\nextra: " + "[" * depth + "]" * depth + "\n" + GRADE
     problems = _problems(text)
-    assert any("nested" in p.message for p in problems), problems
+    assert any("levels deep" in p.message for p in problems), problems
     assert problems[0].line == 7
     assert "recursion" not in str(problems)
 
@@ -92,3 +97,33 @@ def test_a_file_with_a_lone_surrogate_byte_sequence_is_refused_by_the_cli(tmp_pa
     assert result.stderr.startswith("Error: ")
     assert "UnicodeEncodeError" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def demo_tables() -> dict[str, Any]:
+    return generate(customers=150, seed=11)
+
+
+@settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    standard=st.sampled_from(tierwise.builtin_ids()),
+    rng=st.randoms(use_true_random=False),
+    rounds=st.integers(min_value=1, max_value=3),
+)
+def test_whatever_check_accepts_evaluate_runs_or_reports_a_located_error(
+    demo_tables: dict[str, Any], standard: str, rng: Any, rounds: int
+) -> None:
+    text = mutate_standard(tierwise.builtin_path(standard).read_text(encoding="utf-8"), rng, rounds)
+    outcome = verdict(text, demo_tables, AS_OF)
+    assert not outcome.startswith("crash"), f"{outcome}\n--- the mutated standard:\n{text}"
+
+
+def test_the_two_fuzzed_files_of_the_issue_now_end_in_a_located_error(demo_tables: dict[str, Any]) -> None:
+    text = (
+        tierwise.builtin_path("rfm-8")
+        .read_text(encoding="utf-8")
+        .replace("frequency: frequency_12m", "frequency: \"__import__('os')\"")
+    )
+    assert verdict(text, demo_tables, AS_OF) == "located"
+    renamed = tierwise.builtin_path("rfm-8").read_text(encoding="utf-8").replace("frequency_12m: {", "frequency_12e: {")
+    assert verdict(renamed, demo_tables, AS_OF) == "located"

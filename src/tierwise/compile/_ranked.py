@@ -35,6 +35,8 @@ def _partition(scope: ir.BooleanValue | None) -> list[Any]:
 
 def _numeric(ctx: Context, name: str, path: Path, kind: str) -> ir.NumericValue:
     value = ctx.column(name, path, "value 'on'")
+    if not isinstance(value, ir.Column):  # reported already; a null column keeps compiling to find the rest
+        return ibis.cases((ctx.table["customer_id"].isnull(), 0.0), else_=NULL_NUMBER).name(name)  # type: ignore[no-any-return]
     if not (value.type().is_numeric() or value.type().is_null()):
         ctx.problem(path, f"The {kind}'s value '{name}' must be a number. Got a {value.type()} column instead.")
         return NULL_NUMBER  # type: ignore[return-value]

@@ -1,4 +1,10 @@
-"""YAML reading that remembers the line of every key and value."""
+"""YAML reading that remembers the line of every key and value, and refuses hostile files.
+
+A standard is a small file a person writes. Files that only an attacker or a broken
+tool writes end in one located problem, quickly: control characters and invalid Unicode
+(with line and column), nesting deeper than :data:`MAX_DEPTH`, and anchors/aliases that
+expand to more than :data:`MAX_VALUES` values (the "billion laughs").
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,44 @@ import yaml
 
 from ._problems import Problem
 
-__all__ = ["Located", "read_yaml"]
+__all__ = ["MAX_DEPTH", "MAX_VALUES", "Located", "read_yaml"]
 
 Path = tuple[Any, ...]
 
+MAX_DEPTH = 64  # the deepest standard nests graders a dozen levels; 64 is far beyond any real file
+MAX_VALUES = 100_000  # values after expanding aliases; a large standard has a few thousand
+# C0 controls other than tab/LF/CR, DEL, C1 controls, surrogates and the non-characters U+FFFE/U+FFFF
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_CHAR_NAMES = {0: "NUL", 7: "BEL", 8: "BS", 0x1B: "ESC", 0x7F: "DEL", 0xFFFE: "non-character", 0xFFFF: "non-character"}
+
+
+class _Refused(Exception):
+    """A hostile construct found while composing, with its position."""
+
+    def __init__(self, mark: Any, message: str) -> None:
+        super().__init__(message)
+        self.line = mark.line + 1 if mark is not None else None
+        self.message = message
+
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without YAML 1.1's yes/no/on/off booleans (``on:`` is a key here)."""
+    """SafeLoader without YAML 1.1's yes/no/on/off booleans (``on:`` is a key here), with bounded nesting."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise _Refused(
+                    event.start_mark,
+                    f"The file nests lists and mappings more than {MAX_DEPTH} levels deep; "
+                    f"a standard never needs that. Flatten it.",
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -88,15 +125,46 @@ def _rejoin_calls(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
     return out
 
 
+def _char_name(char: str) -> str:
+    code = ord(char)
+    kind = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else _CHAR_NAMES.get(code, "a control character")
+    return f"U+{code:04X} ({kind})"
+
+
+def bad_characters(text: str, file: str, first_line: int = 1) -> list[Problem]:
+    """One problem per line with a character no standard may hold (control, surrogate, non-character)."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        match = _BAD_CHARS.search(line)
+        if match is not None:
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    f"Line {number}, column {match.start() + 1} holds the character {_char_name(match.group())}, "
+                    f"which a standard may not contain; delete it (it often comes from a copy out of another "
+                    f"program) and save the file as UTF-8 text.",
+                )
+            )
+    return problems
+
+
 def read_yaml(text: str, file: str) -> tuple[Located | None, list[Problem]]:
     """Parse ``text``; return located data, or the syntax problems found."""
+    if refused := bad_characters(text, file):
+        return None, refused
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except _Refused as exc:
+        return None, [Problem(file, exc.line, exc.message)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or exc.context or "invalid YAML"
         return None, [Problem(file, line, f"The file is not valid YAML: {what}.")]
+    except yaml.reader.ReaderError as exc:  # a character the reader refuses that the check above let through
+        line = text.count("\n", 0, exc.position) + 1
+        return None, [Problem(file, line, f"Line {line} holds a character YAML does not allow; delete it.")]
     if node is None:
         return None, [
             Problem(file, 1, "The file is empty; a standard needs at least 'tierwise', 'id', 'grades' and 'grade'.")
@@ -104,8 +172,18 @@ def read_yaml(text: str, file: str) -> tuple[Located | None, list[Problem]]:
     lines: dict[Path, int] = {}
     problems: list[Problem] = []
     constructor = _Loader(text)
+    count = 0
 
     def build(n: yaml.Node, path: Path) -> Any:
+        nonlocal count
+        count += 1
+        if count > MAX_VALUES:
+            raise _Refused(
+                n.start_mark,
+                f"The file expands to more than {MAX_VALUES:,} values through its anchors and aliases "
+                f"(&name and *name), as a 'billion laughs' attack does; a standard never needs that many. "
+                f"Write the repeated parts out or remove the aliases.",
+            )
         lines.setdefault(path, n.start_mark.line + 1)
         if isinstance(n, yaml.MappingNode):
             out: dict[Any, Any] = {}
@@ -129,7 +207,21 @@ def read_yaml(text: str, file: str) -> tuple[Located | None, list[Problem]]:
         value = constructor.construct_object(n, deep=True)
         if isinstance(value, float) and isinstance(n, yaml.ScalarNode):
             return SourceFloat(value, n.value)
+        if isinstance(value, str) and (found := _BAD_CHARS.search(value)) is not None:
+            # an escape in a double-quoted string ("\\ud800", "\\x00") that the raw text did not show
+            problems.append(
+                Problem(
+                    file,
+                    n.start_mark.line + 1,
+                    f"The text {value[:30].encode('utf-8', 'backslashreplace').decode()!r} holds the character "
+                    f"{_char_name(found.group())}, which a standard may not contain; remove the escape.",
+                )
+            )
+            return value.encode("utf-8", "replace").decode("utf-8")
         return value
 
-    data = build(node, ())
+    try:
+        data = build(node, ())
+    except _Refused as exc:
+        return None, [Problem(file, exc.line, exc.message)]
     return Located(data, lines, file), problems

@@ -1,0 +1,61 @@
+"""The long fuzz of standard files: mutated built-in standards through check, evaluate and explain.
+
+Usage: ``python scripts/fuzz_standards.py [CASES] [SEED]`` (default 20,000 cases, seed 1).
+Prints the counts (ok, located errors, crashes, hangs) and every distinct crash with the
+file that caused it. CI runs the same harness with fewer cases (tests/test_trust_yaml.py).
+"""
+
+from __future__ import annotations
+
+import collections
+import random
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.fuzzing import mutate_standard, verdict
+
+import tierwise
+from tierwise.demo import AS_OF, generate
+
+HANG_SECONDS = 10
+
+
+def _hang(signum: int, frame: Any) -> None:
+    raise TimeoutError
+
+
+def main(cases: int, seed: int) -> int:
+    tables = generate(customers=200, seed=3)
+    rng = random.Random(seed)
+    counts: collections.Counter[str] = collections.Counter()
+    crashes: dict[str, tuple[str, str]] = {}
+    ids = tierwise.builtin_ids()
+    started = time.perf_counter()
+    signal.signal(signal.SIGALRM, _hang)
+    for _ in range(cases):
+        standard = rng.choice(ids)
+        text = mutate_standard(tierwise.builtin_path(standard).read_text(encoding="utf-8"), rng, rng.randint(1, 4))
+        signal.alarm(HANG_SECONDS)
+        try:
+            outcome = verdict(text, tables, AS_OF)
+        except TimeoutError:
+            outcome = "hang"
+        finally:
+            signal.alarm(0)
+        counts[outcome.split(":")[0].split(" in ")[0]] += 1
+        if outcome.startswith(("crash", "hang")):
+            crashes.setdefault(outcome[:100], (standard, text))
+    print(f"{cases:,} cases in {time.perf_counter() - started:.0f} s (seed {seed}): {dict(counts)}")
+    for what, (standard, text) in crashes.items():
+        print(f"\n== {what} (from {standard})\n{text}")
+    return 1 if crashes else 0
+
+
+if __name__ == "__main__":
+    args = [int(a) for a in sys.argv[1:]]
+    sys.exit(main(args[0] if args else 20_000, args[1] if len(args) > 1 else 1))
