@@ -138,12 +138,12 @@ def test_rows_after_as_of_never_count_even_without_window(grades: Grades) -> Non
     assert got == {"a": 1}
 
 
-def test_customers_come_from_the_tables_when_there_is_no_customers_table(grades: Grades) -> None:
+def test_customers_come_from_the_tables_rows_up_to_as_of_when_there_is_no_customers_table(grades: Grades) -> None:
     tx = [
         {"customer_id": "a", "date": "2026-01-01", "amount": 5},
-        {"customer_id": "b", "date": "2026-04-01", "amount": 5},
+        {"customer_id": "b", "date": "2026-04-01", "amount": 5},  # after the as-of date: not a customer yet
     ]
-    assert grades(WINDOWED.format(window="all"), {"transactions": tx}) == {"a": "A", "b": "C"}
+    assert grades(WINDOWED.format(window="all"), {"transactions": tx}) == {"a": "A"}
 
 
 def test_population_leaves_out_customers_where_it_is_false_or_null(grades: Grades) -> None:

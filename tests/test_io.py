@@ -52,7 +52,7 @@ def test_gbk_character_deep_in_a_large_file_is_found(tmp_path: Path) -> None:
 def test_file_in_neither_utf8_nor_gbk_is_refused_with_a_sentence(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_bytes(b"customer_id\n\x81\x20\xff\xfe\n")
-    with pytest.raises(ValueError, match="neither UTF-8 nor GBK"):
+    with pytest.raises(ValueError, match="is not UTF-8, GBK/GB18030, Big5 or UTF-16 text"):
         detect_encoding(path)
 
 

@@ -40,10 +40,16 @@ SALES = {  # customer -> 12-month sales in each of the three years
 }
 
 
+PASSWORDS = {"alice": "alice-secret-1", "bob": "bob-secret-22"}
+
+
 @pytest.fixture
-def scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[tw.Workspace, Path]:
-    monkeypatch.setenv("TIERWISE_USER", "alice")
-    ws = tw.Workspace.init(tmp_path / "ws")
+def scenario(tmp_path: Path) -> tuple[tw.Workspace, Path]:
+    """The workspace as alice (a manager); bob is another manager."""
+    admin = tw.Workspace.init(tmp_path / "ws")
+    for name, password in PASSWORDS.items():
+        tw.add_user(admin, name, "manager", password=password)
+    ws = admin.as_user("alice", PASSWORDS["alice"])
     created = {"P": dt.date(2023, 12, 1), "D": dt.date(2015, 1, 1), "O": dt.date(2016, 1, 1), "U": dt.date(2017, 1, 1)}
     customers = pa.table({"customer_id": list(created), "created_at": list(created.values())})
     rows = [
@@ -65,30 +71,25 @@ def _steps(ws: tw.Workspace, customer: str) -> list[tuple[str | None, str, dt.da
     return [(h["grade"], h["state"], h["valid_from"], h["valid_to"]) for h in lc.history(ws, customer)]
 
 
-def test_three_yearly_evaluations_tell_every_lifecycle_step(
-    scenario: tuple[tw.Workspace, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_three_yearly_evaluations_tell_every_lifecycle_step(scenario: tuple[tw.Workspace, Path]) -> None:
     ws, standard = scenario
+    bob = ws.as_user("bob", PASSWORDS["bob"])
     y1, y2, y3 = (tw.run_standard(ws, standard, year) for year in YEARS)
 
     lc.publish(ws, y1.id)
     override = lc.request_override(
         ws, "yearly-sales", "O", "A", "战略合作，总经理特批", dt.date(2025, 6, 30), on=dt.date(2024, 4, 10)
     )
-    with pytest.raises(tw.WorkspaceError, match="a different user must approve"):
+    with pytest.raises(tw.AccessDenied, match="a different user with the role manager or admin must approve"):
         lc.decide_request(ws, override, approve=True, on=dt.date(2024, 4, 15))
-    monkeypatch.setenv("TIERWISE_USER", "bob")
-    lc.decide_request(ws, override, approve=True, why="同意", on=dt.date(2024, 4, 15))
+    lc.decide_request(bob, override, approve=True, why="同意", on=dt.date(2024, 4, 15))
 
-    monkeypatch.setenv("TIERWISE_USER", "alice")
     second = lc.publish(ws, y2.id)
     assert second.applications == 1
     application = next(r for r in lc.requests(ws, "pending") if r["kind"] == "upgrade")
     assert (application["customer_id"], application["grade"]) == ("U", "A")
-    monkeypatch.setenv("TIERWISE_USER", "bob")
-    lc.decide_request(ws, application["id"], approve=True, why="业绩达标", on=dt.date(2025, 4, 10))
+    lc.decide_request(bob, application["id"], approve=True, why="业绩达标", on=dt.date(2025, 4, 10))
 
-    monkeypatch.setenv("TIERWISE_USER", "alice")
     third = lc.publish(ws, y3.id)
     assert third.expired_overrides == 1
 
@@ -188,6 +189,8 @@ def test_diff_weighs_each_cell_by_the_amount_moved(scenario: tuple[tw.Workspace,
 
 def test_a_second_writer_gets_a_busy_message_not_a_corrupt_store(scenario: tuple[tw.Workspace, Path]) -> None:
     ws, standard = scenario
+    config = ws.root / "tierwise.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "wait_seconds = 1\n", encoding="utf-8")
     with ws.writing() as con:
         ws.audit(con, "test-hold", None, {})
         blocked = run_cli("run", str(standard), "--as-of", "2026-03-31", "-w", str(ws.root))

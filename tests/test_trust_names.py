@@ -36,6 +36,7 @@ TRUSTED_NAMES = {
     ("workspace/_runs.py", "payload"),
     ("workspace/_runs.py", "packed"),
     ("engine/_data.py", "types"),
+    ("workspace/_users.py", "_USER_COLUMNS"),
 }
 
 

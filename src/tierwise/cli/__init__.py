@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _workspace  # noqa: F401 - registers the workspace commands on the app
+from . import _users, _workspace  # noqa: F401 - register the workspace and user commands on the app
 from ._app import app, main
 
 __all__ = ["app", "main"]

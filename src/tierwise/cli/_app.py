@@ -26,7 +26,18 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
-_state = {"debug": False}
+_state: dict[str, Any] = {"debug": False, "user": None, "password_stdin": False}
+_stdin: list[str] = []
+
+
+def stdin_line(what: str) -> str:
+    """The next line of standard input (passwords for --password-stdin: yours first, then a new user's)."""
+    if not _stdin:
+        _stdin.extend(reversed(sys.stdin.read().splitlines()))
+    if not _stdin:
+        raise ValueError(f"--password-stdin was given, but standard input has no line for {what}.")
+    return _stdin.pop()
+
 
 _WORDS = {
     "zh": {
@@ -64,8 +75,15 @@ def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", "-u", help="Act as this registered user (their password is asked for)."),
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input (for scripts).")
+    ] = False,
 ) -> None:
-    _state["debug"] = debug
+    _state.update(debug=debug, user=user, password_stdin=password_stdin)
 
 
 DataOption = Annotated[

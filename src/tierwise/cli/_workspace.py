@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from tierwise.cli._app import AsOfOption, LangOption, _lang, _progress, app, err, out
+from tierwise.cli._app import AsOfOption, LangOption, _lang, _progress, _state, app, err, out, stdin_line
 
 WorkspaceOption = Annotated[
     Path | None,
@@ -18,9 +18,24 @@ WorkspaceOption = Annotated[
 
 
 def _workspace(path: Path | None) -> Any:
+    """The workspace, acting as the OS login or, with --user, as that user once their password is checked."""
+    import getpass
+    import sys
+
     import tierwise
 
-    return tierwise.Workspace(path) if path is not None else tierwise.Workspace.find()
+    ws = tierwise.Workspace(path) if path is not None else tierwise.Workspace.find()
+    name = _state["user"]
+    if name is None:
+        return ws
+    password: str | None = None
+    if _state["password_stdin"]:
+        password = stdin_line(f"the password of '{name}'")
+    elif name.strip().lower() != getpass.getuser().lower():
+        if not sys.stdin.isatty():
+            raise ValueError(f"Acting as '{name}' needs their password: pass it with --password-stdin.")
+        password = typer.prompt(f"Password for {name}", hide_input=True)
+    return ws.as_user(name, password)
 
 
 @app.command()
@@ -71,6 +86,14 @@ def import_(
     out.print(f"Imported {result.rows:,} rows into '{result.table}' ({result.mode}).")
     if result.mapping:
         out.print("Columns mapped: " + ", ".join(f"{k} → {v}" for k, v in result.mapping.items()), highlight=False)
+    if result.units:
+        out.print("Units applied: " + ", ".join(f"{k}: ×{v}" for k, v in result.units.items()), highlight=False)
+    if result.unmapped:
+        out.print(
+            f"Columns kept under their own name ({len(result.unmapped)}; map them with --map if a standard needs "
+            f"them): " + ", ".join(result.unmapped),
+            highlight=False,
+        )
     if result.bad_rows:
         out.print(f"{result.bad_rows:,} bad rows kept in quarantine; every problem is in {result.report}.")
 

@@ -28,6 +28,7 @@ __all__ = [
     "add_indicators",
     "aggregate_tables",
     "customer_base",
+    "dated",
     "join_aggregates",
     "window_bounds",
 ]
@@ -64,12 +65,38 @@ def date_column(table_name: str, table: ir.Table, indicator: Indicator) -> str |
     return default if default in table.columns else None
 
 
-def customer_base(tables: Mapping[str, ir.Table], used: list[str]) -> ir.Table:
-    """The customers table, or the distinct customer ids of the tables in use."""
+_EVENT_DATES = ("date", "assessed_at")  # days something happened (a due or expected date may lie ahead)
+
+
+def dated(table: ir.Table, name: str) -> str | None:
+    """The table's date column (``DATE_COLUMNS``) when it dates events that happened, if it has one."""
+    column = DATE_COLUMNS.get(name, "date")
+    return column if column in table.columns and column in _EVENT_DATES else None
+
+
+def _ids_by(table: ir.Table, name: str, as_of: dt.date) -> ir.Table:
+    """The customer ids with a row dated up to ``as_of`` (every row, for a table without dates)."""
+    date = dated(table, name)
+    if date is not None:
+        day = table[date].cast("date") if not table[date].type().is_date() else table[date]
+        table = table.filter(day <= as_of)
+    return table.select(customer_id=table["customer_id"].cast("string"))
+
+
+def customer_base(tables: Mapping[str, ir.Table], used: list[str], as_of: dt.date) -> ir.Table:
+    """The customers that existed on ``as_of`` (``created_at`` on or before it, or unknown), or the
+    distinct customer ids of the tables in use (whose rows are all dated up to ``as_of``)."""
     if "customers" in tables:
         customers = tables["customers"]
-        return customers.mutate(customer_id=customers["customer_id"].cast("string"))
-    ids = [tables[n].select(customer_id=tables[n]["customer_id"].cast("string")) for n in used if n in tables]
+        customers = customers.mutate(customer_id=customers["customer_id"].cast("string"))
+        if "created_at" in customers.columns:
+            created = customers["created_at"]
+            if created.type().is_string() or created.type().is_timestamp():
+                created = created.cast("date")
+            if created.type().is_date():
+                customers = customers.filter(created.isnull() | (created <= as_of))
+        return customers
+    ids = [_ids_by(tables[n], n, as_of) for n in used if n in tables]
     if not ids:
         raise CompileError("There is no 'customers' table and no table to read customer ids from")
     union = ids[0] if len(ids) == 1 else ibis.union(*ids, distinct=True)

@@ -13,16 +13,13 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from tierwise._dates import parse_day
+
 __all__ = ["parse_bool", "parse_business_date", "parse_business_number"]
 
 _UNITS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1_000), "百万": Decimal(1_000_000)}
-_NUMBER = re.compile(r"^([+-]?)(\d+(?:,\d{3})*|\d*)(\.\d+)?(百万|万|亿|千|%)?$")
+_NUMBER = re.compile(r"^([+-]?)(\d+(?:,\d{3})*|\d*)(\.\d*)?(?:[eE]([+-]?\d{1,3}))?(百万|万|亿|千|%)?$")
 _CURRENCY = ("¥", "￥", "RMB", "CNY", "元", "$", "US$", "USD")
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _TRUE = {"是", "true", "t", "yes", "y", "1", "对", "有", "√"}
 _FALSE = {"否", "false", "f", "no", "n", "0", "无", "×"}
@@ -40,8 +37,8 @@ def parse_business_number(value: object) -> float | None:
 
     Examples
     --------
-    >>> [parse_business_number(v) for v in ["1,234.50", "¥1,234", "12.3万", "(1,000)", "８８", "15%", ""]]
-    [1234.5, 1234.0, 123000.0, -1000.0, 88.0, 0.15, None]
+    >>> [parse_business_number(v) for v in ["1,234.50", "¥1,234", "12.3万", "(1,000)", "８８", "15%", "", "1.0117019e+10"]]
+    [1234.5, 1234.0, 123000.0, -1000.0, 88.0, 0.15, None, 10117019000.0]
     """
     if value is None:
         return None
@@ -58,11 +55,11 @@ def parse_business_number(value: object) -> float | None:
     for mark in _CURRENCY:
         text = text.replace(mark, "")
     match = _NUMBER.match(text)
-    if match is None or not (match.group(2) or match.group(3)):
+    if match is None or not any(c.isdigit() for c in (match.group(2) or "") + (match.group(3) or "")):
         raise ValueError("not a number")
-    sign, whole, fraction, unit = match.groups()
+    sign, whole, fraction, exponent, unit = match.groups()
     try:
-        number = Decimal((whole or "0").replace(",", "") + (fraction or ""))
+        number = Decimal((whole or "0").replace(",", "") + (fraction or "") + (f"e{exponent}" if exponent else ""))
     except InvalidOperation as exc:  # pragma: no cover - the pattern admits digits only
         raise ValueError("not a number") from exc
     if unit == "%":
@@ -95,14 +92,9 @@ def parse_business_date(value: object) -> dt.date | None:
     text = _normal(str(value))
     if text == "":
         return None
-    for pattern in _DATE_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            year, month, day = (int(g) for g in match.groups())
-            try:
-                return dt.date(year, month, day)
-            except ValueError as exc:
-                raise ValueError(f"there is no day {year}-{month:02d}-{day:02d}") from exc
+    day = parse_day(text)
+    if day is not None:
+        return day
     if re.fullmatch(r"\d{5}(\.\d+)?", text):
         return _excel_serial(float(text))
     raise ValueError("not a date (write it like 2024-03-05, 2024/3/5 or 2024年3月5日)")

@@ -14,15 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from tierwise.lifecycle._decide import Current, Decision, Override, decide
-from tierwise.spec import Standard, load_standard, loads_standard, parse_date
+from tierwise.spec import Standard, load_standard, loads_standard
 from tierwise.workspace import (
+    AccessDenied,
     Movement,
+    User,
     Workspace,
     WorkspaceError,
     deciding_indicator,
     evaluate_in,
     get_run,
     movement,
+    past_date,
 )
 
 __all__ = [
@@ -114,6 +117,7 @@ def publish(workspace: Workspace, run_id: int) -> PublishResult:
     """
     run = get_run(workspace, run_id)
     with workspace.writing() as con:
+        workspace.authorize(con, "publish")
         text = _one(con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]))
         standard = loads_standard(text, file=f"<run {run_id}>")
         if _one(con.execute("SELECT count(*) FROM publications WHERE run_id = ?", [run_id])):
@@ -222,6 +226,36 @@ def _tenures(con: Any, as_of: dt.date) -> dict[str, int]:
     return {customer: (as_of - created).days for customer, created in rows}
 
 
+def _check_customer(con: Any, customer_id: str, user: User | None) -> None:
+    """The customer must exist; an account manager may act only for the customers of their regions."""
+    has_customers = _one(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'data' AND table_name = 'customers'"
+        )
+    )
+    if has_customers:
+        columns = {r[0] for r in con.execute("DESCRIBE data.customers").fetchall()}
+        rows = con.execute(
+            f"SELECT {'CAST(region AS VARCHAR)' if 'region' in columns else 'NULL'} FROM data.customers "
+            "WHERE CAST(customer_id AS VARCHAR) = ? LIMIT 1",
+            [customer_id],
+        ).fetchall()
+        known = bool(rows)
+        region = rows[0][0] if rows else None
+    else:  # no customers table: the customers are those ever graded
+        known = bool(_one(con.execute("SELECT count(*) FROM grades WHERE customer_id = ?", [customer_id])))
+        region = None
+    if not known:
+        raise WorkspaceError(
+            f"There is no customer '{customer_id}' in the workspace; check the id ('tierwise grades' lists them)."
+        )
+    if user is not None and user.role == "account_manager" and region not in user.regions:
+        raise AccessDenied(
+            f"Customer '{customer_id}' is in the region {region or '(none)'}, not one of {user.name}'s regions "
+            f"({', '.join(user.regions) or 'none'}); ask the customer's account manager or a manager."
+        )
+
+
 def request_override(
     workspace: Workspace,
     standard_id: str,
@@ -236,6 +270,8 @@ def request_override(
     if not why.strip():
         raise WorkspaceError("An override needs a reason (--reason).")
     with workspace.writing() as con:
+        user = workspace.authorize(con, "request")
+        _check_customer(con, customer_id, user)
         standard = _standard(con, standard_id)
         if grade not in standard.grades:
             raise WorkspaceError(f"'{grade}' is not a grade of '{standard_id}' ({', '.join(standard.grades)}).")
@@ -285,9 +321,11 @@ def decide_request(
         needs_other = not (
             standard.lifecycle and standard.lifecycle.overrides and standard.lifecycle.overrides.approval == "none"
         )
-        if needs_other and requested_by == workspace.user():
-            raise WorkspaceError(
-                f"Request {request_id} was made by {requested_by}; a different user must approve or reject it."
+        decider = workspace.authorize(con, "approve")
+        if needs_other and requested_by.lower() == decider.name.lower():
+            raise AccessDenied(
+                f"Request {request_id} was made by {requested_by}; a different user with the role manager or "
+                f"admin must approve or reject it."
             )
         verdict = "approved" if approve else "rejected"
         con.execute(
@@ -331,6 +369,8 @@ def cancel(workspace: Workspace, standard_id: str, customer_id: str, why: str, o
     if not why.strip():
         raise WorkspaceError("A cancellation needs a reason (--reason).")
     with workspace.writing() as con:
+        workspace.authorize(con, "cancel")
+        _check_customer(con, customer_id, None)
         now = _current(con, standard_id, customer_id).get(customer_id)
         if now is None:
             raise WorkspaceError(f"Customer '{customer_id}' has no published grade of '{standard_id}' to cancel.")
@@ -344,6 +384,7 @@ def reinstate(workspace: Workspace, standard_id: str, customer_id: str, why: str
     """Give a cancelled customer back the grade of the latest published evaluation."""
     on = on or dt.date.today()
     with workspace.writing() as con:
+        workspace.authorize(con, "cancel")
         now = _current(con, standard_id, customer_id).get(customer_id)
         if now is None or now[1].state != "cancelled":
             raise WorkspaceError(f"Customer '{customer_id}' is not cancelled for '{standard_id}'.")
@@ -400,7 +441,7 @@ def simulate(workspace: Workspace, draft: str | Path, as_of: dt.date | str | Non
     standard = load_standard(draft)
     with workspace.reading() as con:
         latest = _one(con.execute("SELECT max(as_of) FROM publications WHERE standard_id = ?", [standard.id]))
-    day = parse_date(as_of) if as_of is not None else latest or dt.date.today()
+    day = past_date(as_of, "A simulation") if as_of is not None else latest or dt.date.today()
     result = evaluate_in(workspace, standard, day)
     value = deciding_indicator(standard)
     table = result.to_arrow()

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from tierwise._dates import parse_day
+
 __all__ = [
     "Duration",
     "LiteralError",
@@ -126,12 +128,12 @@ def add_duration(day: dt.date, duration: Duration, sign: int = 1) -> dt.date:
 
 
 def parse_date(value: object) -> dt.date:
-    """Read an ISO date (``2026-03-31``).
+    """Read a date as people write it: ``2026-03-31``, ``2026/3/31``, ``2026年3月31日``, ``20260331``.
 
     Examples
     --------
-    >>> parse_date("2026-03-31")
-    datetime.date(2026, 3, 31)
+    >>> parse_date("2026-03-31"), parse_date("2026年3月31日")
+    (datetime.date(2026, 3, 31), datetime.date(2026, 3, 31))
     """
     if isinstance(value, dt.datetime):
         return value.date()
@@ -139,10 +141,12 @@ def parse_date(value: object) -> dt.date:
         return value
     if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise LiteralError(f"'{value}' is not a date; write it as YYYY-MM-DD, like 2026-03-31")
+            day = parse_day(value)
+        except ValueError as exc:
+            raise LiteralError(f"'{value}' is not a date: {exc}") from exc
+        if day is not None:
+            return day
+    raise LiteralError(f"'{value}' is not a date; write it like 2026-03-31, 2026/3/31 or 2026年3月31日")
 
 
 def format_amount(value: float) -> str:

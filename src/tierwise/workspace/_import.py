@@ -10,13 +10,13 @@ import is one transaction: it lands whole or changes nothing.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,8 @@ import pyarrow as pa
 import yaml
 
 from tierwise._sql import qualified
-from tierwise.io import detect_encoding, read_excel, write_table
+from tierwise.io import write_table
+from tierwise.io._reader import UNITS, read_sheet, split_unit
 from tierwise.io._values import parse_bool, parse_business_date, parse_business_number
 from tierwise.workspace._store import Workspace, WorkspaceError
 
@@ -132,37 +133,40 @@ class ImportResult:
     bad_rows: int
     import_id: int
     report: Path | None
-    mapping: dict[str, str] = field(default_factory=dict)
+    mapping: dict[str, str] = field(default_factory=dict)  # file header -> column, where they differ
+    units: dict[str, str] = field(default_factory=dict)  # file header -> the unit applied (万元 …)
+    unmapped: list[str] = field(default_factory=list)  # headers kept as they are: no known column
 
 
-def _read(path: Path, sheet: str | int) -> tuple[list[str], list[list[Any]]]:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(encoding=detect_encoding(path), newline="") as handle:
-            rows = list(csv.reader(handle))
-        rows = [r for r in rows if any(cell.strip() for cell in r)]
-        if not rows:
-            return [], []
-        return [h.strip() for h in rows[0]], rows[1:]
-    if suffix in (".xlsx", ".xls", ".xlsm"):
-        table = read_excel(path, sheet=sheet)
-    elif suffix == ".parquet":
-        import pyarrow.parquet as pq
+def _mapping(
+    headers: list[str], given: Mapping[str, Any], saved: Mapping[str, Any]
+) -> tuple[dict[str, str], dict[str, tuple[str, Decimal]], list[str]]:
+    """Source header -> column name (the given mapping, else the saved one, else the synonyms),
+    the unit of each header that carries one, and the headers left as they are.
 
-        table = pq.read_table(path)
-    else:
-        raise WorkspaceError(f"Cannot import '{path.name}': the file must be .csv, .xlsx, .xls or .parquet.")
-    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
-    return list(table.column_names), [list(r) for r in zip(*columns, strict=True)] if columns else []
-
-
-def _mapping(headers: list[str], given: Mapping[str, str], saved: Mapping[str, str]) -> dict[str, str]:
-    """Source header -> column name: the given mapping, else the saved one, else the synonyms."""
+    A header like ``总资产(万元)`` maps by its name (``总资产`` -> total_assets) with the unit
+    applied; a mapping entry ``{column: total_assets, unit: 万元}`` declares a unit itself.
+    """
     synonyms = {alias: name for name, aliases in SYNONYMS.items() for alias in aliases}
-    out = {}
+    out: dict[str, str] = {}
+    units: dict[str, tuple[str, Decimal]] = {}
+    unmapped = []
     for header in headers:
-        out[header] = given.get(header) or saved.get(header) or synonyms.get(header) or header
-    return out
+        base, unit, factor = split_unit(header)
+        entry = given.get(header) or saved.get(header) or given.get(base) or saved.get(base)
+        if isinstance(entry, dict):
+            column = str(entry["column"])
+            declared = entry.get("unit")
+            if declared is not None:
+                unit, factor = str(declared), UNITS[str(declared)]
+        else:
+            column = entry or synonyms.get(header) or synonyms.get(base) or (base if unit else header)
+        out[header] = column
+        if unit is not None and factor is not None:
+            units[header] = (unit, factor)
+        if entry is None and column not in TYPES and column not in synonyms.values():
+            unmapped.append(header)
+    return out, units, unmapped
 
 
 def _infer(values: list[Any]) -> str:
@@ -197,7 +201,7 @@ def import_file(
     table: str,
     path: str | Path,
     *,
-    mapping: Mapping[str, str] | str | Path | None = None,
+    mapping: Mapping[str, Any] | str | Path | None = None,
     mode: str = "replace",
     allow_bad_rows: bool = False,
     sheet: str | int = 0,
@@ -211,6 +215,7 @@ def import_file(
         When the file has bad rows (and ``allow_bad_rows`` is false) or none at all;
         nothing in the workspace changes except the audit log.
     """
+    workspace.check_access("import")
     path = Path(path)
     if mode not in ("replace", "append"):
         raise WorkspaceError(f"The import mode must be 'replace' or 'append'. Got '{mode}' instead.")
@@ -222,17 +227,22 @@ def import_file(
         raise WorkspaceError(f"The file {path} does not exist.")
     given = _load_mapping(mapping)
     today = today or dt.date.today()
-    headers, rows = _read(path, sheet)
+    try:
+        sheet_read = read_sheet(path, sheet)
+    except (ValueError, OSError) as exc:
+        raise WorkspaceError(str(exc)) from exc
+    headers, records, broken = sheet_read.headers, sheet_read.records, sheet_read.broken
+    rows = [cells for _, cells in records]
     with workspace.reading() as con:
         row = con.execute("SELECT mapping FROM column_maps WHERE table_name = ?", [table]).fetchone()
         saved = json.loads(row[0]) if row else {}
         customers = _existing_ids(con, "customers") if table != "customers" else None
         existing = (_existing_ids(con, table) or set()) if table == "customers" and mode == "append" else set()
-    names = _mapping(headers, given, saved)
+    names, units, unmapped = _mapping(headers, given, saved)
     columns = [names[h] for h in headers]
     problems: list[RowProblem] = []
     file = path.name
-    if not rows:
+    if not rows and not broken:
         raise ImportRefused(
             f"{file} has no data rows; nothing was imported.", [RowProblem(file, 1, None, None, "no data rows")], None
         )
@@ -248,11 +258,22 @@ def import_file(
             [RowProblem(file, 1, None, None, "; ".join(what))],
             None,
         )
+    header_of = dict(zip(columns, headers, strict=True))
+    for header, (unit, _) in units.items():
+        if (TYPES.get(names[header]) or "number") != "number":
+            raise ImportRefused(
+                f"{file}: the header '{header}' carries the unit {unit}, but '{names[header]}' is not a number column.",
+                [RowProblem(file, 1, header, unit, "a unit on a column that is not a number")],
+                None,
+            )
     kinds = {c: TYPES.get(c) or _infer([r[i] if i < len(r) else None for r in rows]) for i, c in enumerate(columns)}
     good: list[list[Any]] = []
     bad_rows: dict[int, list[Any]] = {}
     seen: dict[str, int] = {}
-    for number, raw in enumerate(rows, start=2):
+    for item in broken:
+        problems.append(RowProblem(file, item.line, None, item.raw[:200], item.problem))
+        bad_rows[item.line] = [item.raw]
+    for number, raw in records:
         raw = list(raw) + [None] * (len(columns) - len(raw))
         typed: list[Any] = []
         row_problems: list[RowProblem] = []
@@ -260,6 +281,8 @@ def import_file(
             kind = kinds[column]
             try:
                 cell = _text(value) if kind == "text" else _PARSERS[kind](value)
+                if cell is not None and kind == "number" and header_of[column] in units:
+                    cell = float(Decimal(str(cell)) * units[header_of[column]][1])
             except ValueError as exc:
                 row_problems.append(RowProblem(file, number, column, _text(value), str(exc)))
                 cell = None
@@ -299,13 +322,14 @@ def import_file(
                 con, "import-refused", table, {"file": str(path), "bad_rows": len(bad_rows), "report": str(report)}
             )
         raise ImportRefused(
-            f"{file} has {len(bad_rows):,} bad row(s) of {len(rows):,}; nothing was imported. Every problem is in {report}. "
+            f"{file} has {len(bad_rows):,} bad row(s) of {len(rows) + len(broken):,}; nothing was imported. Every problem is in {report}. "
             f"Fix them, or import the good rows with --allow-bad-rows (the bad ones are kept in quarantine).",
             problems,
             report,
         )
     arrow = pa.table({c: pa.array([r[i] for r in good], _ARROW[kinds[c]]) for i, c in enumerate(columns)})
     with workspace.writing() as con:
+        workspace.authorize(con, "import")
         con.register("_tw_import", arrow)
         exists = bool(
             _scalar(
@@ -375,7 +399,15 @@ def import_file(
             },
         )
     return ImportResult(
-        table, mode, len(good), len(bad_rows), import_id, report, {h: c for h, c in names.items() if h != c}
+        table,
+        mode,
+        len(good),
+        len(bad_rows),
+        import_id,
+        report,
+        {h: c for h, c in names.items() if h != c},
+        {h: u for h, (u, _) in units.items()},
+        unmapped,
     )
 
 
@@ -391,21 +423,40 @@ def _scalar(cursor: Any) -> Any:
     return row[0]
 
 
-def _load_mapping(mapping: Mapping[str, str] | str | Path | None) -> dict[str, str]:
+def _load_mapping(mapping: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
     if mapping is None:
         return {}
     if isinstance(mapping, Mapping):
-        return {str(k): str(v) for k, v in mapping.items()}
+        return _checked_mapping(dict(mapping), "the mapping")
     path = Path(mapping)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise WorkspaceError(f"The mapping {path} cannot be read: {exc}") from exc
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+    if not isinstance(data, dict):
         raise WorkspaceError(
             f"The mapping {path} must map each file header to a column name, like 客户编号: customer_id."
         )
-    return {str(k): v for k, v in data.items()}
+    return _checked_mapping(data, f"the mapping {path}")
+
+
+def _checked_mapping(data: dict[Any, Any], where: str) -> dict[str, Any]:
+    """Entries are ``header: column`` or ``header: {column: C, unit: 万元}``; every bad one reported at once."""
+    problems = []
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, str):
+            out[str(key)] = value
+        elif isinstance(value, dict) and isinstance(value.get("column"), str) and set(value) <= {"column", "unit"}:
+            unit = value.get("unit")
+            if unit is not None and str(unit) not in UNITS:
+                problems.append(f"'{key}' has the unit '{unit}', which is not one of {', '.join(UNITS)}")
+            out[str(key)] = {"column": value["column"], "unit": str(unit) if unit is not None else None}
+        else:
+            problems.append(f"'{key}' must map to a column name or to {{column: NAME, unit: 万元}}; got {value!r}")
+    if problems:
+        raise WorkspaceError(f"In {where}: " + "; ".join(problems) + ".")
+    return out
 
 
 def _existing_ids(con: Any, table: str) -> set[str] | None:

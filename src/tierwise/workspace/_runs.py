@@ -31,6 +31,7 @@ __all__ = [
     "get_run",
     "list_runs",
     "movement",
+    "past_date",
     "run_rows",
     "run_standard",
 ]
@@ -82,8 +83,10 @@ def run_standard(
     ``standards/`` folder.
     """
     loaded = _resolve(workspace, standard)
-    day = parse_date(as_of)
+    day = past_date(as_of, "A run")
+    workspace.check_access("run")
     with workspace.writing() as con:
+        workspace.authorize(con, "run")
         inputs = _fingerprints(con)
         if not inputs:
             raise WorkspaceError("The workspace has no data yet; import tables first (tierwise import TABLE FILE).")
@@ -136,7 +139,21 @@ def run_standard(
                 "inputs": inputs,
             },
         )
-    return get_run(workspace, run_id)
+        # read back inside the transaction: once committed, the run is reported as stored, never as busy
+        info = _info(con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchall()[0])
+    return info
+
+
+def past_date(value: dt.date | str, what: str) -> dt.date:
+    """An evaluation date that is not in the future: grades are true as of a day that has happened."""
+    day = parse_date(value)
+    today = dt.date.today()
+    if day > today:
+        raise WorkspaceError(
+            f"{what} as of {day} is in the future (today is {today}); the data of that day does not exist yet. "
+            f"Use a date up to today, or 'tierwise evaluate' for a what-if that stores nothing."
+        )
+    return day
 
 
 def _resolve(workspace: Workspace, standard: str | Path | Standard) -> Standard:

@@ -11,24 +11,29 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import getpass
 import json
 import os
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import filelock
 
 from tierwise._sql import qualified
+from tierwise.workspace._errors import AccessDenied, WorkspaceBusy, WorkspaceError
+from tierwise.workspace._users import ACCESS, User, action_text, check_password, find_user, register, role_label
 
-__all__ = ["SCHEMA_VERSION", "Workspace", "WorkspaceBusy", "WorkspaceError"]
+__all__ = ["SCHEMA_VERSION", "AccessDenied", "Workspace", "WorkspaceBusy", "WorkspaceError"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CONFIG = "tierwise.toml"
 DATABASE = "tierwise.duckdb"
 LOCK = ".tierwise.lock"
+HOLDER = ".tierwise.holder"  # who holds the lock, for the busy message
 
 # Forward migrations: version -> statements that bring the store from version - 1 to it.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -79,15 +84,16 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
                requested_by VARCHAR NOT NULL, requested_at TIMESTAMP NOT NULL, status VARCHAR NOT NULL,
                decided_by VARCHAR, decided_at TIMESTAMP, decision_why VARCHAR)""",
     ),
+    4: (
+        """CREATE TABLE IF NOT EXISTS users (
+               name VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, regions JSON NOT NULL, disabled BOOLEAN NOT NULL,
+               password_hash VARCHAR, created_at TIMESTAMP NOT NULL)""",
+    ),
 }
 
 
-class WorkspaceError(ValueError):
-    """A workspace that cannot be created, found or used as asked."""
-
-
-class WorkspaceBusy(WorkspaceError):
-    """Another tierwise command is writing to the workspace."""
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 class Workspace:
@@ -102,6 +108,7 @@ class Workspace:
     """
 
     def __init__(self, root: str | Path) -> None:
+        self._actor: str | None = None  # None: the operating-system login
         self.root = Path(root).resolve()
         if not (self.root / CONFIG).is_file():
             raise WorkspaceError(
@@ -154,7 +161,8 @@ class Workspace:
         )
         workspace = cls(root)
         with workspace.writing() as con:
-            workspace.audit(con, "init", str(workspace.root), {"schema_version": SCHEMA_VERSION})
+            admin = register(con, getpass.getuser(), "admin")
+            workspace.audit(con, "init", str(workspace.root), {"schema_version": SCHEMA_VERSION, "admin": admin})
         return workspace
 
     @classmethod
@@ -168,15 +176,83 @@ class Workspace:
             f"No tierwise workspace at {here} or above it; create one with 'tierwise init DIR' or pass --workspace DIR."
         )
 
-    @staticmethod
-    def user() -> str:
-        """Who is acting: ``TIERWISE_USER``, else the login name."""
-        return os.environ.get("TIERWISE_USER") or getpass.getuser()
+    def user(self) -> str:
+        """Who is acting: the user this workspace was opened as (:meth:`as_user`), else the OS login."""
+        return self._actor or getpass.getuser()
+
+    def as_user(self, name: str, password: str | None = None) -> Workspace:
+        """This workspace acting as the registered user ``name``, authenticated by ``password``.
+
+        The operating-system login needs no password to act as the user of the same name.
+
+        Raises
+        ------
+        AccessDenied
+            For an unknown or disabled user, or a wrong or missing password.
+        """
+        with self.reading() as con:
+            found = find_user(con, name)
+        if found is None or found[0].disabled:
+            state = "is disabled" if found else "is not a user of this workspace"
+            raise AccessDenied(f"'{name}' {state}; 'tierwise users list' lists the users.")
+        user, stored = found
+        if password is None:
+            if user.name.lower() != getpass.getuser().lower():
+                raise AccessDenied(
+                    f"Acting as '{user.name}' needs their password (you are the OS login '{getpass.getuser()}'); "
+                    f"type it when asked, or pass it with --password-stdin."
+                )
+        elif not check_password(stored, password):
+            raise AccessDenied(f"The password for '{user.name}' is wrong.")
+        other = Workspace(self.root)
+        other._actor = user.name
+        return other
+
+    def authenticated(self, con: duckdb.DuckDBPyConnection) -> User:
+        """The acting user, as registered (inside a transaction); refused when not registered or disabled."""
+        found = find_user(con, self.user())
+        if found is None:
+            raise AccessDenied(
+                f"You ('{self.user()}') are not a user of the workspace {self.root}; an admin adds you with "
+                f"'tierwise users add {self.user()} --role ROLE', or act as a registered user with --user NAME."
+            )
+        if found[0].disabled:
+            raise AccessDenied(f"The user '{found[0].name}' is disabled; an admin can tell you why.")
+        return found[0]
+
+    def authorize(self, con: duckdb.DuckDBPyConnection, action: str) -> User:
+        """The acting user, if their role allows ``action`` (see ``ACCESS``); else :class:`AccessDenied`."""
+        user = self.authenticated(con)
+        if user.role not in ACCESS[action]:
+            allowed = " or ".join(f"{r} ({role_label(r)})" for r in ACCESS[action])
+            raise AccessDenied(
+                f"'{user.name}' is {user.role} ({role_label(user.role)}) and may not {action_text(action)}; "
+                f"that needs the role {allowed}."
+            )
+        self._actor = self._actor or user.name  # the audit log records the registered name
+        return user
+
+    def check_access(self, action: str) -> None:
+        """:meth:`authorize` on a read-only connection: fail early, before a long computation.
+
+        A busy workspace skips this early check; the write transaction authorizes again.
+        """
+        try:
+            con = self._connect(time.monotonic(), read_only=True)
+        except WorkspaceBusy:
+            return
+        with contextlib.closing(con):
+            self.authorize(con, action)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """An exclusive, migrated connection; everything inside is one transaction."""
-        with self._lock(), contextlib.closing(duckdb.connect(str(self.database))) as con:
+        """An exclusive, migrated connection; everything inside is one transaction.
+
+        Waits up to :attr:`wait_seconds` for another writer or reader to finish, then
+        raises :class:`WorkspaceBusy` naming who holds the workspace.
+        """
+        deadline = time.monotonic() + self.wait_seconds
+        with self._lock(deadline), contextlib.closing(self._connect(deadline, read_only=False)) as con:
             self._migrate(con)
             con.execute("BEGIN TRANSACTION")
             try:
@@ -188,31 +264,82 @@ class Workspace:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection (waits for no lock; sees only committed changes)."""
-        try:
-            con = duckdb.connect(str(self.database), read_only=True)
-        except duckdb.IOException as exc:
-            raise WorkspaceBusy(
-                f"The workspace {self.root} is busy: another tierwise command is writing to it. "
-                f"Try again when it has finished."
-            ) from exc
+        """A read-only connection that sees only committed changes; waits a bounded time for a writer."""
+        con = self._connect(time.monotonic() + self.read_wait_seconds, read_only=True)
         with contextlib.closing(con):
             yield con
 
-    @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
-        handle = (self.root / LOCK).open("a+")
+    @property
+    def wait_seconds(self) -> float:
+        """How long a writer waits for the workspace (``[workspace] wait_seconds`` in tierwise.toml, default 10)."""
+        return float(self._settings().get("wait_seconds", 10.0))
+
+    @property
+    def read_wait_seconds(self) -> float:
+        """How long a reader waits for a writer (``[workspace] read_wait_seconds``, default 30)."""
+        return float(self._settings().get("read_wait_seconds", 30.0))
+
+    def _settings(self) -> dict[str, Any]:
+        import tomllib
+
         try:
+            with (self.root / CONFIG).open("rb") as handle:
+                section = tomllib.load(handle).get("workspace", {})
+        except (OSError, tomllib.TOMLDecodeError):
+            return {}
+        return section if isinstance(section, dict) else {}
+
+    def _busy(self) -> WorkspaceBusy:
+        holder = self.root / HOLDER
+        try:
+            who = json.loads(holder.read_text(encoding="utf-8"))
+            what = f"'tierwise {who['command']}' by {who['user']} (process {who['pid']}, since {who['since']})"
+        except (OSError, ValueError, KeyError):
+            what = "another tierwise command"
+        return WorkspaceBusy(f"The workspace {self.root} is busy: {what} is using it. Try again when it has finished.")
+
+    def _connect(self, deadline: float, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+        pause = 0.02
+        while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                raise WorkspaceBusy(
-                    f"The workspace {self.root} is busy: another tierwise command is writing to it. "
-                    f"Try again when it has finished."
-                ) from exc
+                return duckdb.connect(str(self.database), read_only=read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise WorkspaceError(
+                        f"The workspace store {self.database} cannot be opened: {_first_line(exc)}"
+                    ) from exc
+                if time.monotonic() >= deadline:
+                    raise self._busy() from exc
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
+
+    @contextlib.contextmanager
+    def _lock(self, deadline: float) -> Iterator[None]:
+        lock = filelock.FileLock(str(self.root / LOCK))
+        try:
+            lock.acquire(timeout=max(deadline - time.monotonic(), 0), poll_interval=0.05)
+        except filelock.Timeout as exc:
+            raise self._busy() from exc
+        holder = self.root / HOLDER
+        try:
+            with contextlib.suppress(OSError):
+                holder.write_text(
+                    json.dumps(
+                        {
+                            "command": " ".join(sys.argv[1:3]) if sys.argv[1:] else "(Python API)",
+                            "user": self.user(),
+                            "pid": os.getpid(),
+                            "since": dt.datetime.now().isoformat(timespec="seconds"),
+                        },
+                        ensure_ascii=False,
+                    ),
+                    encoding="utf-8",
+                )
             yield
         finally:
-            handle.close()
+            with contextlib.suppress(OSError):
+                holder.unlink()
+            lock.release()
 
     def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
@@ -227,6 +354,9 @@ class Workspace:
             con.execute("BEGIN TRANSACTION")
             for statement in MIGRATIONS[version]:
                 con.execute(statement)
+            if version == 4 and current > 0:  # an older store had no users: whoever upgrades it is its admin
+                admin = register(con, getpass.getuser(), "admin")
+                self.audit(con, "user-added", admin, {"role": "admin", "why": "schema 4 introduced users"})
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
             con.execute("COMMIT")
 

@@ -1,0 +1,217 @@
+"""Imports never lose or invent a row silently; encodings are read right or refused by name; units apply."""
+
+from __future__ import annotations
+
+import csv
+import io
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.conftest import run_cli
+
+import tierwise
+import tierwise.workspace as tw
+from tierwise.demo import generate
+from tierwise.io import write_table
+
+HEADER = "customer_id,name,type\n"
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> tw.Workspace:
+    return tw.Workspace.init(tmp_path / "ws")
+
+
+def _refused(ws: tw.Workspace, path: Path, table: str = "customers") -> list[tw.RowProblem]:
+    with pytest.raises(tierwise.ImportRefused) as caught:
+        tierwise.import_file(ws, table, path)
+    return caught.value.problems
+
+
+def _customers(ws: tw.Workspace) -> list[str]:
+    with ws.reading() as con:
+        return [r[0] for r in con.execute("SELECT customer_id FROM data.customers ORDER BY 1").fetchall()]
+
+
+def test_a_row_with_more_cells_than_the_header_is_a_bad_row_with_its_line(ws: tw.Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + "N0,a,enterprise\nN1,a,enterprise,EXTRA\n", encoding="utf-8")
+    problems = _refused(ws, path)
+    assert [(p.row, "4 cells but the header has 3" in p.problem) for p in problems] == [(3, True)]
+
+
+def test_an_unquoted_thousands_comma_is_a_bad_row_not_a_wrong_amount(ws: tw.Workspace, tmp_path: Path) -> None:
+    (tmp_path / "c.csv").write_text("customer_id\nKH00004\n", encoding="utf-8")
+    tierwise.import_file(ws, "customers", tmp_path / "c.csv")
+    path = tmp_path / "t.csv"
+    path.write_text("customer_id,date,amount\nKH00004,,1,234.5\n", encoding="utf-8")
+    problems = _refused(ws, path, "transactions")
+    assert len(problems) == 1
+    assert problems[0].row == 2
+    assert "double quotes" in problems[0].problem
+
+
+def test_a_row_with_fewer_cells_than_the_header_is_a_bad_row(ws: tw.Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + "N1,a\n", encoding="utf-8")
+    assert "2 cells but the header has 3" in _refused(ws, path)[0].problem
+
+
+def test_a_bare_cr_inside_an_unquoted_cell_is_one_bad_row_and_invents_no_customer(
+    ws: tw.Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes(HEADER.encode() + b"N1,ab\r=1,enterprise\nN2,b,enterprise\n")
+    result = tierwise.import_file(ws, "customers", path, allow_bad_rows=True)
+    assert (result.rows, result.bad_rows) == (1, 1)
+    assert _customers(ws) == ["N2"]
+    problems = ws.records('SELECT "row", problem FROM quarantine')
+    assert problems[0]["row"] == 2
+    assert "line break" in problems[0]["problem"]
+
+
+def test_a_quoted_line_break_inside_a_cell_is_kept(ws: tw.Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes(HEADER.encode() + b'N1,"two\r\nlines",enterprise\nN2,b,enterprise\n')
+    result = tierwise.import_file(ws, "customers", path)
+    assert (result.rows, result.bad_rows) == (2, 0)
+    assert ws.records("SELECT name FROM data.customers WHERE customer_id = 'N1'")[0]["name"] == "two\r\nlines"
+
+
+def test_a_nul_character_is_a_bad_row(ws: tw.Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes(HEADER.encode() + b"N1,a\x00b,enterprise\n")
+    assert "NUL" in _refused(ws, path)[0].problem
+
+
+def test_an_over_long_cell_is_a_located_bad_row_not_a_library_message(ws: tw.Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + 'N1,"' + "x" * 200_000 + '",enterprise\nN2,b,enterprise\n', encoding="utf-8")
+    problems = _refused(ws, path)
+    assert [p.row for p in problems] == [2]
+    assert "longer than 131,072 characters" in problems[0].problem
+    assert "field limit" not in problems[0].problem
+
+
+def test_scientific_notation_is_a_number_and_the_demo_customers_import(ws: tw.Workspace, tmp_path: Path) -> None:
+    path = write_table(generate(customers=300, seed=4)["customers"], tmp_path / "customers.csv")
+    result = tierwise.import_file(ws, "customers", path)
+    assert result.rows == 300
+    assert result.bad_rows == 0
+    path = tmp_path / "c.csv"
+    path.write_text("customer_id,registered_capital\nN1,1.0117019e+10\n", encoding="utf-8")
+    tierwise.import_file(ws, "customers", path)
+    assert ws.records("SELECT registered_capital FROM data.customers")[0]["registered_capital"] == 10_117_019_000
+
+
+BIG5 = "customer_id,name,region\nTW1,臺北科技股份有限公司,臺灣\nTW2,高雄貿易有限公司,臺灣\n"
+
+
+@pytest.mark.parametrize("encoding", ["big5", "utf-16", "gb18030", "utf-8-sig"])
+def test_big5_utf16_and_gbk_files_are_read_right(ws: tw.Workspace, tmp_path: Path, encoding: str) -> None:
+    text = BIG5 if encoding != "gb18030" else BIG5.replace("臺北科技股份有限公司", "北京科技有限公司")
+    path = tmp_path / "c.csv"
+    path.write_bytes(text.encode(encoding))
+    tierwise.import_file(ws, "customers", path)
+    names = [r["name"] for r in ws.records("SELECT name FROM data.customers ORDER BY customer_id")]
+    assert names == ["臺北科技股份有限公司" if encoding != "gb18030" else "北京科技有限公司", "高雄貿易有限公司"]
+
+
+def test_a_japanese_file_is_refused_by_name_not_misread(ws: tw.Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes("customer_id,name\nJ1,やまだ商店\nJ2,すずき工業\n".encode("shift_jis"))
+    result = run_cli("import", "customers", str(path), "-w", str(ws.root))
+    assert result.returncode == 1
+    assert "Shift_JIS" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_header_with_a_unit_is_mapped_with_the_unit_applied(ws: tw.Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("客户编号,总资产(万元),注册资本（亿元）,毛利率(%),备注\nC1,12.5,0.3,15,x\n", encoding="utf-8")
+    result = tierwise.import_file(ws, "customers", path)
+    row = ws.records("SELECT * FROM data.customers")[0]
+    assert row["total_assets"] == 125_000
+    assert row["registered_capital"] == 30_000_000
+    assert row["毛利率"] == pytest.approx(0.15)
+    assert result.units == {"总资产(万元)": "万元", "注册资本（亿元）": "亿元", "毛利率(%)": "%"}
+    assert result.unmapped == ["毛利率(%)", "备注"]
+
+
+def test_a_mapping_entry_may_declare_a_unit(ws: tw.Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("编号,资产\nC1,3\n", encoding="utf-8")
+    mapping = {"编号": "customer_id", "资产": {"column": "total_assets", "unit": "亿元"}}
+    tierwise.import_file(ws, "customers", path, mapping=mapping)
+    assert ws.records("SELECT total_assets FROM data.customers")[0]["total_assets"] == 300_000_000
+
+
+def test_a_mapping_with_an_unknown_unit_is_refused_with_a_sentence(ws: tw.Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("编号,资产\nC1,3\n", encoding="utf-8")
+    with pytest.raises(tw.WorkspaceError, match="'资产' has the unit '万美元'"):
+        tierwise.import_file(
+            ws, "customers", path, mapping={"编号": "customer_id", "资产": {"column": "total_assets", "unit": "万美元"}}
+        )
+
+
+def test_the_cli_lists_every_unmapped_column_and_the_units(ws: tw.Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("客户编号,总资产(万元),联系人,电话\nC1,1,张三,123\n", encoding="utf-8")
+    result = run_cli("import", "customers", str(path), "-w", str(ws.root))
+    assert result.returncode == 0, result.stderr
+    assert "总资产(万元): ×万元" in result.stdout
+    assert "联系人, 电话" in result.stdout
+
+
+CELL = st.text(alphabet=st.sampled_from([*string.ascii_letters, *"0123456789 ,\"'\r\n=-万年"]), max_size=6)
+CORRUPTIONS = ("none", "extra cell", "missing cell", "nul", "bare cr", "unquoted comma")
+
+
+def _line(number: int, cells: list[str], corruption: str) -> str:
+    """One row as an export writes it (quoted where needed), then damaged as ``corruption`` says."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow([f"K{number}", *cells])
+    line = buffer.getvalue()
+    if corruption == "extra cell":
+        return line[:-1] + ",EXTRA\n"
+    if corruption == "missing cell":
+        return f"K{number}\n"
+    if corruption == "nul":
+        return f"K{number},a\x00b,c,d\n"
+    if corruption == "bare cr":
+        return f"K{number},a\rb,c,d\n"
+    if corruption == "unquoted comma":
+        return f"K{number},1,234.5,c,d\n"
+    return line
+
+
+@settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(
+        st.tuples(st.lists(CELL, min_size=3, max_size=3), st.sampled_from(CORRUPTIONS)), min_size=1, max_size=12
+    )
+)
+def test_rows_in_the_file_are_rows_imported_plus_rows_reported(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[list[str], str]]
+) -> None:
+    """Fuzzed exports: every row is imported or reported with its line, never dropped, split or invented."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    ws = tw.Workspace.init(folder / "ws")
+    path = folder / "fuzz.csv"
+    path.write_bytes(("customer_id,a,b,c\n" + "".join(_line(n, c, k) for n, (c, k) in enumerate(rows))).encode())
+    try:
+        result = tierwise.import_file(ws, "customers", path, allow_bad_rows=True)
+    except tierwise.ImportRefused as exc:  # nothing good at all: every row is reported
+        imported, reported = 0, {p.row for p in exc.problems}
+    else:
+        imported = result.rows
+        reported = {r["row"] for r in ws.records('SELECT DISTINCT "row" FROM quarantine')}
+    assert imported + len(reported) == len(rows)
+    assert len(reported) == sum(1 for _, kind in rows if kind != "none")
+    if imported:
+        ids = {r["customer_id"] for r in ws.records("SELECT customer_id FROM data.customers")}
+        assert ids == {f"K{n}" for n, (_, kind) in enumerate(rows) if kind == "none"}
