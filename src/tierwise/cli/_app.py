@@ -206,6 +206,8 @@ def evaluate(
     result = _run(standard, data, as_of, lang)
     elapsed = time.perf_counter() - started
     out.print(_summary_table(result, lang))
+    for warning in result.warnings:
+        err.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     if output is not None:
         path = result.write(output)
         out.print(f"Wrote {len(result):,} rows to {path}")

@@ -152,6 +152,8 @@ def run(
         f"Run {info.id}: {info.standard_id} v{info.standard_version} as of {info.as_of}, "
         f"{info.customers:,} customers graded (standard {info.standard_hash[:12]})."
     )
+    for warning in info.warnings:
+        err.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -93,6 +93,7 @@ class Context:
     problems: list[Problem] = field(default_factory=list)
     pending: dict[str, ir.Value] = field(default_factory=dict)
     aux: dict[str, ir.Value] = field(default_factory=dict)
+    checks: dict[str, tuple[str, ir.Value]] = field(default_factory=dict)  # column -> (what, unknown value or null)
     waiting: bool = False  # a window waits for another one to be materialised first
     dialect: str = "duckdb"  # the SQL dialect the expression is for
     dimensions: dict[str, ir.Value] = field(default_factory=dict)

@@ -12,7 +12,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from tierwise.spec._model import Grader, Ladder, MapGrader, Matrix, Rule, Scorecard, Step
+from tierwise.spec._model import Criterion, Grader, Ladder, MapGrader, Matrix, Rule, Scorecard, Step
 
 from ._context import Context, Out, slug
 from ._format import bound_text, concat, number_sql, value_sql
@@ -196,7 +196,7 @@ def visit_scorecard(body: Scorecard, ctx: Context, scope: ir.BooleanValue | None
         where = (*path, "criteria", index)
         value = ctx.column(criterion.on, (*where, "on"), "value 'on'")
         if criterion.points is not None:
-            points = _points_from_map(ctx, value, criterion.points, where)
+            points = _points_from_map(ctx, value, criterion, where)
         else:
             assert criterion.bands is not None
             if not value.type().is_numeric():
@@ -224,14 +224,25 @@ def visit_scorecard(body: Scorecard, ctx: Context, scope: ir.BooleanValue | None
     return ladder_out(ctx, score, ctx.text("score"), body.steps, top, value_text=breakdown)  # type: ignore[arg-type]
 
 
-def _points_from_map(ctx: Context, value: ir.Value, points: dict[Any, float], where: Path) -> ir.Value:
+def _points_from_map(ctx: Context, value: ir.Value, criterion: Criterion, where: Path) -> ir.Value:
+    assert criterion.points is not None
+    points = {**criterion.points, **{k: criterion.points[v] for k, v in (criterion.synonyms or {}).items()}}
     keys = list(points)
     if value.type().is_numeric() and all(isinstance(k, (int, float)) for k in keys):
         cases = [(value == k, p) for k, p in points.items()]
     else:
         text = value.cast("string")
         cases = [(text == str(k), p) for k, p in points.items()]
+    unknown(ctx, where, f"criterion '{criterion.name}'", value, [c for c, _ in cases])
     return ibis.cases(*cases, else_=ibis.null("float64"))
+
+
+def unknown(ctx: Context, path: Path, what: str, value: ir.Value, listed: Sequence[ir.BooleanValue]) -> None:
+    """Record a check column: the value when it is present but none of ``listed`` holds (else null)."""
+    line = ctx.standard.line_of(*path)
+    where = f"{ctx.standard.source}:{line}" if line else ctx.standard.source
+    cases = [(value.isnull(), NULL_TEXT), *[(c, NULL_TEXT) for c in listed]]
+    ctx.checks[f"{slug(path)}_unknown"] = (f"{what} at {where}", ibis.cases(*cases, else_=value.cast("string")))
 
 
 def visit_map(body: MapGrader, ctx: Context, scope: ir.BooleanValue | None, path: Path, top: bool) -> Out:
@@ -243,6 +254,7 @@ def visit_map(body: MapGrader, ctx: Context, scope: ir.BooleanValue | None, path
     key = value if numeric else value.cast("string")
     hits = [(key == (k if numeric else str(k)), label) for k, label in body.values.items()]
     shown = value_sql(value, ctx.dialect)
+    unknown(ctx, path, f"the map on '{body.on}'", value, [c for c, _ in hits])
     label = ibis.cases((value.isnull(), missing), *hits, else_=fallback)
     reason = ibis.cases(
         (value.isnull(), ibis.literal(f"{body.on} {ctx.text('no_value')} → {missing}")),

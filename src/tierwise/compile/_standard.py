@@ -34,6 +34,7 @@ class Compiled:
     indicators: tuple[str, ...]
     dimensions: tuple[str, ...]
     aux: tuple[str, ...]
+    checks: tuple[tuple[str, str], ...] = ()  # (column, what): the values a map or rating scale does not list
 
     @property
     def columns(self) -> list[str]:
@@ -108,7 +109,7 @@ def compile_standard(
             )
     problems_before = len(ctx.problems)
     for _ in range(_MAX_PASSES):
-        ctx.pending, ctx.aux, ctx.dimensions, ctx.waiting = {}, {}, {}, False
+        ctx.pending, ctx.aux, ctx.dimensions, ctx.waiting, ctx.checks = {}, {}, {}, False, {}
         del ctx.problems[problems_before:]
         out = visit(standard.grade, ctx, None, ("grade",), top=True)
         if not ctx.pending:
@@ -128,16 +129,18 @@ def compile_standard(
         grade_rank=ranks,
         reason=out.reason if reasons else ibis.null("string"),
         next_grade=out.next_label.cast("string"),
-        gap_to_next=out.gap.cast("float64"),
+        gap_to_next=out.gap.cast("float64").round(6),  # no binary-float noise (556640.3399999999)
         standard_id=ibis.literal(standard.id),
         standard_version=ibis.literal(standard.version),
         as_of=ibis.literal(as_of),
         **{name: value for name, value in ctx.dimensions.items() if name not in indicators},
         **ctx.aux,
+        **{name: value for name, (_, value) in ctx.checks.items()},
     )
-    aux = tuple(c for c in final.columns if _kept_for_explain(c))
-    expr = final.select(*output_columns(indicators, dimensions), *aux)
-    return Compiled(standard, as_of, lang, expr, indicators, dimensions, aux)
+    checks = tuple((name, what) for name, (what, _) in ctx.checks.items())
+    aux = tuple(c for c in final.columns if _kept_for_explain(c) and c not in ctx.checks)
+    expr = final.select(*output_columns(indicators, dimensions), *aux, *(name for name, _ in checks))
+    return Compiled(standard, as_of, lang, expr, indicators, dimensions, aux, checks)
 
 
 def _kept_for_explain(column: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,11 @@ class Evaluation:
     {'customer_id': '1', 'grade': 'VIP', 'reason': 'sales = 2,000,000 ≥ 100万 → VIP'}
     """
 
-    def __init__(self, compiled: Compiled, table: pa.Table, con: Any = None) -> None:
+    def __init__(self, compiled: Compiled, table: pa.Table, con: Any = None, warnings: Sequence[str] = ()) -> None:
         self.compiled = compiled
         self._table = table  # the public columns (LANGUAGE.md §7)
         self._con = con  # kept to re-run one customer's row with the columns explain needs
+        self.warnings = list(warnings)  # values a map or a rating scale does not list, with counts and examples
 
     @property
     def standard(self) -> Standard:
@@ -106,13 +108,13 @@ class Evaluation:
         """
         value = value if value is not None else deciding_value(self.standard, self._table)
         grades = self._table["grade"].to_pylist()
-        amounts = self._table[value].to_pylist() if value else [None] * len(grades)
+        amounts = [_exact(a) for a in self._table[value].to_pylist()] if value else [None] * len(grades)
         total_count = len(grades) or 1
-        total_value = sum(a for a in amounts if isinstance(a, (int, float)) and a == a) or 0
+        total_value = sum((a for a in amounts if a is not None), Decimal(0))
         rows = []
         for grade in self.standard.grades:
             picked = [a for g, a in zip(grades, amounts, strict=True) if g == grade]
-            amount = sum(a for a in picked if isinstance(a, (int, float)) and a == a)
+            amount = sum((a for a in picked if a is not None), Decimal(0))
             rows.append(
                 {
                     "grade": grade,
@@ -120,7 +122,7 @@ class Evaluation:
                     "customer_share": len(picked) / total_count,
                     "value": value,
                     "value_sum": amount,
-                    "value_share": (amount / total_value) if total_value else None,
+                    "value_share": float(amount / total_value) if total_value else None,
                 }
             )
         return rows
@@ -130,6 +132,40 @@ class Evaluation:
         from tierwise.io import write_table
 
         return write_table(self.to_arrow(), path, sheet=self.standard.id)
+
+
+def _evaluation(con: Any, compiled: Compiled) -> Evaluation:
+    """Run a compiled standard; values its maps and rating scales do not list become warnings."""
+    checks = [name for name, _ in compiled.checks]
+    table = _execute(con, compiled.expr.select(*compiled.columns, *checks))
+    warnings = []
+    for name, what in compiled.checks:
+        counts = pc.value_counts(table[name].drop_null()).to_pylist() if table[name].null_count < len(table) else []
+        if counts:
+            counts.sort(key=lambda c: (-c["counts"], str(c["values"])))
+            customers = sum(c["counts"] for c in counts)
+            shown = ", ".join(f"{c['values']} ({c['counts']:,})" for c in counts[:5])
+            more = f" and {len(counts) - 5} more" if len(counts) > 5 else ""
+            warnings.append(
+                f"{what[0].upper()}{what[1:]} met {len(counts):,} value(s) it does not list, for {customers:,} "
+                f"customer(s): {shown}{more}. They took the fallback grade or points; list them in the standard."
+            )
+    if checks:
+        table = table.drop_columns(checks)
+    return Evaluation(compiled, table, con, warnings)
+
+
+def _exact(value: Any) -> Decimal | None:
+    """A number as an exact decimal (a float by its shortest form: 0.1 is 0.1); None for anything else."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value)) if value == value and abs(value) != float("inf") else None
+    return None
 
 
 def _execute(con: Any, expr: Any) -> pa.Table:
@@ -201,8 +237,7 @@ def evaluate(
     con = con if con is not None else connect()
     tables = load_data(con, data)
     compiled = compile_standard(standard, tables, day, lang, reasons=reasons)
-    table = _execute(con, compiled.expr.select(*compiled.columns))
-    return Evaluation(compiled, table, con)
+    return _evaluation(con, compiled)
 
 
 def compiled_sql(
@@ -294,7 +329,7 @@ def evaluate_many(
         results = []
         for standard in loaded:
             compiled = compile_standard(standard, tables, day, lang, shared=shared, reasons=reasons)
-            results.append(Evaluation(compiled, _execute(con, compiled.expr.select(*compiled.columns)), con))
+            results.append(_evaluation(con, compiled))
         return results
     except BaseException:
         for temp in temporary:

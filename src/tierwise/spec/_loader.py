@@ -31,7 +31,7 @@ _MODEL_KEYS: dict[str, tuple[str, ...]] = {
     "step": ("grade", "at_least", "above", "at_most", "below"),
     "rule": ("when", "then", "otherwise"),
     "scorecard": ("criteria", "missing_points", "steps"),
-    "criterion": ("name", "weight", "on", "points", "bands"),
+    "criterion": ("name", "weight", "on", "points", "synonyms", "bands"),
     "band": ("points", "at_least", "above", "at_most", "below"),
     "pareto": ("on", "classes"),
     "pareto_class": ("grade", "up_to"),

@@ -158,10 +158,20 @@ class Criterion(_Model):
     weight: Number
     on: Name
     points: dict[Any, Number] | None = None
+    synonyms: dict[str, str] | None = None  # other words for a rating: {普通: 一般}
     bands: list[Band] | None = None
 
     @model_validator(mode="after")
     def _one_scale(self) -> Criterion:
+        if self.synonyms is not None:
+            if self.points is None:
+                raise ValueError(f"Criterion '{self.name}' has 'synonyms', which need a rating scale in 'points'")
+            wrong = [f"{k}: {v}" for k, v in self.synonyms.items() if v not in self.points]
+            if wrong:
+                raise ValueError(
+                    f"Criterion '{self.name}' has synonyms for ratings its points do not list ({', '.join(wrong)}); "
+                    f"each must name one of {', '.join(map(str, self.points))}"
+                )
         if (self.points is None) == (self.bands is None):
             raise ValueError(
                 f"Criterion '{self.name}' needs exactly one of 'points' (a rating to points map) "

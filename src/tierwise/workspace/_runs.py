@@ -7,6 +7,7 @@ changed; the same standard on the same data and date gives identical rows.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -50,6 +51,7 @@ class RunInfo:
     as_of: dt.date
     customers: int
     inputs: dict[str, Any]
+    warnings: tuple[str, ...] = ()  # values the standard's maps and rating scales do not list (on the new run)
 
 
 def _standard_hash(standard: Standard) -> str:
@@ -137,11 +139,12 @@ def run_standard(
                 "standard_hash": digest,
                 "customers": rows.num_rows,
                 "inputs": inputs,
+                "warnings": result.warnings,
             },
         )
         # read back inside the transaction: once committed, the run is reported as stored, never as busy
         info = _info(con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchall()[0])
-    return info
+    return dataclasses.replace(info, warnings=tuple(result.warnings))
 
 
 def past_date(value: dt.date | str, what: str) -> dt.date:
