@@ -272,6 +272,9 @@ def main() -> None:
         if debug:
             err.print_exception()
         message = str(exc).strip() or type(exc).__name__
+        if isinstance(exc, OSError) and exc.strerror:  # the disk or the file system, not tierwise
+            where = f" ({exc.filename})" if exc.filename else ""
+            message = f"{exc.strerror}{where}; nothing was changed. Check the path, the free space and your access."
         import tierwise
 
         if isinstance(exc, tierwise.StandardError) and len(exc.problems) > 1:

@@ -124,8 +124,14 @@ def _load_file(con: Any, name: str, path: Path) -> None:
             _load_arrow(con, name, read_excel(path))
     except DataError:
         raise
+    except ValueError as exc:  # the readers' own sentences
+        raise DataError(str(exc)) from exc
     except Exception as exc:
-        raise DataError(f"Cannot read {path}: {str(exc).splitlines()[0]}") from exc
+        kind = {".csv": "CSV", ".parquet": "Parquet"}.get(suffix, "Excel")
+        raise DataError(
+            f"The {kind} file {path} cannot be read as the table '{name}': it is damaged or not a {kind} file. "
+            f"Export it again."
+        ) from exc
     _require_customer_id(con, name, str(path))
 
 

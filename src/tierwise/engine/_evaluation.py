@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -17,7 +18,7 @@ from tierwise.compile import Compiled, compile_standard
 from tierwise.compile._explain import Explanation, explain_row
 from tierwise.spec import LiteralError, Problem, Standard, StandardError, load_standard, parse_date
 
-from ._data import connect, load_data
+from ._data import DataError, connect, load_data
 
 __all__ = ["Evaluation", "compiled_sql", "deciding_value", "evaluate", "evaluate_many"]
 
@@ -172,7 +173,17 @@ def _execute(con: Any, expr: Any) -> pa.Table:
     """Run an expression to Arrow: straight through DuckDB when the backend is DuckDB."""
     raw = getattr(con, "con", None)
     if raw is not None and getattr(con, "name", "") == "duckdb":
-        return raw.sql(str(con.compile(expr))).to_arrow_table()
+        import duckdb
+
+        try:
+            return raw.sql(str(con.compile(expr))).to_arrow_table()
+        except duckdb.Error as exc:
+            text = str(exc)
+            if not any(word in text.lower() for word in ("parquet", "snappy", "thrift", "zstd", "gzip")):
+                raise
+            named = re.search(r"['\"]([^'\"]+\.parquet)['\"]", text)
+            which = f"The Parquet file {named.group(1)}" if named else "A Parquet file of the data"
+            raise DataError(f"{which} is damaged and cannot be read to the end; export it again.") from exc
     return con.to_pyarrow(expr)
 
 

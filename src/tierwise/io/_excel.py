@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,25 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+MAX_EXPANDED = 2 << 30  # bytes an .xlsx may expand to; a real export of a million rows is a few hundred MB
+MAX_RATIO = 200  # compression ratio above which a large member is a zip bomb, not a spreadsheet
+
+
+def _refuse_bomb(path: Path) -> None:
+    """Refuse an .xlsx whose parts would expand to gigabytes (a zip bomb) before reading it."""
+    if not zipfile.is_zipfile(path):
+        return
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    expanded = sum(m.file_size for m in members)
+    bomb = any(m.file_size > 50 << 20 and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
+    if expanded > MAX_EXPANDED or bomb:
+        raise ValueError(
+            f"The workbook {path.name} would expand to {expanded / (1 << 30):,.1f} GB from "
+            f"{path.stat().st_size / (1 << 20):,.1f} MB: it is not a real export (a zip bomb?); it was not read."
+        )
+
+
 def read_excel(path: str | Path, sheet: str | int = 0) -> pa.Table:
     """Read one sheet; the first row holds the column names.
 
@@ -45,8 +65,16 @@ def read_excel(path: str | Path, sheet: str | int = 0) -> pa.Table:
     """
     from python_calamine import CalamineWorkbook
 
-    book = CalamineWorkbook.from_path(str(path))
-    names = book.sheet_names
+    path = Path(path)
+    _refuse_bomb(path)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = book.sheet_names
+    except Exception as exc:
+        raise ValueError(
+            f"The workbook {path.name} cannot be read: it is not an Excel file, or it is damaged. "
+            f"Open it in Excel and save it again as .xlsx (or export it as CSV)."
+        ) from exc
     if isinstance(sheet, int):
         if sheet >= len(names):
             raise ValueError(f"The workbook {path} has no sheet number {sheet + 1}; it has {len(names)}.")
@@ -55,7 +83,13 @@ def read_excel(path: str | Path, sheet: str | int = 0) -> pa.Table:
         sheet_name = sheet
     else:
         raise ValueError(f"The workbook {path} has no sheet '{sheet}'; its sheets are {', '.join(names)}.")
-    rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=True)
+    try:
+        rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=True)
+    except Exception as exc:
+        raise ValueError(
+            f"The sheet '{sheet_name}' of {path.name} cannot be read: the workbook is damaged. "
+            f"Open it in Excel and save it again."
+        ) from exc
     if not rows:
         raise ValueError(f"The sheet '{sheet_name}' of {path} is empty.")
     header = [_text(h).strip() for h in rows[0]]

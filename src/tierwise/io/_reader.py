@@ -21,7 +21,7 @@ from typing import Any
 from ._encoding import detect_encoding
 from ._excel import read_excel
 
-__all__ = ["UNITS", "Broken", "Sheet", "read_sheet", "split_unit"]
+__all__ = ["UNITS", "Broken", "Sheet", "read_parquet", "read_sheet", "split_unit"]
 
 FIELD_LIMIT = 131_072  # characters in one CSV cell; longer cells are reported, not read
 UNITS: dict[str, Decimal] = {
@@ -154,6 +154,20 @@ def _shape_problem(cells: list[str], width: int) -> str | None:
     return None
 
 
+def read_parquet(path: Path) -> Any:
+    """A Parquet file as an Arrow table; a damaged file is one sentence, not the library's text."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise ValueError(
+            f"The Parquet file {path.name} cannot be read: it is damaged or not a Parquet file. "
+            f"Export it again (or as CSV)."
+        ) from exc
+
+
 def read_sheet(path: Path, sheet: str | int = 0) -> Sheet:
     """Any file tierwise imports (.csv, .xlsx/.xls/.xlsm, .parquet) as a :class:`Sheet`."""
     suffix = path.suffix.lower()
@@ -162,9 +176,7 @@ def read_sheet(path: Path, sheet: str | int = 0) -> Sheet:
     if suffix in (".xlsx", ".xls", ".xlsm"):
         table = read_excel(path, sheet=sheet)
     elif suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(path)
+        table = read_parquet(path)
     else:
         raise ValueError(f"Cannot import '{path.name}': the file must be .csv, .xlsx, .xls or .parquet.")
     columns = [table.column(i).to_pylist() for i in range(table.num_columns)]

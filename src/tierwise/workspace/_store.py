@@ -24,7 +24,7 @@ import duckdb
 import filelock
 
 from tierwise._sql import qualified
-from tierwise.workspace._errors import AccessDenied, WorkspaceBusy, WorkspaceError
+from tierwise.workspace._errors import AccessDenied, WorkspaceBusy, WorkspaceError, storage_error
 from tierwise.workspace._users import ACCESS, User, action_text, check_password, find_user, register, role_label
 
 __all__ = ["SCHEMA_VERSION", "AccessDenied", "Workspace", "WorkspaceBusy", "WorkspaceError"]
@@ -138,16 +138,28 @@ class Workspace:
         created = not root.exists()
         try:
             return cls._create(root)
+        except (OSError, duckdb.Error) as exc:
+            cls._undo(root, created)
+            translated = storage_error(exc, root, "create the workspace")
+            if translated is None:
+                raise
+            raise translated from exc
         except BaseException:
-            for name in (CONFIG, DATABASE, DATABASE + ".wal", LOCK):
-                (root / name).unlink(missing_ok=True)
-            for name in ("standards", "reports"):
-                with contextlib.suppress(OSError):
-                    (root / name).rmdir()
-            if created:
-                with contextlib.suppress(OSError):
-                    root.rmdir()
+            cls._undo(root, created)
             raise
+
+    @staticmethod
+    def _undo(root: Path, created: bool) -> None:
+        """Remove what a failed init left, so the folder can be used again."""
+        for name in (CONFIG, DATABASE, DATABASE + ".wal", LOCK):
+            with contextlib.suppress(OSError):
+                (root / name).unlink(missing_ok=True)
+        for name in ("standards", "reports"):
+            with contextlib.suppress(OSError):
+                (root / name).rmdir()
+        if created:
+            with contextlib.suppress(OSError):
+                root.rmdir()
 
     @classmethod
     def _create(cls, root: Path) -> Workspace:
@@ -252,15 +264,22 @@ class Workspace:
         raises :class:`WorkspaceBusy` naming who holds the workspace.
         """
         deadline = time.monotonic() + self.wait_seconds
-        with self._lock(deadline), contextlib.closing(self._connect(deadline, read_only=False)) as con:
-            self._migrate(con)
-            con.execute("BEGIN TRANSACTION")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
+        try:
+            with self._lock(deadline), contextlib.closing(self._connect(deadline, read_only=False)) as con:
+                self._migrate(con)
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    yield con
+                except BaseException:
+                    with contextlib.suppress(duckdb.Error):  # a failed commit has rolled back already
+                        con.execute("ROLLBACK")
+                    raise
+                con.execute("COMMIT")
+        except (OSError, duckdb.Error) as exc:
+            translated = storage_error(exc, self.root, "change the workspace")
+            if translated is None:
                 raise
-            con.execute("COMMIT")
+            raise translated from exc
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
