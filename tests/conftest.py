@@ -11,8 +11,15 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 import tierwise
+
+# CI runs every property and fuzz test on a fixed seed (derandomized), so a run is repeatable;
+# on a developer's machine they search anew each time.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

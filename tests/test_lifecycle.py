@@ -99,11 +99,15 @@ def test_three_yearly_evaluations_tell_every_lifecycle_step(scenario: tuple[tw.W
         ("A", "held", YEARS[1], YEARS[2]),
         ("B", "confirmed", YEARS[2], None),
     ]
-    assert _steps(ws, "O") == [
+    assert _steps(ws, "O") == [  # the override ends on its last day (2025-06-30), not at the next publication
         ("B", "confirmed", YEARS[0], dt.date(2024, 4, 15)),
-        ("A", "override", dt.date(2024, 4, 15), YEARS[2]),
+        ("A", "override", dt.date(2024, 4, 15), dt.date(2025, 7, 1)),
+        ("B", "confirmed", dt.date(2025, 7, 1), YEARS[2]),
         ("B", "confirmed", YEARS[2], None),
     ]
+    assert lc.grades_on(ws, "yearly-sales", dt.date(2025, 6, 30))["O"] == ("A", "override")
+    assert lc.grades_on(ws, "yearly-sales", dt.date(2025, 7, 1))["O"] == ("B", "confirmed")
+    assert "2025-06-30 到期" in lc.history(ws, "O")[2]["why"]
     assert _steps(ws, "U") == [
         ("B", "confirmed", YEARS[0], dt.date(2025, 4, 10)),
         ("A", "confirmed", dt.date(2025, 4, 10), None),

@@ -182,8 +182,6 @@ def _run(standard: Path, data: Path, as_of: str, lang: str) -> Any:
     """Load, compile and run with a progress display on stderr."""
     import tierwise
 
-    if (data / "tierwise.toml").is_file():  # a workspace: read its imported tables
-        data = tierwise.Workspace(data).database
     with _progress(f"Loading {standard.name}…") as say:
         loaded = tierwise.load_standard(standard)
         say(f"Evaluating {loaded.id} on {data} as of {as_of}…")

@@ -1,8 +1,10 @@
-"""Input tables: a folder of files, or frames/Arrow tables handed over in Python.
+"""Input tables: a folder of files, a workspace, or frames/Arrow tables handed over in Python.
 
 A folder holds one file per table, named ``<table>.csv``, ``.parquet``, ``.xlsx`` or
 ``.xls``. Tables are loaded into DuckDB once (so every indicator reads them from memory)
-with ``customer_id`` always as text.
+with ``customer_id`` always as text. Every input goes through the importer's header
+mapping and cell reading (``tierwise.io._columns``): Chinese headers, units in headers,
+``12.3万``, ``2024年3月5日`` and ``是/否`` read the same from a file, a DataFrame or an import.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pyarrow as pa
 
 from tierwise._sql import ident, literal
 from tierwise.io import detect_encoding, read_excel, to_utf8
+from tierwise.io._columns import kind_of, map_headers, normalise
 from tierwise.spec import did_you_mean
 
 __all__ = ["DATA_SUFFIXES", "DataError", "connect", "load_data"]
@@ -69,12 +72,60 @@ def _load_csv(con: Any, name: str, path: Path) -> None:
         names = [col[0] for col in header]
         if not names or names == ["column0"]:
             raise DataError(f"The file {path} has no header row or no data.")
-        types = "{'customer_id': 'VARCHAR'}" if "customer_id" in names else "{}"
+        mapped, _, _ = map_headers(names, {}, {})
+        ids = [h for h in names if mapped[h] == "customer_id"]  # ids stay text: 00123 is not 123
+        types = "{" + ", ".join(f"{literal(h)}: 'VARCHAR'" for h in ids) + "}"
         _drop(con, name)
         con.raw_sql(
             f"CREATE TABLE {ident(name)} AS SELECT * FROM read_csv(?, header = true, types = {types})",
             parameters=[str(source)],
         )
+    _read_loaded(con, name, str(path))
+
+
+def _normalised(name: str, table: pa.Table, source: str) -> pa.Table:
+    """``table`` with headers mapped and cells read as an import reads them; bad cells refuse it."""
+    try:
+        result = normalise(table)
+    except ValueError as exc:
+        raise DataError(f"The table '{name}' ({source}) cannot be read: {exc}") from exc
+    if result.problems:
+        shown = "; ".join(f"row {r}, {c} {v!r}: {p}" for r, c, v, p in result.problems[:5])
+        more = f" and {len(result.problems) - 5:,} more" if len(result.problems) > 5 else ""
+        raise DataError(
+            f"The table '{name}' ({source}) has {len(result.problems):,} cell(s) that cannot be read: {shown}{more}. "
+            f"Fix them, or import the file into a workspace (tierwise import) to get every problem in a report."
+        )
+    return result.table
+
+
+def _needs_reading(con: Any, name: str) -> bool:
+    """Whether a table DuckDB loaded has headers to map or text cells of another kind (cheap: a sample)."""
+    described = con.raw_sql(f"DESCRIBE {ident(name)}").fetchall()
+    headers = [row[0] for row in described]
+    names, units, _ = map_headers(headers, {}, {})
+    if units or any(names[h] != h for h in headers):
+        return True
+    for column, kind in ((row[0], row[1]) for row in described):
+        if kind != "VARCHAR" or column == "customer_id":
+            continue
+        sample = [
+            r[0]
+            for r in con.raw_sql(
+                f"SELECT {ident(column)} FROM {ident(name)} WHERE {ident(column)} IS NOT NULL "
+                f"AND {ident(column)} <> '' LIMIT 2000"
+            ).fetchall()
+        ]
+        if kind_of(column, None, sample) != "text":
+            return True
+    return False
+
+
+def _read_loaded(con: Any, name: str, source: str) -> None:
+    """Re-read a table DuckDB loaded through the importer's rules, when it needs it."""
+    if _needs_reading(con, name):
+        table = con.con.sql(f"SELECT * FROM {ident(name)}").to_arrow_table()
+        _load_arrow(con, name, _normalised(name, table, source))
 
 
 def _load_arrow(con: Any, name: str, table: pa.Table) -> None:
@@ -120,8 +171,9 @@ def _load_file(con: Any, name: str, path: Path) -> None:
                 f"CREATE VIEW {ident(name)} AS SELECT * REPLACE (CAST(customer_id AS VARCHAR) AS customer_id) "
                 f"FROM read_parquet({literal(str(path))})"
             )
+            _read_loaded(con, name, str(path))
         else:
-            _load_arrow(con, name, read_excel(path))
+            _load_arrow(con, name, _normalised(name, read_excel(path), str(path)))
     except DataError:
         raise
     except ValueError as exc:  # the readers' own sentences
@@ -182,6 +234,8 @@ def load_data(con: Any, data: str | Path | Mapping[str, Any]) -> dict[str, ir.Ta
     """
     if isinstance(data, (str, Path)) and Path(data).suffix == ".duckdb":
         return _attach(con, Path(data))
+    if isinstance(data, (str, Path)) and (Path(data) / "tierwise.toml").is_file():  # a workspace: its imports
+        return _attach(con, Path(data) / "tierwise.duckdb")
     if isinstance(data, (str, Path)):
         files = _folder_files(Path(data))
         for name, path in files.items():
@@ -198,7 +252,7 @@ def load_data(con: Any, data: str | Path | Mapping[str, Any]) -> dict[str, ir.Ta
             arrow = value.to_arrow()
         else:
             arrow = pa.Table.from_pandas(value, preserve_index=False)
-        _load_arrow(con, name, arrow)
+        _load_arrow(con, name, _normalised(name, arrow, "given in Python"))
         _require_customer_id(con, name, "given in Python")
         tables[name] = con.table(name)
     return tables

@@ -90,12 +90,13 @@ def _change(
     on: dt.date,
     run_id: int | None,
     evaluated: str | None,
+    until: dt.date | None = None,
 ) -> None:
     if current is not None:
         con.execute("UPDATE grades SET valid_to = ? WHERE id = ?", [on, current[0]])
     con.execute(
-        "INSERT INTO grades (standard_id, customer_id, grade, evaluated, state, hold_count, valid_from, run_id, why) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO grades (standard_id, customer_id, grade, evaluated, state, hold_count, valid_from, run_id, why, "
+        "until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             standard_id,
             customer_id,
@@ -106,6 +107,7 @@ def _change(
             on,
             run_id,
             decision.why,
+            until,
         ],
     )
 
@@ -345,9 +347,43 @@ def decide_request(
         now = _current(con, standard_id, customer).get(customer)
         if kind == "override":
             decision = Decision(grade, "override", 0, f"特批 #{request_id}：{grade}，有效至 {until}")
+            _change(con, standard_id, customer, now, decision, on, None, _evaluated(con, standard_id, customer), until)
         else:
             decision = Decision(grade, "confirmed", 0, f"升级申请 #{request_id} 获批：{grade}")
-        _change(con, standard_id, customer, now, decision, on, None, None)
+            _change(con, standard_id, customer, now, decision, on, None, None)
+
+
+def _evaluated(con: Any, standard_id: str, customer_id: str) -> str | None:
+    """The customer's grade in the latest published evaluation of the standard."""
+    rows = con.execute(
+        "SELECT r.grade FROM run_rows r JOIN publications p ON p.run_id = r.run_id WHERE p.standard_id = ? "
+        "AND r.customer_id = ? ORDER BY p.as_of DESC LIMIT 1",
+        [standard_id, customer_id],
+    ).fetchall()
+    return str(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
+def _after_override(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """History rows with every override ending on its last day, then the evaluated grade until the next change."""
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        until = row.pop("until", None)
+        end = until + dt.timedelta(days=1) if until is not None else None
+        if row["state"] != "override" or end is None or (row["valid_to"] is not None and row["valid_to"] <= end):
+            out.append(row)
+            continue
+        out.append({**row, "valid_to": end})
+        out.append(
+            {
+                **row,
+                "grade": row["evaluated"],
+                "state": "confirmed",
+                "valid_from": end,
+                "run_id": None,
+                "why": f"特批于 {until} 到期，恢复评估等级 {row['evaluated']}",
+            }
+        )
+    return out
 
 
 def requests(workspace: Workspace, status: str | None = None) -> list[dict[str, Any]]:
@@ -411,23 +447,24 @@ def reinstate(workspace: Workspace, standard_id: str, customer_id: str, why: str
 def history(workspace: Workspace, customer_id: str, standard_id: str | None = None) -> list[dict[str, Any]]:
     """Every grade the customer had, from when to when, and why."""
     query = (
-        "SELECT standard_id, grade, state, valid_from, valid_to, evaluated, run_id, why FROM grades "
+        "SELECT standard_id, grade, state, valid_from, valid_to, evaluated, run_id, why, until FROM grades "
         "WHERE customer_id = ?"
     )
     params: list[Any] = [customer_id]
     if standard_id is not None:
         query += " AND standard_id = ?"
         params.append(standard_id)
-    return workspace.records(query + " ORDER BY standard_id, valid_from, id", params)
+    return _after_override(workspace.records(query + " ORDER BY standard_id, valid_from, id", params))
 
 
 def grades_on(workspace: Workspace, standard_id: str, day: dt.date) -> dict[str, tuple[str | None, str]]:
     """Everyone's published grade of a standard on a past (or the current) date."""
     with workspace.reading() as con:
-        rows = con.execute(
-            "SELECT customer_id, grade, state FROM grades WHERE standard_id = ? AND valid_from <= ? "
-            "AND (valid_to IS NULL OR valid_to > ?) ORDER BY customer_id",
-            [standard_id, day, day],
+        rows = con.execute(  # an override ends on its last day; after it, the evaluated grade holds
+            "SELECT customer_id, CASE WHEN state = 'override' AND until < ? THEN evaluated ELSE grade END, "
+            "CASE WHEN state = 'override' AND until < ? THEN 'confirmed' ELSE state END FROM grades "
+            "WHERE standard_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY customer_id",
+            [day, day, standard_id, day, day],
         ).fetchall()
     return {r[0]: (r[1], r[2]) for r in rows}
 

@@ -1,8 +1,9 @@
 """Importing the files people really have into a workspace, safely.
 
-A file (CSV in UTF-8/UTF-8 BOM/GBK/GB18030, .xlsx/.xls, Parquet) is read, its headers are
-mapped to canonical names (a saved or given mapping, else built-in Chinese synonyms), each
-cell is read as its column's type (Chinese number, date and yes/no formats included), and
+A file (CSV in UTF-8, UTF-16, GBK/GB18030 or Big5, .xlsx/.xls, Parquet) is read, its headers
+are mapped to canonical names (a saved or given mapping, else the built-in Chinese synonyms
+of ``tierwise.io._columns``, the same for every input), each cell is read as its column's
+type (Chinese number, date and yes/no formats, header units included), and
 every row is checked. Any bad row refuses the whole import, with a report of every bad
 cell; ``allow_bad_rows`` lands the good rows and keeps the bad ones in quarantine. The
 import is one transaction: it lands whole or changes nothing.
@@ -14,9 +15,8 @@ import datetime as dt
 import hashlib
 import json
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,63 +25,12 @@ import yaml
 
 from tierwise._sql import qualified
 from tierwise.io import write_table
-from tierwise.io._reader import UNITS, read_sheet, split_unit
-from tierwise.io._values import parse_bool, parse_business_date, parse_business_number
+from tierwise.io._columns import ARROW_TYPES, TYPES, cell_text, kind_of, map_headers, parse_cell
+from tierwise.io._reader import UNITS, read_sheet
 from tierwise.workspace._store import Workspace, WorkspaceError
 
 __all__ = ["ImportRefused", "ImportResult", "RowProblem", "import_file"]
 
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "customer_id": ("客户编号", "客户ID", "客户id", "客户代码", "客户号", "客户编码", "customer id"),
-    "name": ("客户名称", "名称", "客户名", "公司名称", "单位名称"),
-    "type": ("客户类型", "类型"),
-    "industry": ("行业", "所属行业"),
-    "region": ("地区", "区域", "省份"),
-    "created_at": ("建档日期", "创建日期", "开户日期", "注册日期", "合作开始日期"),
-    "status": ("状态", "客户状态"),
-    "total_assets": ("资产总额", "总资产"),
-    "registered_capital": ("注册资本",),
-    "credit_customer": ("是否授信", "授信客户"),
-    "admin_level": ("行政级别",),
-    "date": ("交易日期", "日期", "订单日期", "下单日期"),
-    "amount": ("金额", "交易金额", "订单金额", "销售额", "含税金额"),
-    "margin": ("毛利", "毛利额"),
-    "quantity": ("数量",),
-    "product": ("产品", "商品", "产品名称"),
-    "channel": ("渠道", "销售渠道"),
-    "order_id": ("订单号", "订单编号"),
-    "due_date": ("应付日期", "到期日", "到期日期"),
-    "paid_date": ("付款日期", "实付日期", "回款日期"),
-    "criterion": ("指标", "评价指标"),
-    "rating": ("评级", "评价", "评价结果"),
-    "assessed_at": ("评估日期", "评价日期"),
-    "stage": ("阶段", "商机阶段"),
-    "expected_close": ("预计成交日期", "预计签约日期"),
-}
-TYPES: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "customer_id",
-            "name",
-            "type",
-            "industry",
-            "region",
-            "status",
-            "admin_level",
-            "product",
-            "channel",
-            "order_id",
-            "criterion",
-            "rating",
-            "stage",
-            "assessor",
-        ),
-        "text",
-    ),
-    **dict.fromkeys(("created_at", "date", "due_date", "paid_date", "assessed_at", "expected_close"), "date"),
-    **dict.fromkeys(("amount", "margin", "quantity", "total_assets", "registered_capital"), "number"),
-    "credit_customer": "bool",
-}
 REQUIRED: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id",),
     "transactions": ("customer_id", "date", "amount"),
@@ -90,12 +39,6 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "assessments": ("customer_id", "criterion", "rating"),
 }
 PAST_ONLY = ("date", "paid_date", "created_at", "assessed_at")
-_PARSERS: dict[str, Callable[[Any], Any]] = {
-    "number": parse_business_number,
-    "date": parse_business_date,
-    "bool": parse_bool,
-}
-_ARROW = {"text": pa.string(), "number": pa.float64(), "date": pa.date32(), "bool": pa.bool_()}
 
 
 @dataclass(frozen=True)
@@ -136,64 +79,6 @@ class ImportResult:
     mapping: dict[str, str] = field(default_factory=dict)  # file header -> column, where they differ
     units: dict[str, str] = field(default_factory=dict)  # file header -> the unit applied (万元 …)
     unmapped: list[str] = field(default_factory=list)  # headers kept as they are: no known column
-
-
-def _mapping(
-    headers: list[str], given: Mapping[str, Any], saved: Mapping[str, Any]
-) -> tuple[dict[str, str], dict[str, tuple[str, Decimal]], list[str]]:
-    """Source header -> column name (the given mapping, else the saved one, else the synonyms),
-    the unit of each header that carries one, and the headers left as they are.
-
-    A header like ``总资产(万元)`` maps by its name (``总资产`` -> total_assets) with the unit
-    applied; a mapping entry ``{column: total_assets, unit: 万元}`` declares a unit itself.
-    """
-    synonyms = {alias: name for name, aliases in SYNONYMS.items() for alias in aliases}
-    out: dict[str, str] = {}
-    units: dict[str, tuple[str, Decimal]] = {}
-    unmapped = []
-    for header in headers:
-        base, unit, factor = split_unit(header)
-        entry = given.get(header) or saved.get(header) or given.get(base) or saved.get(base)
-        if isinstance(entry, dict):
-            column = str(entry["column"])
-            declared = entry.get("unit")
-            if declared is not None:
-                unit, factor = str(declared), UNITS[str(declared)]
-        else:
-            column = entry or synonyms.get(header) or synonyms.get(base) or (base if unit else header)
-        out[header] = column
-        if unit is not None and factor is not None:
-            units[header] = (unit, factor)
-        if entry is None and column not in TYPES and column not in synonyms.values():
-            unmapped.append(header)
-    return out, units, unmapped
-
-
-def _infer(values: list[Any]) -> str:
-    present = [v for v in values if v not in (None, "")]
-    if not present:
-        return "text"
-    for kind, parser in (("number", parse_business_number), ("date", parse_business_date)):
-        try:
-            if kind == "date" and all(isinstance(v, str) and v.strip().isdigit() for v in present):
-                continue  # digits alone are numbers or codes, not dates
-            for value in present:
-                parser(value)
-        except ValueError:
-            continue
-        return kind
-    if all(str(v).strip() in ("是", "否") for v in present):
-        return "bool"
-    return "text"
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value).strip()
-    return text or None
 
 
 def import_file(
@@ -238,7 +123,7 @@ def import_file(
         saved = json.loads(row[0]) if row else {}
         customers = _existing_ids(con, "customers") if table != "customers" else None
         existing = (_existing_ids(con, table) or set()) if table == "customers" and mode == "append" else set()
-    names, units, unmapped = _mapping(headers, given, saved)
+    names, units, unmapped = map_headers(headers, given, saved)
     columns = [names[h] for h in headers]
     problems: list[RowProblem] = []
     file = path.name
@@ -258,7 +143,6 @@ def import_file(
             [RowProblem(file, 1, None, None, "; ".join(what))],
             None,
         )
-    header_of = dict(zip(columns, headers, strict=True))
     for header, (unit, _) in units.items():
         if (TYPES.get(names[header]) or "number") != "number":
             raise ImportRefused(
@@ -266,7 +150,8 @@ def import_file(
                 [RowProblem(file, 1, header, unit, "a unit on a column that is not a number")],
                 None,
             )
-    kinds = {c: TYPES.get(c) or _infer([r[i] if i < len(r) else None for r in rows]) for i, c in enumerate(columns)}
+    factors = {names[h]: units[h][1] for h in units}
+    kinds = {c: kind_of(c, factors.get(c), [r[i] if i < len(r) else None for r in rows]) for i, c in enumerate(columns)}
     good: list[list[Any]] = []
     bad_rows: dict[int, list[Any]] = {}
     seen: dict[str, int] = {}
@@ -280,14 +165,14 @@ def import_file(
         for column, value in zip(columns, raw, strict=False):
             kind = kinds[column]
             try:
-                cell = _text(value) if kind == "text" else _PARSERS[kind](value)
-                if cell is not None and kind == "number" and header_of[column] in units:
-                    cell = float(Decimal(str(cell)) * units[header_of[column]][1])
+                cell = parse_cell(kind, value, factors.get(column))
             except ValueError as exc:
-                row_problems.append(RowProblem(file, number, column, _text(value), str(exc)))
+                row_problems.append(RowProblem(file, number, column, cell_text(value), str(exc)))
                 cell = None
             if kind == "date" and column in PAST_ONLY and isinstance(cell, dt.date) and cell > today:
-                row_problems.append(RowProblem(file, number, column, _text(value), f"the date {cell} is in the future"))
+                row_problems.append(
+                    RowProblem(file, number, column, cell_text(value), f"the date {cell} is in the future")
+                )
             typed.append(cell)
         position = columns.index("customer_id")
         customer = typed[position] = _identifier(typed[position])
@@ -327,7 +212,7 @@ def import_file(
             problems,
             report,
         )
-    arrow = pa.table({c: pa.array([r[i] for r in good], _ARROW[kinds[c]]) for i, c in enumerate(columns)})
+    arrow = pa.table({c: pa.array([r[i] for r in good], ARROW_TYPES[kinds[c]]) for i, c in enumerate(columns)})
     with workspace.writing() as con:
         workspace.authorize(con, "import")
         con.register("_tw_import", arrow)
@@ -377,7 +262,7 @@ def import_file(
                         p.column,
                         p.value,
                         p.problem,
-                        json.dumps(dict(zip(headers, [_text(v) for v in raw], strict=False)), ensure_ascii=False),
+                        json.dumps(dict(zip(headers, [cell_text(v) for v in raw], strict=False)), ensure_ascii=False),
                     ],
                 )
         if given:

@@ -29,7 +29,7 @@ from tierwise.workspace._users import ACCESS, User, action_text, check_password,
 
 __all__ = ["SCHEMA_VERSION", "AccessDenied", "Workspace", "WorkspaceBusy", "WorkspaceError"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 CONFIG = "tierwise.toml"
 DATABASE = "tierwise.duckdb"
 LOCK = ".tierwise.lock"
@@ -89,6 +89,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
                name VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, regions JSON NOT NULL, disabled BOOLEAN NOT NULL,
                password_hash VARCHAR, created_at TIMESTAMP NOT NULL)""",
     ),
+    5: ("ALTER TABLE grades ADD COLUMN IF NOT EXISTS until DATE",),  # the last day of an override's grade
 }
 
 
