@@ -8,6 +8,7 @@ customer with a trace that ends on the grade the SQL gave.
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 import pandas as pd
@@ -131,9 +132,28 @@ def con() -> Any:
     return tierwise.connect()
 
 
+CJK = {  # every name a standard defines, in Chinese: internal column names must stay unique and stable
+    "sales_12m": "近12月销售额",
+    "orders_12m": "近12月订单数",
+    "recency_days": "最近购买天数",
+    "assets": "资产",
+    "value": "价值",
+    "size": "规模",
+}
+
+
+def _names(text: str, script: str) -> str:
+    if script == "ascii":
+        return text
+    for name, chinese in CJK.items():
+        text = re.sub(rf"\b{name}\b", chinese, text)
+    return text
+
+
+@pytest.mark.parametrize("script", ["ascii", "cjk"])
 @pytest.mark.parametrize("kind", sorted(KINDS))
-def test_grader_kind_meets_the_contract(kind: str, con: Any) -> None:
-    standard = tierwise.loads_standard(HEAD.format(id=f"contract-{kind}") + INDICATORS + KINDS[kind])
+def test_grader_kind_meets_the_contract(kind: str, script: str, con: Any) -> None:
+    standard = tierwise.loads_standard(_names(HEAD.format(id=f"contract-{kind}") + INDICATORS + KINDS[kind], script))
     assert kind in grader_kinds(standard.grade)
 
     assert "SELECT" in tierwise.compiled_sql(standard, as_of="2026-03-31")

@@ -46,3 +46,32 @@ def test_every_grader_example_of_the_guide_validates(guide: str) -> None:
         tierwise.loads_standard(document, file=guide)
         checked += 1
     assert checked >= 6
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("reference", ["reference.zh.md", "reference.en.md"])
+def test_the_normative_reference_is_in_the_repository_and_every_example_reads(reference: str) -> None:
+    text = (DOCS / reference).read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 11
+    for block in blocks:
+        located, problems = read_yaml(block, reference)
+        assert located is not None, block
+        assert not problems, block
+    full = tierwise.loads_standard(blocks[0], file=reference)  # §2: a whole standard file
+    assert full.id == "annual-sales"
+
+
+def test_both_references_carry_the_same_examples() -> None:
+    zh, en = ((DOCS / f"reference.{lang}.md").read_text(encoding="utf-8") for lang in ("zh", "en"))
+    assert re.findall(r"```yaml\n(.*?)```", zh, flags=re.S) == re.findall(r"```yaml\n(.*?)```", en, flags=re.S)
+
+
+def test_every_file_the_readme_and_docs_link_to_is_in_the_repository() -> None:
+    for page in [ROOT / "README.md", *DOCS.glob("*.md")]:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#:]+)\)", text):
+            assert (page.parent / target).exists(), f"{page.name} links to {target}, which is not in the repository"
+        assert "LANGUAGE.md" not in text, f"{page.name} names a file outside the repository"

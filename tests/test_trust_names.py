@@ -212,3 +212,14 @@ def test_a_workspace_run_stores_chinese_dimension_values_under_their_names(tmp_p
     rows = {r["customer_id"]: r for r in tw.run_rows(ws, info.id)}
     assert {c: r["grade"] for c, r in rows.items()} == EXPECTED
     assert '"贡献度":"低"' in rows["C1"]["values"].replace(" ", "")
+
+
+def test_a_matrix_reports_the_next_cell_up_and_the_gap_when_one_ladder_stands_between(tmp_path: Path) -> None:
+    path = write_standard(tmp_path, _matrix("贡献度", "紧密度"))
+    table = tierwise.evaluate(path, data={"customers": pd.DataFrame(CUSTOMERS)}, as_of="2026-03-31").to_pandas()
+    rows = {r.customer_id: (r.next_grade, r.gap_to_next) for r in table.itertuples()}
+    assert rows["C2"] == ("战略基础客户", 4.0)  # 紧密度 1 -> 5 makes it 高
+    assert rows["C4"] == ("培育型", 4.0)
+    assert rows["C1"][0] == "重点客户"  # two dimensions would have to change: a next grade, no single gap
+    assert pd.isna(rows["C1"][1])
+    assert pd.isna(rows["C3"][0])  # already in the best cell

@@ -110,3 +110,30 @@ def test_evaluate_and_run_print_the_warning(tmp_path: Path) -> None:
     audit = next(r for r in ws.audit_records() if r["action"] == "run")
     assert "省部级" in audit["detail"]
     assert dt.date.today() >= dt.date(2026, 3, 31)
+
+
+STRICT = """
+tierwise: 1
+id: strict
+name: strict
+version: "1"
+grades: [A, B]
+indicators:
+  orders: {from: transactions, agg: count()}
+  sales: {from: transactions, agg: sum(amount)}
+grade:
+  rules:
+    - when: "orders >= 0"
+      then: {ladder: {on: ON, steps: [{grade: A, above: 2}, {grade: B}]}}
+    - otherwise: B
+"""
+
+
+def test_at_a_strict_bound_the_gap_is_the_smallest_step_past_it_not_zero(tmp_path: Path) -> None:
+    transactions = pd.DataFrame(
+        {"customer_id": ["C1", "C1", "C2"], "date": [dt.date(2026, 1, 5)] * 3, "amount": [1.0, 1.0, 0.5]}
+    )
+    for on, expected in (("orders", {"C1": 1.0, "C2": 2.0}), ("sales", {"C1": 0.000001, "C2": 1.500001})):
+        path = write_standard(tmp_path, STRICT.replace("ON", on))
+        table = tierwise.evaluate(path, data={"transactions": transactions}, as_of="2026-03-31").to_pandas()
+        assert dict(zip(table["customer_id"], table["gap_to_next"], strict=True)) == expected

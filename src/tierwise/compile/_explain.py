@@ -115,6 +115,8 @@ class Explanation:
             lines += [f"  {w['dimension']} {name} = {_show(value)}" for name, value in self.dimensions.items()]
         lines += ["", f"{w['steps']}:", *[f"  {s}" for s in self.steps], ""]
         gap = _show(self.gap_to_next) if self.gap_to_next is not None else w["none"]
+        if self.gap_to_next is not None and 0 < abs(self.gap_to_next) < 0.005:  # past a strict bound: keep it exact
+            gap = f"{self.gap_to_next:.6f}".rstrip("0")
         lines.append(f"{w['next']}: {self.next_grade or w['none']}; {w['gap']}: {gap}")
         return "\n".join(lines)
 

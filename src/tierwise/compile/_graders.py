@@ -60,6 +60,9 @@ def missing_label(ctx: Context, labels: Sequence[str], top: bool) -> str:
     return ctx.standard.missing_grade if top else labels[-1]
 
 
+STRICT_STEP = 0.000001  # the last exact decimal place of sums: the step past an `above`/`below` bound
+
+
 def _condition(value: ir.Value, key: str, bound: float) -> ir.BooleanValue:
     ops = {
         "at_least": value >= bound,
@@ -105,6 +108,8 @@ def ladder_out(
         else:
             assert previous is not None
             gap = previous[1] - value if previous[0] in ("at_least", "above") else value - previous[1]
+            if previous[0] in ("above", "below"):  # a strict bound is passed by the smallest step beyond it
+                gap = gap + (1 if value.type().is_integer() else STRICT_STEP)
             next_cases.append((condition, ibis.literal(steps[index - 1].grade)))
             gap_cases.append((condition, gap.cast("float64")))  # type: ignore[union-attr]
         previous = bound
@@ -300,4 +305,56 @@ def visit_matrix(body: Matrix, ctx: Context, scope: ir.BooleanValue | None, path
         else_=concat(described, f" {ctx.text('no_cell')} → {fallback}"),
     )
     ctx.aux[f"{slug(path)}_cell"] = ibis.cases(*[(c, i + 1) for i, c in enumerate(conditions)], else_=0)
-    return Out(label, reason, NULL_TEXT, NULL_NUMBER)
+    next_label, gap = _matrix_next(body, ctx, labels, label, fallback)
+    return Out(label, reason, next_label, gap)
+
+
+def _matrix_next(
+    body: Matrix, ctx: Context, labels: dict[str, ir.Value], label: ir.Value, fallback: str
+) -> tuple[ir.Value, ir.Value]:
+    """The next grade up a matrix's cells give, and the gap when one ladder dimension alone stands between.
+
+    For a customer in grade G, the next grade is the closest better grade some cell gives. The
+    gap is reported when a cell of that grade differs from the customer's labels in exactly one
+    dimension and that dimension is a ladder: how far its value is from the step the cell asks for.
+    """
+    rank = {g: i for i, g in enumerate(ctx.standard.grades)}
+    given = sorted({str(c["grade"]) for c in body.cells}, key=lambda g: rank.get(g, len(rank)))
+    next_cases: list[tuple[Any, Any]] = []
+    gap_cases: list[tuple[Any, Any]] = []
+    for current in dict.fromkeys([*given, fallback]):
+        better = [g for g in given if rank.get(g, len(rank)) < rank.get(current, len(rank))]
+        if not better:
+            continue
+        target = better[-1]
+        next_cases.append((label == current, ibis.literal(target)))
+        found = [_cell_gap(body, ctx, labels, cell) for cell in body.cells if str(cell["grade"]) == target]
+        gaps = [g for g in found if g is not None]
+        if gaps:
+            gap_cases.append((label == current, gaps[0] if len(gaps) == 1 else ibis.least(*gaps)))
+    next_label = ibis.cases(*next_cases, else_=NULL_TEXT) if next_cases else NULL_TEXT
+    gap = ibis.cases(*gap_cases, else_=NULL_NUMBER) if gap_cases else NULL_NUMBER
+    return next_label, gap
+
+
+def _cell_gap(body: Matrix, ctx: Context, labels: dict[str, ir.Value], cell: dict[str, Any]) -> ir.Value | None:
+    """How far the customer is from ``cell`` when only one ladder dimension differs (else null)."""
+    wanted = {d: str(v) for d, v in cell.items() if d != "grade" and str(v) != "*" and d in labels}
+    if not wanted:
+        return None
+    differs = {d: labels[d].cast("string") != v for d, v in wanted.items()}
+    count = sum((c.ifelse(1, 0) for c in differs.values()), ibis.literal(0))
+    cases: list[tuple[Any, Any]] = []
+    for dim, target in wanted.items():
+        spec = body.dimensions[dim]
+        ladder = spec.ladder if isinstance(spec, Grader) else None
+        step = next((s for s in ladder.steps if s.grade == target), None) if ladder is not None else None
+        if ladder is None or step is None or step.bound is None or ladder.on not in ctx.table.columns:
+            continue
+        key, bound = step.bound
+        value = ctx.table[ladder.on]
+        distance = bound - value if key in ("at_least", "above") else value - bound
+        if key in ("above", "below"):
+            distance = distance + (1 if value.type().is_integer() else STRICT_STEP)
+        cases.append(((count == 1) & differs[dim] & (distance > 0), distance.cast("float64")))
+    return ibis.cases(*cases, else_=NULL_NUMBER) if cases else None
