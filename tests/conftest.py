@@ -69,11 +69,12 @@ def grades(tmp_path: Path) -> Grades:
     return run
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real ``tierwise`` command in a subprocess."""
+def run_cli(*args: str, cwd: Path | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run the real ``tierwise`` command in a subprocess (``stdin`` is what it reads, e.g. passwords)."""
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
         [sys.executable, "-m", "tierwise", *args],
+        input=stdin,
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -106,3 +107,17 @@ def kill_mid_way(command: list[str], fractions: tuple[float, ...], check: Callab
         interrupted += child.wait() == -signal.SIGKILL
         check(fraction)
     return interrupted
+
+
+def demo_workspace(folder: Path, customers: int, seed: int) -> tierwise.Workspace:
+    """A new workspace in ``folder/ws`` with the generated demo customers and transactions imported."""
+    import pyarrow.parquet as pq
+
+    from tierwise.demo import generate
+
+    workspace = tierwise.Workspace.init(folder / "ws")
+    tables = generate(customers=customers, seed=seed)
+    for name in ("customers", "transactions"):
+        pq.write_table(tables[name], folder / f"{name}.parquet")
+        tierwise.import_file(workspace, name, folder / f"{name}.parquet")
+    return workspace

@@ -9,7 +9,9 @@ replaced, a key dropped or misspelt, a list emptied, a mapping turned into a lis
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
+import io
 import random
 from typing import Any
 
@@ -117,4 +119,52 @@ def verdict(text: str, tables: dict[str, Any], as_of: dt.date) -> str:
         return "located" if str(exc) else f"crash: empty {type(exc).__name__}"
     except Exception as exc:  # noqa: BLE001 - a fuzz verdict: any other exception is the bug looked for
         return f"crash in evaluate: {type(exc).__name__}: {exc}"
+    return "ok"
+
+
+CORRUPTIONS = ("none", "extra cell", "missing cell", "nul", "bare cr", "unquoted comma")
+
+
+def export_line(number: int, cells: list[str], corruption: str) -> str:
+    """One row as an export writes it (quoted where needed), then damaged as ``corruption`` says."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow([f"K{number}", *cells])
+    line = buffer.getvalue()
+    if corruption == "extra cell":
+        return line[:-1] + ",EXTRA\n"
+    if corruption == "missing cell":
+        return f"K{number}\n"
+    if corruption == "nul":
+        return f"K{number},a\x00b,c,d\n"
+    if corruption == "bare cr":
+        return f"K{number},a\rb,c,d\n"
+    if corruption == "unquoted comma":
+        return f"K{number},1,234.5,c,d\n"
+    return line
+
+
+def import_outcome(ws: Any, path: Any, rows: list[tuple[list[str], str]]) -> str:
+    """Write ``rows`` (cells, corruption) as an export to ``path`` and import it: ``ok`` when every row
+    is imported or reported with its line and the imported ids are exactly the sound rows'."""
+    path.write_bytes(("customer_id,a,b,c\n" + "".join(export_line(n, c, k) for n, (c, k) in enumerate(rows))).encode())
+    try:
+        result = tierwise.import_file(ws, "customers", path, allow_bad_rows=True)
+    except tierwise.ImportRefused as exc:  # nothing good at all: every row is reported
+        imported, reported = 0, {p.row for p in exc.problems}
+    except Exception as exc:  # noqa: BLE001 - a fuzz verdict: any other exception is the bug looked for
+        return f"crash: {type(exc).__name__}: {exc}"
+    else:
+        imported = result.rows
+        reported = {
+            r["row"]
+            for r in ws.records('SELECT DISTINCT "row" FROM quarantine WHERE import_id = ?', [result.import_id])
+        }
+    if imported + len(reported) != len(rows):
+        return f"silent drop: {len(rows)} rows, {imported} imported, {len(reported)} reported"
+    if len(reported) != sum(1 for _, kind in rows if kind != "none"):
+        return "a sound row reported or a damaged row imported"
+    if imported:
+        ids = {r["customer_id"] for r in ws.records("SELECT customer_id FROM data.customers")}
+        if ids != {f"K{n}" for n, (_, kind) in enumerate(rows) if kind == "none"}:
+            return "imported ids differ from the sound rows"
     return "ok"

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -159,16 +156,9 @@ def test_an_os_login_that_is_not_registered_cannot_write(tmp_path: Path) -> None
         import_file(ws, "customers", tmp_path / "c.csv")
 
 
-def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "tierwise", *args], input=stdin, capture_output=True, text=True, env=env, check=False
-    )
-
-
 def test_cli_users_add_list_and_approve_as_another_user_with_password_stdin(ws: tw.Workspace) -> None:
     root = str(ws.root)
-    added = _cli(
+    added = run_cli(
         "users", "add", "dave", "--role", "manager", "--new-password-stdin", "-w", root, stdin="dave-pass-55\n"
     )
     assert added.returncode == 0, added.stderr
@@ -176,17 +166,17 @@ def test_cli_users_add_list_and_approve_as_another_user_with_password_stdin(ws: 
     assert "dave" in listed.stdout
     assert "经理" in listed.stdout
     request = _request(ws)
-    wrong = _cli("--user", "dave", "--password-stdin", "approve", str(request), "-w", root, stdin="nope-nope\n")
+    wrong = run_cli("--user", "dave", "--password-stdin", "approve", str(request), "-w", root, stdin="nope-nope\n")
     assert wrong.returncode == 1
     assert wrong.stderr.startswith("Error: The password for 'dave' is wrong.")
-    good = _cli("--user", "dave", "--password-stdin", "approve", str(request), "-w", root, stdin="dave-pass-55\n")
+    good = run_cli("--user", "dave", "--password-stdin", "approve", str(request), "-w", root, stdin="dave-pass-55\n")
     assert good.returncode == 0, good.stderr
     assert lc.requests(ws)[0]["decided_by"] == "dave"
 
 
 def test_cli_acting_as_another_user_without_a_password_is_refused(ws: tw.Workspace) -> None:
     request = _request(ws)
-    result = _cli("--user", "bob", "approve", str(request), "-w", str(ws.root))
+    result = run_cli("--user", "bob", "approve", str(request), "-w", str(ws.root))
     assert result.returncode == 1
     assert "needs their password" in result.stderr
     assert lc.requests(ws, "pending")[0]["id"] == request

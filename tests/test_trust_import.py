@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import string
 from pathlib import Path
 
@@ -11,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import run_cli
+from tests.fuzzing import CORRUPTIONS, import_outcome
 
 import tierwise
 import tierwise.workspace as tw
@@ -168,25 +167,6 @@ def test_the_cli_lists_every_unmapped_column_and_the_units(ws: tw.Workspace, tmp
 
 
 CELL = st.text(alphabet=st.sampled_from([*string.ascii_letters, *"0123456789 ,\"'\r\n=-万年"]), max_size=6)
-CORRUPTIONS = ("none", "extra cell", "missing cell", "nul", "bare cr", "unquoted comma")
-
-
-def _line(number: int, cells: list[str], corruption: str) -> str:
-    """One row as an export writes it (quoted where needed), then damaged as ``corruption`` says."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow([f"K{number}", *cells])
-    line = buffer.getvalue()
-    if corruption == "extra cell":
-        return line[:-1] + ",EXTRA\n"
-    if corruption == "missing cell":
-        return f"K{number}\n"
-    if corruption == "nul":
-        return f"K{number},a\x00b,c,d\n"
-    if corruption == "bare cr":
-        return f"K{number},a\rb,c,d\n"
-    if corruption == "unquoted comma":
-        return f"K{number},1,234.5,c,d\n"
-    return line
 
 
 @settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -202,16 +182,5 @@ def test_rows_in_the_file_are_rows_imported_plus_rows_reported(
     folder = tmp_path_factory.mktemp("fuzz")
     ws = tw.Workspace.init(folder / "ws")
     path = folder / "fuzz.csv"
-    path.write_bytes(("customer_id,a,b,c\n" + "".join(_line(n, c, k) for n, (c, k) in enumerate(rows))).encode())
-    try:
-        result = tierwise.import_file(ws, "customers", path, allow_bad_rows=True)
-    except tierwise.ImportRefused as exc:  # nothing good at all: every row is reported
-        imported, reported = 0, {p.row for p in exc.problems}
-    else:
-        imported = result.rows
-        reported = {r["row"] for r in ws.records('SELECT DISTINCT "row" FROM quarantine')}
-    assert imported + len(reported) == len(rows)
-    assert len(reported) == sum(1 for _, kind in rows if kind != "none")
-    if imported:
-        ids = {r["customer_id"] for r in ws.records("SELECT customer_id FROM data.customers")}
-        assert ids == {f"K{n}" for n, (_, kind) in enumerate(rows) if kind == "none"}
+    outcome = import_outcome(ws, path, rows)
+    assert outcome == "ok", outcome

@@ -11,13 +11,12 @@ import sys
 import time
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
+from tests.conftest import demo_workspace
 
 import tierwise
 import tierwise.lifecycle as lc
 import tierwise.workspace as tw
-from tierwise.demo import generate
 
 ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 STANDARD = "annual-sales-grade"
@@ -26,10 +25,7 @@ MONTHS = [dt.date(2025, m, 28) for m in range(1, 13)]
 
 @pytest.fixture
 def ws(tmp_path: Path) -> tw.Workspace:
-    workspace = tw.Workspace.init(tmp_path / "ws")
-    for name in ("customers", "transactions"):
-        pq.write_table(generate(customers=2000, seed=8)[name], tmp_path / f"{name}.parquet")
-        tierwise.import_file(workspace, name, tmp_path / f"{name}.parquet")
+    workspace = demo_workspace(tmp_path, customers=2000, seed=8)
     tw.add_user(workspace, "alice", "manager", password="alice-secret-1")
     return workspace
 

@@ -9,22 +9,19 @@ import sys
 import time
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
+from tests.conftest import demo_workspace
 
 import tierwise
 import tierwise.workspace as tw
-from tierwise.demo import AS_OF, generate
+from tierwise.demo import AS_OF
 
 ENV = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> tw.Workspace:
-    workspace = tw.Workspace.init(tmp_path / "ws")
-    for name in ("customers", "transactions"):
-        pq.write_table(generate(customers=400, seed=2)[name], tmp_path / f"{name}.parquet")
-        tierwise.import_file(workspace, name, tmp_path / f"{name}.parquet")
+    workspace = demo_workspace(tmp_path, customers=400, seed=2)
     return workspace
 
 
