@@ -171,6 +171,7 @@ class Aggregates:
         self.columns: dict[str, dict[str, ir.Value]] = {}
         self.keys: dict[tuple[str, ...], str] = {}
         self.zero: set[str] = set()
+        self.present: dict[str, str] = {}  # table -> column counting its rows dated up to as_of
         self.sources: dict[str, ir.Table] = {}
         self.materialised: dict[str, ir.Table] = {}
 
@@ -255,6 +256,16 @@ def aggregate_tables(
             finals[name] = (node, mapping)
             if table_name not in used:
                 used.append(table_name)
+                date = dated(table, table_name)
+                if date is not None:  # who was a customer on as_of: a row dated up to it (same GROUP BY)
+                    day = table[date].cast("date") if not table[date].type().is_date() else table[date]
+                    shared.present[table_name] = shared.register(
+                        table_name,
+                        table,
+                        (table_name, "rows up to as_of", ctx.as_of.isoformat()),
+                        table.count(where=day <= ctx.as_of),
+                        True,
+                    )
     return {name: shared.table(name) for name in used}, finals
 
 

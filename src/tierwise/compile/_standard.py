@@ -15,7 +15,7 @@ from tierwise.spec._model import Grader
 from ._context import Context
 from ._expr import CompileError
 from ._graders import visit
-from ._indicators import Aggregates, add_indicators, aggregate_tables, customer_base, dated, join_aggregates
+from ._indicators import Aggregates, add_indicators, aggregate_tables, customer_base, join_aggregates
 
 __all__ = ["LANGUAGES", "Compiled", "compile_standard", "output_columns"]
 
@@ -88,14 +88,18 @@ def compile_standard(
     shared = shared if shared is not None else Aggregates()
     aggregated, finals = aggregate_tables(ctx, tables, shared)
     used = _tables_used(standard)
-    if "customers" not in tables and len(used) == 1 and used[0] in aggregated and not dated(tables[used[0]], used[0]):
-        base = aggregated[used[0]]  # an undated table's aggregation already has every customer id
+    joined = aggregated
+    if "customers" not in tables and len(used) == 1 and used[0] in aggregated:
+        only = aggregated[used[0]]  # the one table's aggregation already has every customer id
+        present = shared.present.get(used[0])
+        base = only.filter(only[present] > 0) if present is not None else only  # and rows up to as_of
+        joined = {}
     else:
         try:
             base = customer_base(tables, used, as_of)
         except CompileError as exc:
             raise StandardError([*ctx.problems, Problem(standard.source, None, f"{exc}.")]) from exc
-    ctx.table = join_aggregates(base, aggregated, shared.zero)
+    ctx.table = join_aggregates(base, joined, shared.zero)
     grades = _join_references(ctx, tables, shared)
     add_indicators(ctx, finals, grades)
     if standard.population is not None:
