@@ -37,6 +37,7 @@ TRUSTED_NAMES = {
     ("workspace/_runs.py", "packed"),
     ("engine/_data.py", "types"),
     ("workspace/_users.py", "_USER_COLUMNS"),
+    ("lifecycle/_publish.py", "_CHANGED"),
 }
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tierwise.lifecycle._decide import Current, Decision, Override, decide
+from tierwise.lifecycle._bulk import decide_all, prepare
+from tierwise.lifecycle._decide import Current, Decision
 from tierwise.spec import Standard, load_standard, loads_standard
 from tierwise.workspace import (
     AccessDenied,
@@ -139,60 +140,7 @@ def publish(workspace: Workspace, run_id: int) -> PublishResult:
         for request_id, customer in expired:
             workspace.audit(con, "override-expired", run.standard_id, {"request": request_id}, customer_id=customer)
         result.expired_overrides = len(expired)
-        overrides = {
-            r[1]: Override(int(r[0]), r[2], r[3])
-            for r in con.execute(
-                "SELECT id, customer_id, grade, until FROM requests WHERE kind = 'override' AND status = 'approved' "
-                "AND standard_id = ?",
-                [run.standard_id],
-            ).fetchall()
-        }
-        pending = {
-            r[0]
-            for r in con.execute(
-                "SELECT customer_id FROM requests WHERE kind = 'upgrade' AND status = 'pending' AND standard_id = ?",
-                [run.standard_id],
-            ).fetchall()
-        }
-        tenure = _tenures(con, run.as_of)
-        current = _current(con, run.standard_id)
-        evaluated = dict(con.execute("SELECT customer_id, grade FROM run_rows WHERE run_id = ?", [run_id]).fetchall())
-        for customer, grade in evaluated.items():
-            now = current.get(customer)
-            decision = decide(
-                standard.lifecycle,
-                standard.grades,
-                now[1] if now else None,
-                grade,
-                as_of=run.as_of,
-                tenure_days=tenure.get(customer),
-                override=overrides.get(customer),
-            )
-            result.states[decision.state] = result.states.get(decision.state, 0) + 1
-            if now is None or (now[1].grade, now[1].state, now[1].hold_count) != (
-                decision.grade,
-                decision.state,
-                decision.hold_count,
-            ):
-                _change(con, run.standard_id, customer, now, decision, run.as_of, run_id, grade)
-                result.changed += 1
-            if decision.upgrade_to is not None and customer not in pending:
-                con.execute(
-                    "INSERT INTO requests (kind, standard_id, customer_id, grade, why, requested_by, requested_at, status) "
-                    "VALUES ('upgrade', ?, ?, ?, ?, ?, ?, 'pending')",
-                    [
-                        run.standard_id,
-                        customer,
-                        decision.upgrade_to,
-                        f"run {run_id} evaluated {decision.upgrade_to}",
-                        workspace.user(),
-                        dt.datetime.now(),
-                    ],
-                )
-                result.applications += 1
-        for customer, (interval, _) in current.items():
-            if customer not in evaluated:  # left the population: the grade ends
-                con.execute("UPDATE grades SET valid_to = ? WHERE id = ?", [run.as_of, interval])
+        _publish_all(con, workspace, standard, run_id, run.standard_id, run.as_of, result)
         con.execute(
             "INSERT INTO publications VALUES (?, ?, ?, ?, ?)",
             [run_id, run.standard_id, run.as_of, dt.datetime.now(), workspace.user()],
@@ -212,20 +160,78 @@ def publish(workspace: Workspace, run_id: int) -> PublishResult:
     return result
 
 
-def _tenures(con: Any, as_of: dt.date) -> dict[str, int]:
-    columns = {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'data' "
-            "AND table_name = 'customers'"
-        ).fetchall()
-    }
-    if "created_at" not in columns:
-        return {}
-    rows = con.execute(
-        "SELECT CAST(customer_id AS VARCHAR), CAST(created_at AS DATE) FROM data.customers WHERE created_at IS NOT NULL"
+_CHANGED = (
+    "current_id IS NULL OR cur_grade IS DISTINCT FROM grade OR cur_state IS DISTINCT FROM state "
+    "OR cur_hold IS DISTINCT FROM hold_count"
+)
+
+
+def _publish_all(
+    con: Any,
+    workspace: Workspace,
+    standard: Standard,
+    run_id: int,
+    standard_id: str,
+    as_of: dt.date,
+    result: PublishResult,
+) -> None:
+    """Decide every customer's grade in one statement and close and open grade intervals in bulk."""
+    prepare(con, standard.grades)
+    con.execute("INSERT INTO _tw_eval SELECT customer_id, grade FROM run_rows WHERE run_id = ?", [run_id])
+    con.execute(
+        "INSERT INTO _tw_cur SELECT customer_id, id, grade, state, hold_count FROM grades "
+        "WHERE standard_id = ? AND valid_to IS NULL",
+        [standard_id],
+    )
+    con.execute(
+        "INSERT INTO _tw_ovr SELECT customer_id, id, grade, until FROM requests "
+        "WHERE kind = 'override' AND status = 'approved' AND standard_id = ?",
+        [standard_id],
+    )
+    if _has_created_at(con):
+        con.execute(
+            "INSERT INTO _tw_ten SELECT CAST(customer_id AS VARCHAR), date_diff('day', CAST(created_at AS DATE), ?) "
+            "FROM data.customers WHERE created_at IS NOT NULL",
+            [as_of],
+        )
+    decide_all(con, standard.lifecycle, standard.grades, as_of)
+    result.states = dict(
+        con.execute("SELECT state, count(*) FROM _tw_decided GROUP BY state ORDER BY state").fetchall()
+    )
+    result.changed = int(_one(con.execute(f"SELECT count(*) FROM _tw_decided WHERE {_CHANGED}")))
+    con.execute(  # customers that left the population: their grade ends
+        "UPDATE grades SET valid_to = ? WHERE standard_id = ? AND valid_to IS NULL "
+        "AND customer_id NOT IN (SELECT customer_id FROM _tw_eval)",
+        [as_of, standard_id],
+    )
+    con.execute(
+        f"UPDATE grades SET valid_to = ? WHERE id IN (SELECT current_id FROM _tw_decided WHERE {_CHANGED})", [as_of]
+    )
+    con.execute(
+        "INSERT INTO grades (standard_id, customer_id, grade, evaluated, state, hold_count, valid_from, run_id, why) "
+        f"SELECT ?, customer_id, grade, evaluated, state, hold_count, ?, ?, why FROM _tw_decided WHERE {_CHANGED} "
+        "ORDER BY customer_id",
+        [standard_id, as_of, run_id],
+    )
+    applied = con.execute(
+        "INSERT INTO requests (kind, standard_id, customer_id, grade, why, requested_by, requested_at, status) "
+        "SELECT 'upgrade', ?, customer_id, upgrade_to, 'run ' || ? || ' evaluated ' || upgrade_to, ?, ?, 'pending' "
+        "FROM _tw_decided WHERE upgrade_to IS NOT NULL AND customer_id NOT IN (SELECT customer_id FROM requests "
+        "WHERE kind = 'upgrade' AND status = 'pending' AND standard_id = ?) ORDER BY customer_id RETURNING id",
+        [standard_id, run_id, workspace.user(), dt.datetime.now(), standard_id],
     ).fetchall()
-    return {customer: (as_of - created).days for customer, created in rows}
+    result.applications = len(applied)
+
+
+def _has_created_at(con: Any) -> bool:
+    return bool(
+        _one(
+            con.execute(
+                "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'data' "
+                "AND table_name = 'customers' AND column_name = 'created_at'"
+            )
+        )
+    )
 
 
 def _check_customer(con: Any, customer_id: str, user: User | None) -> None:
