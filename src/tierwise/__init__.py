@@ -16,6 +16,7 @@ from . import demo
 from .compile import Compiled, Explanation, compile_standard
 from .demo import run_demo
 from .engine import DataError, Evaluation, compiled_sql, connect, evaluate, evaluate_many
+from .io import write_table
 from .spec import (
     Problem,
     Standard,
@@ -57,4 +58,5 @@ __all__ = [
     "load_standard",
     "loads_standard",
     "run_demo",
+    "write_table",
 ]

@@ -295,14 +295,13 @@ def _standards(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     import tierwise
+    from tierwise.cli._listing import listing
 
-    table = Table(title="Built-in standards / 内置分级标准")
-    for column in ("id", "name", "grader", "grades"):
-        table.add_column(column)
+    rows = []
     for standard_id in tierwise.builtin_ids():
         standard = tierwise.load_builtin(standard_id)
-        table.add_row(standard.id, standard.name, standard.grade.kind, " / ".join(standard.grades))
-    out.print(table)
+        rows.append((standard.id, standard.name, standard.grade.kind, " / ".join(standard.grades)))
+    listing(("id", "name", "grader", "grades"), rows, title="Built-in standards / 内置分级标准")
 
 
 @standards_app.command("show")

@@ -6,9 +6,9 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from tierwise.cli._app import _state, app, out, stdin_line
+from tierwise.cli._listing import listing
 from tierwise.cli._workspace import WorkspaceOption, _workspace
 
 users_app = typer.Typer(help="Users and roles of a workspace (admin only, except your own password).")
@@ -63,11 +63,8 @@ def users_list(workspace: WorkspaceOption = None) -> None:
     """List the users, their roles and regions."""
     import tierwise.workspace as tw
 
-    table = Table()
-    for column in ("user", "role", "角色", "regions", "password", "state"):
-        table.add_column(column)
-    for user in tw.list_users(_workspace(workspace)):
-        table.add_row(
+    rows = [
+        (
             user.name,
             user.role,
             tw.role_label(user.role),
@@ -75,7 +72,9 @@ def users_list(workspace: WorkspaceOption = None) -> None:
             "yes" if user.has_password else "no",
             "disabled" if user.disabled else "active",
         )
-    out.print(table)
+        for user in tw.list_users(_workspace(workspace))
+    ]
+    listing(("user", "role", "角色", "regions", "password", "state"), rows)
 
 
 @users_app.command("disable")

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from tierwise.cli._app import AsOfOption, LangOption, _lang, _progress, _state, app, err, out, stdin_line
+from tierwise.cli._listing import OutputOption, listing
 
 WorkspaceOption = Annotated[
     Path | None,
@@ -113,24 +114,17 @@ def tables(workspace: WorkspaceOption = None) -> None:
 @app.command()
 def audit(
     customer: Annotated[str | None, typer.Option("--customer", "-c", help="Only records about this customer.")] = None,
+    output: OutputOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Show the append-only audit log: who did what, when and why."""
     ws = _workspace(workspace)
-    table = Table(title=f"Audit log · {ws.root}")
-    for column in ("#", "when", "who", "action", "subject", "detail", "why"):
-        table.add_column(column, overflow="fold")
-    for record in ws.audit_records(customer):
-        table.add_row(
-            str(record["id"]),
-            f"{record['at']:%Y-%m-%d %H:%M:%S}",
-            record["user"],
-            record["action"],
-            record["subject"] or "",
-            record["detail"] or "",
-            record["why"] or "",
-        )
-    out.print(table)
+    columns = ("#", "when", "who", "action", "subject", "detail", "why")
+    rows = [
+        (r["id"], f"{r['at']:%Y-%m-%d %H:%M:%S}", r["user"], r["action"], r["subject"], r["detail"], r["why"])
+        for r in ws.audit_records(customer)
+    ]
+    listing(columns, rows, title=f"Audit log · {ws.root}", output=output)
 
 
 @app.command()
@@ -157,26 +151,26 @@ def run(
 
 
 @app.command()
-def runs(workspace: WorkspaceOption = None) -> None:
+def runs(output: OutputOption = None, workspace: WorkspaceOption = None) -> None:
     """List the stored runs."""
     import tierwise.workspace as tw
 
     ws = _workspace(workspace)
-    table = Table(title=f"Runs · {ws.root}")
-    for column in ("run", "when", "who", "standard", "version", "as of", "customers", "standard hash"):
-        table.add_column(column)
-    for info in tw.list_runs(ws):
-        table.add_row(
-            str(info.id),
-            f"{info.at:%Y-%m-%d %H:%M}",
-            info.user,
-            info.standard_id,
-            info.standard_version,
-            str(info.as_of),
-            f"{info.customers:,}",
-            info.standard_hash[:12],
+    columns = ("run", "when", "who", "standard", "version", "as of", "customers", "standard hash")
+    rows = [
+        (
+            i.id,
+            f"{i.at:%Y-%m-%d %H:%M}",
+            i.user,
+            i.standard_id,
+            i.standard_version,
+            i.as_of,
+            i.customers,
+            i.standard_hash[:12],
         )
-    out.print(table)
+        for i in tw.list_runs(ws)
+    ]
+    listing(columns, rows, title=f"Runs · {ws.root}", output=output)
 
 
 @app.command()
@@ -345,28 +339,15 @@ def reject(
 @app.command("requests")
 def requests_(
     status: Annotated[str | None, typer.Option("--status", help="pending, approved, rejected or expired.")] = None,
+    output: OutputOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """List override requests and upgrade applications."""
     import tierwise.lifecycle as lc
 
-    table = Table()
-    for column in ("#", "kind", "standard", "customer", "grade", "until", "by", "status", "decided by", "why"):
-        table.add_column(column, overflow="fold")
-    for r in lc.requests(_workspace(workspace), status):
-        table.add_row(
-            str(r["id"]),
-            r["kind"],
-            r["standard_id"],
-            r["customer_id"],
-            r["grade"],
-            str(r["until"] or ""),
-            r["requested_by"],
-            r["status"],
-            r["decided_by"] or "",
-            r["why"] or "",
-        )
-    out.print(table)
+    columns = ("#", "kind", "standard", "customer", "grade", "until", "by", "status", "decided by", "why")
+    keys = ("id", "kind", "standard_id", "customer_id", "grade", "until", "requested_by", "status", "decided_by", "why")
+    listing(columns, [[r[k] for k in keys] for r in lc.requests(_workspace(workspace), status)], output=output)
 
 
 @app.command()
@@ -401,6 +382,7 @@ def reinstate(
 def history(
     customer: Annotated[str, typer.Argument(metavar="CUSTOMER")],
     standard: Annotated[str | None, typer.Option("--standard", "-s")] = None,
+    output: OutputOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Every grade a customer had, from when to when, and why."""
@@ -409,36 +391,21 @@ def history(
     rows = lc.history(_workspace(workspace), customer, standard)
     if not rows:
         raise ValueError(f"Customer '{customer}' has no published grade yet.")
-    table = Table(title=f"{customer}")
-    for column in ("standard", "grade", "state", "from", "to", "evaluated", "run", "why"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        table.add_row(
-            r["standard_id"],
-            r["grade"] or "—",
-            r["state"],
-            str(r["valid_from"]),
-            str(r["valid_to"] or "now"),
-            r["evaluated"] or "",
-            str(r["run_id"] or ""),
-            r["why"],
-        )
-    out.print(table)
+    columns = ("standard", "grade", "state", "from", "to", "evaluated", "run", "why")
+    keys = ("standard_id", "grade", "state", "valid_from", "valid_to", "evaluated", "run_id", "why")
+    listing(columns, [[r[k] for k in keys] for r in rows], title=customer, output=output)
 
 
 @app.command()
 def grades(
     standard: StandardIdOption,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Default: today.")] = None,
+    output: OutputOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Everyone's published grade on a date."""
+    """Everyone's published grade on a date (all rows with -o FILE, or piped)."""
     import tierwise.lifecycle as lc
 
     day = _date(as_of, "--as-of") or dt.date.today()
-    table = Table(title=f"{standard} · {day}")
-    for column in ("customer", "grade", "state"):
-        table.add_column(column)
-    for customer, (grade, state) in lc.grades_on(_workspace(workspace), standard, day).items():
-        table.add_row(customer, grade or "—", state)
-    out.print(table)
+    rows = [(c, g, state) for c, (g, state) in lc.grades_on(_workspace(workspace), standard, day).items()]
+    listing(("customer", "grade", "state"), rows, title=f"{standard} · {day}", output=output)
