@@ -49,6 +49,7 @@ def _consistent(ws: tw.Workspace) -> None:
 
 
 def _kill_at(command: list[str], delay: float) -> bool:
+    """SIGKILL ``command`` after ``delay`` seconds; whether it was still running."""
     child = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(delay)
     child.send_signal(signal.SIGKILL)
