@@ -61,6 +61,7 @@ class Sheet:
     headers: list[str]
     records: list[tuple[int, list[Any]]] = field(default_factory=list)
     broken: list[Broken] = field(default_factory=list)
+    arrow: Any = None  # a typed file (Parquet, Excel) as an Arrow table, read column by column; no records
 
 
 def split_unit(header: str) -> tuple[str, str | None, Decimal | None]:
@@ -179,6 +180,4 @@ def read_sheet(path: Path, sheet: str | int = 0) -> Sheet:
         table = read_parquet(path)
     else:
         raise ValueError(f"Cannot import '{path.name}': the file must be .csv, .xlsx, .xls or .parquet.")
-    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
-    rows = [list(r) for r in zip(*columns, strict=True)] if columns else []
-    return Sheet(list(table.column_names), [(number, row) for number, row in enumerate(rows, start=2)])
+    return Sheet(list(table.column_names), arrow=table)

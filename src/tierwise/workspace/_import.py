@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from tierwise._sql import qualified
 from tierwise.io import write_table
 from tierwise.io._columns import ARROW_TYPES, TYPES, cell_text, kind_of, map_headers, parse_cell
 from tierwise.io._reader import UNITS, read_sheet
+from tierwise.workspace._columnar import check_columns, identifier
 from tierwise.workspace._store import Workspace, WorkspaceError
 
 __all__ = ["ImportRefused", "ImportResult", "RowProblem", "import_file"]
@@ -116,8 +117,9 @@ def import_file(
         sheet_read = read_sheet(path, sheet)
     except (ValueError, OSError) as exc:
         raise WorkspaceError(str(exc)) from exc
-    headers, records, broken = sheet_read.headers, sheet_read.records, sheet_read.broken
+    headers, records, broken, typed = sheet_read.headers, sheet_read.records, sheet_read.broken, sheet_read.arrow
     rows = [cells for _, cells in records]
+    total = typed.num_rows if typed is not None else len(rows) + len(broken)
     with workspace.reading() as con:
         row = con.execute("SELECT mapping FROM column_maps WHERE table_name = ?", [table]).fetchone()
         saved = json.loads(row[0]) if row else {}
@@ -127,7 +129,7 @@ def import_file(
     columns = [names[h] for h in headers]
     problems: list[RowProblem] = []
     file = path.name
-    if not rows and not broken:
+    if not total:
         raise ImportRefused(
             f"{file} has no data rows; nothing was imported.", [RowProblem(file, 1, None, None, "no data rows")], None
         )
@@ -151,54 +153,24 @@ def import_file(
                 None,
             )
     factors = {names[h]: units[h][1] for h in units}
-    kinds = {c: kind_of(c, factors.get(c), [r[i] if i < len(r) else None for r in rows]) for i, c in enumerate(columns)}
-    good: list[list[Any]] = []
-    bad_rows: dict[int, list[Any]] = {}
-    seen: dict[str, int] = {}
-    for item in broken:
-        problems.append(RowProblem(file, item.line, None, item.raw[:200], item.problem))
-        bad_rows[item.line] = [item.raw]
-    for number, raw in records:
-        raw = list(raw) + [None] * (len(columns) - len(raw))
-        typed: list[Any] = []
-        row_problems: list[RowProblem] = []
-        for column, value in zip(columns, raw, strict=False):
-            kind = kinds[column]
-            try:
-                cell = parse_cell(kind, value, factors.get(column))
-            except ValueError as exc:
-                row_problems.append(RowProblem(file, number, column, cell_text(value), str(exc)))
-                cell = None
-            if kind == "date" and column in PAST_ONLY and isinstance(cell, dt.date) and cell > today:
-                row_problems.append(
-                    RowProblem(file, number, column, cell_text(value), f"the date {cell} is in the future")
-                )
-            typed.append(cell)
-        position = columns.index("customer_id")
-        customer = typed[position] = _identifier(typed[position])
-        if customer is None:
-            row_problems.append(RowProblem(file, number, "customer_id", None, "customer_id is empty"))
-        elif table == "customers":
-            if customer in seen:
-                row_problems.append(
-                    RowProblem(
-                        file, number, "customer_id", customer, f"duplicate customer_id (also on row {seen[customer]})"
-                    )
-                )
-            elif customer in existing:
-                row_problems.append(
-                    RowProblem(file, number, "customer_id", customer, "customer_id is already in the workspace")
-                )
-            seen.setdefault(customer, number)
-        elif customers is not None and customer not in customers:
-            row_problems.append(
-                RowProblem(file, number, "customer_id", customer, "no such customer in the customers table")
-            )
-        if row_problems:
-            problems.extend(row_problems)
-            bad_rows[number] = raw
-        else:
-            good.append(typed)
+    if typed is not None:  # Parquet and Excel: column by column
+        checked = check_columns(
+            typed.rename_columns(columns),
+            columns,
+            factors,
+            table_name=table,
+            customers=customers,
+            existing=existing,
+            today=today,
+            past_only=PAST_ONLY,
+        )
+        problems = [RowProblem(file, row, column, value, what) for row, column, value, what in checked.problems]
+        bad_rows: dict[int, list[Any]] = checked.bad
+        good_table = checked.table
+    else:
+        good_table, bad_rows = _rows(
+            file, records, broken, columns, factors, table, customers, existing, today, problems
+        )
     report = _write_report(workspace, table, problems) if problems else None
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if problems and not allow_bad_rows:
@@ -207,12 +179,12 @@ def import_file(
                 con, "import-refused", table, {"file": str(path), "bad_rows": len(bad_rows), "report": str(report)}
             )
         raise ImportRefused(
-            f"{file} has {len(bad_rows):,} bad row(s) of {len(rows) + len(broken):,}; nothing was imported. Every problem is in {report}. "
+            f"{file} has {len(bad_rows):,} bad row(s) of {total:,}; nothing was imported. Every problem is in {report}. "
             f"Fix them, or import the good rows with --allow-bad-rows (the bad ones are kept in quarantine).",
             problems,
             report,
         )
-    arrow = pa.table({c: pa.array([r[i] for r in good], ARROW_TYPES[kinds[c]]) for i, c in enumerate(columns)})
+    arrow = good_table
     with workspace.writing() as con:
         workspace.authorize(con, "import")
         con.register("_tw_import", arrow)
@@ -246,7 +218,16 @@ def import_file(
             _scalar(
                 con.execute(
                     'INSERT INTO imports ("at", "user", table_name, file, sha256, mode, rows, bad_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
-                    [dt.datetime.now(), workspace.user(), table, str(path), digest, mode, len(good), len(bad_rows)],
+                    [
+                        dt.datetime.now(),
+                        workspace.user(),
+                        table,
+                        str(path),
+                        digest,
+                        mode,
+                        arrow.num_rows,
+                        len(bad_rows),
+                    ],
                 )
             )
         )  # type: ignore[index]
@@ -278,7 +259,7 @@ def import_file(
                 "file": str(path),
                 "sha256": digest,
                 "mode": mode,
-                "rows": len(good),
+                "rows": arrow.num_rows,
                 "bad_rows": len(bad_rows),
                 "import_id": import_id,
             },
@@ -286,7 +267,7 @@ def import_file(
     return ImportResult(
         table,
         mode,
-        len(good),
+        arrow.num_rows,
         len(bad_rows),
         import_id,
         report,
@@ -296,9 +277,69 @@ def import_file(
     )
 
 
-def _identifier(value: str | None) -> str | None:
-    """Customer ids compare as exported by any system: full-width ``Ｃ００４`` is ``C004``."""
-    return unicodedata.normalize("NFKC", value).strip() or None if value is not None else None
+def _rows(
+    file: str,
+    records: list[tuple[int, list[Any]]],
+    broken: list[Any],
+    columns: list[str],
+    factors: dict[str, Decimal],
+    table: str,
+    customers: set[str] | None,
+    existing: set[str],
+    today: dt.date,
+    problems: list[RowProblem],
+) -> tuple[pa.Table, dict[int, list[Any]]]:
+    """A CSV's records read and checked row by row: the good rows as a table, the raw cells of the bad ones."""
+    rows = [cells for _, cells in records]
+    kinds = {c: kind_of(c, factors.get(c), [r[i] if i < len(r) else None for r in rows]) for i, c in enumerate(columns)}
+    good: list[list[Any]] = []
+    bad_rows: dict[int, list[Any]] = {}
+    seen: dict[str, int] = {}
+    for item in broken:
+        problems.append(RowProblem(file, item.line, None, item.raw[:200], item.problem))
+        bad_rows[item.line] = [item.raw]
+    for number, raw in records:
+        raw = list(raw) + [None] * (len(columns) - len(raw))
+        typed: list[Any] = []
+        row_problems: list[RowProblem] = []
+        for column, value in zip(columns, raw, strict=False):
+            kind = kinds[column]
+            try:
+                cell = parse_cell(kind, value, factors.get(column))
+            except ValueError as exc:
+                row_problems.append(RowProblem(file, number, column, cell_text(value), str(exc)))
+                cell = None
+            if kind == "date" and column in PAST_ONLY and isinstance(cell, dt.date) and cell > today:
+                row_problems.append(
+                    RowProblem(file, number, column, cell_text(value), f"the date {cell} is in the future")
+                )
+            typed.append(cell)
+        position = columns.index("customer_id")
+        customer = typed[position] = identifier(typed[position])
+        if customer is None:
+            row_problems.append(RowProblem(file, number, "customer_id", None, "customer_id is empty"))
+        elif table == "customers":
+            if customer in seen:
+                row_problems.append(
+                    RowProblem(
+                        file, number, "customer_id", customer, f"duplicate customer_id (also on row {seen[customer]})"
+                    )
+                )
+            elif customer in existing:
+                row_problems.append(
+                    RowProblem(file, number, "customer_id", customer, "customer_id is already in the workspace")
+                )
+            seen.setdefault(customer, number)
+        elif customers is not None and customer not in customers:
+            row_problems.append(
+                RowProblem(file, number, "customer_id", customer, "no such customer in the customers table")
+            )
+        if row_problems:
+            problems.extend(row_problems)
+            bad_rows[number] = raw
+        else:
+            good.append(typed)
+    return pa.table({c: pa.array([r[i] for r in good], ARROW_TYPES[kinds[c]]) for i, c in enumerate(columns)}), bad_rows
 
 
 def _scalar(cursor: Any) -> Any:
