@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from tierwise.io._columns import ARROW_TYPES, TYPES, cell_text, kind_of, parse_cell
 
-__all__ = ["Checked", "check_columns"]
+__all__ = ["Checked", "IdCheck", "check_columns", "identifier"]
 
 Problem = tuple[int, str | None, str | None, str]  # (row, column, value, problem)
 
@@ -28,6 +28,29 @@ Problem = tuple[int, str | None, str | None, str]  # (row, column, value, proble
 def identifier(value: str | None) -> str | None:
     """Customer ids compare as exported by any system: full-width ``Ｃ００４`` is ``C004``."""
     return unicodedata.normalize("NFKC", value).strip() or None if value is not None else None
+
+
+class IdCheck:
+    """The customer-id rules of an import, applied one id at a time in file order."""
+
+    def __init__(self, table_name: str, customers: set[str] | None, existing: set[str]) -> None:
+        self.table_name, self.customers, self.existing = table_name, customers, existing
+        self.seen: dict[str, int] = {}
+
+    def problem(self, customer: str | None, row: int) -> str | None:
+        """Why ``customer`` on ``row`` cannot be imported, or None."""
+        if customer is None:
+            return "customer_id is empty"
+        if self.table_name == "customers":
+            first = self.seen.setdefault(customer, row)
+            if first != row:
+                return f"duplicate customer_id (also on row {first})"
+            if customer in self.existing:
+                return "customer_id is already in the workspace"
+            return None
+        if self.customers is not None and customer not in self.customers:
+            return "no such customer in the customers table"
+        return None
 
 
 def _kind_of_type(column: pa.ChunkedArray) -> str | None:
@@ -112,25 +135,10 @@ def check_columns(
                 value = read[name][index].as_py()
                 row = index + 2
                 per_row.setdefault(row, []).append((row, name, str(value), f"the date {value} is in the future"))
-    seen: dict[str, int] = {}
-    for index, customer in enumerate(ids):
-        row = index + 2
-        if customer is None:
-            per_row.setdefault(row, []).append((row, "customer_id", None, "customer_id is empty"))
-        elif table_name == "customers":
-            if customer in seen:
-                per_row.setdefault(row, []).append(
-                    (row, "customer_id", customer, f"duplicate customer_id (also on row {seen[customer]})")
-                )
-            elif customer in existing:
-                per_row.setdefault(row, []).append(
-                    (row, "customer_id", customer, "customer_id is already in the workspace")
-                )
-            seen.setdefault(customer, row)
-        elif customers is not None and customer not in customers:
-            per_row.setdefault(row, []).append(
-                (row, "customer_id", customer, "no such customer in the customers table")
-            )
+    check = IdCheck(table_name, customers, existing)
+    for row, customer in enumerate(ids, start=2):
+        if (why := check.problem(customer, row)) is not None:
+            per_row.setdefault(row, []).append((row, "customer_id", customer, why))
     problems = [p for row in sorted(per_row) for p in per_row[row]]
     typed = pa.table(read)
     bad_rows = sorted(per_row)

@@ -27,7 +27,7 @@ from tierwise._sql import qualified
 from tierwise.io import write_table
 from tierwise.io._columns import ARROW_TYPES, TYPES, cell_text, kind_of, map_headers, parse_cell
 from tierwise.io._reader import UNITS, read_sheet
-from tierwise.workspace._columnar import check_columns, identifier
+from tierwise.workspace._columnar import IdCheck, check_columns, identifier
 from tierwise.workspace._store import Workspace, WorkspaceError
 
 __all__ = ["ImportRefused", "ImportResult", "RowProblem", "import_file"]
@@ -294,7 +294,7 @@ def _rows(
     kinds = {c: kind_of(c, factors.get(c), [r[i] if i < len(r) else None for r in rows]) for i, c in enumerate(columns)}
     good: list[list[Any]] = []
     bad_rows: dict[int, list[Any]] = {}
-    seen: dict[str, int] = {}
+    check = IdCheck(table, customers, existing)
     for item in broken:
         problems.append(RowProblem(file, item.line, None, item.raw[:200], item.problem))
         bad_rows[item.line] = [item.raw]
@@ -316,24 +316,8 @@ def _rows(
             typed.append(cell)
         position = columns.index("customer_id")
         customer = typed[position] = identifier(typed[position])
-        if customer is None:
-            row_problems.append(RowProblem(file, number, "customer_id", None, "customer_id is empty"))
-        elif table == "customers":
-            if customer in seen:
-                row_problems.append(
-                    RowProblem(
-                        file, number, "customer_id", customer, f"duplicate customer_id (also on row {seen[customer]})"
-                    )
-                )
-            elif customer in existing:
-                row_problems.append(
-                    RowProblem(file, number, "customer_id", customer, "customer_id is already in the workspace")
-                )
-            seen.setdefault(customer, number)
-        elif customers is not None and customer not in customers:
-            row_problems.append(
-                RowProblem(file, number, "customer_id", customer, "no such customer in the customers table")
-            )
+        if (why := check.problem(customer, number)) is not None:
+            row_problems.append(RowProblem(file, number, "customer_id", customer, why))
         if row_problems:
             problems.extend(row_problems)
             bad_rows[number] = raw
