@@ -72,3 +72,24 @@ def test_history_audit_runs_and_requests_take_an_output_file(published: tw.Works
         assert result.returncode == 0, (args, result.stderr)
         if args[0] != "users":
             assert out.read_text(encoding="utf-8-sig").count("\n") >= 1
+
+
+def test_show_diff_and_simulate_write_to_a_file(published: tw.Workspace, tmp_path: Path) -> None:
+    run = tw.list_runs(published)[0].id
+    shown = tmp_path / "run.csv"
+    assert run_cli("show", str(run), "-o", str(shown), "-w", str(published.root)).returncode == 0
+    assert shown.read_text(encoding="utf-8-sig").count("\n") == len(tw.run_rows(published, run)) + 1
+    later = tw.run_standard(published, tierwise.builtin_path("rfm-8"), "2026-06-30")
+    moved = tmp_path / "diff.json"
+    result = run_cli("diff", str(run), str(later.id), "-o", str(moved), "-w", str(published.root))
+    assert result.returncode == 0, result.stderr
+    cells = [json.loads(line) for line in moved.read_text(encoding="utf-8").splitlines()]
+    assert sum(c["customers"] for c in cells) >= len(tw.run_rows(published, run))
+    draft = tmp_path / "rfm-8.yaml"
+    draft.write_text(
+        tierwise.builtin_path("rfm-8").read_text(encoding="utf-8").replace("mean", "median"), encoding="utf-8"
+    )
+    simulated = tmp_path / "simulate.csv"
+    result = run_cli("simulate", str(draft), "-o", str(simulated), "-w", str(published.root))
+    assert result.returncode == 0, result.stderr
+    assert simulated.read_text(encoding="utf-8-sig").splitlines()[0].endswith('"customers","monetary_12m"')

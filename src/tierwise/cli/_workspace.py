@@ -177,14 +177,19 @@ def runs(output: OutputOption = None, workspace: WorkspaceOption = None) -> None
 def show(
     run_id: Annotated[int, typer.Argument(metavar="RUN", help="The run number ('tierwise runs' lists them).")],
     customer: Annotated[str | None, typer.Option("--customer", "-c", help="Show this customer's stored row.")] = None,
+    output: OutputOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Show a stored run: its inputs and grades per grade, or one customer's row."""
+    """Show a stored run: its inputs and grades per grade, or one customer's row (-o: every row to a file)."""
     import tierwise.workspace as tw
 
     ws = _workspace(workspace)
     info = tw.get_run(ws, run_id)
     rows = tw.run_rows(ws, run_id)
+    if output is not None:
+        columns = tuple(rows[0]) if rows else ("customer_id", "grade")
+        listing(columns, [[r[c] for c in columns] for r in rows], output=output)
+        return
     out.print(
         f"Run {info.id}: {info.standard_id} v{info.standard_version} as of {info.as_of}, by {info.user} at "
         f"{info.at:%Y-%m-%d %H:%M:%S}; standard {info.standard_hash[:12]}; inputs "
@@ -215,16 +220,21 @@ def show(
 def diff(
     before: Annotated[int, typer.Argument(metavar="RUN_A", help="The earlier run.")],
     after: Annotated[int, typer.Argument(metavar="RUN_B", help="The later run.")],
+    output: OutputOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """The transition matrix between two runs: upgrades, downgrades, entries, exits."""
     import tierwise.workspace as tw
 
-    _print_movement(tw.diff_runs(_workspace(workspace), before, after))
+    _print_movement(tw.diff_runs(_workspace(workspace), before, after), output)
 
 
-def _print_movement(movement: Any) -> None:
-    """The transition matrix: customers per cell, and the amount moved where there is one."""
+def _print_movement(movement: Any, output: Path | None = None) -> None:
+    """The transition matrix: customers per cell, and the amount moved where there is one (-o: one row a cell)."""
+    if output is not None:
+        moved = [(a, b, count, movement.moved.get((a, b))) for (a, b), count in movement.matrix.items()]
+        listing((movement.before, movement.after, "customers", movement.value or "amount"), moved, output=output)
+        return
     grades_a = [g for g in movement.grades if any(a == g for a, _ in movement.matrix)]
     grades_b = [g for g in movement.grades if any(b == g for _, b in movement.matrix)]
     table = Table(title=f"{movement.before} → {movement.after}")
@@ -257,12 +267,13 @@ def simulate(
         Path, typer.Argument(metavar="DRAFT.yaml", help="A draft standard (same id as the published one).")
     ],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Default: the latest publication's date.")] = None,
+    output: OutputOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """What a rule change would do: the draft against the published grades. Stores nothing."""
     import tierwise.lifecycle as lc
 
-    _print_movement(lc.simulate(_workspace(workspace), draft, as_of))
+    _print_movement(lc.simulate(_workspace(workspace), draft, as_of), output)
 
 
 def _date(text: str | None, what: str) -> dt.date | None:
