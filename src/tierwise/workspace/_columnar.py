@@ -101,14 +101,12 @@ def check_columns(
     source: pa.Table,
     columns: Sequence[str],
     factors: dict[str, Decimal],
+    check: IdCheck,
     *,
-    table_name: str,
-    customers: set[str] | None,
-    existing: set[str],
     today: dt.date,
     past_only: Sequence[str],
 ) -> Checked:
-    """Read and check a typed table (its columns already renamed to ``columns``)."""
+    """Read and check a typed table (its columns already renamed to ``columns``) with the import's id rules."""
     cell_problems: list[Problem] = []
     read: dict[str, pa.Array] = {}
     kinds: dict[str, str] = {}
@@ -135,7 +133,6 @@ def check_columns(
                 value = read[name][index].as_py()
                 row = index + 2
                 per_row.setdefault(row, []).append((row, name, str(value), f"the date {value} is in the future"))
-    check = IdCheck(table_name, customers, existing)
     for row, customer in enumerate(ids, start=2):
         if (why := check.problem(customer, row)) is not None:
             per_row.setdefault(row, []).append((row, "customer_id", customer, why))

@@ -153,24 +153,16 @@ def import_file(
                 None,
             )
     factors = {names[h]: units[h][1] for h in units}
+    check = IdCheck(table, customers, existing)
     if typed is not None:  # Parquet and Excel: column by column
         checked = check_columns(
-            typed.rename_columns(columns),
-            columns,
-            factors,
-            table_name=table,
-            customers=customers,
-            existing=existing,
-            today=today,
-            past_only=PAST_ONLY,
+            typed.rename_columns(columns), columns, factors, check, today=today, past_only=PAST_ONLY
         )
         problems = [RowProblem(file, row, column, value, what) for row, column, value, what in checked.problems]
         bad_rows: dict[int, list[Any]] = checked.bad
         good_table = checked.table
     else:
-        good_table, bad_rows = _rows(
-            file, records, broken, columns, factors, table, customers, existing, today, problems
-        )
+        good_table, bad_rows = _rows(file, records, broken, columns, factors, check, today, problems)
     report = _write_report(workspace, table, problems) if problems else None
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if problems and not allow_bad_rows:
@@ -283,9 +275,7 @@ def _rows(
     broken: list[Any],
     columns: list[str],
     factors: dict[str, Decimal],
-    table: str,
-    customers: set[str] | None,
-    existing: set[str],
+    check: IdCheck,
     today: dt.date,
     problems: list[RowProblem],
 ) -> tuple[pa.Table, dict[int, list[Any]]]:
@@ -294,7 +284,6 @@ def _rows(
     kinds = {c: kind_of(c, factors.get(c), [r[i] if i < len(r) else None for r in rows]) for i, c in enumerate(columns)}
     good: list[list[Any]] = []
     bad_rows: dict[int, list[Any]] = {}
-    check = IdCheck(table, customers, existing)
     for item in broken:
         problems.append(RowProblem(file, item.line, None, item.raw[:200], item.problem))
         bad_rows[item.line] = [item.raw]
