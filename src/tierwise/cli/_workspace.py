@@ -74,17 +74,22 @@ def import_(
 
     ws = _workspace(workspace)
     chosen: str | int = int(sheet) - 1 if sheet is not None and sheet.isdigit() else (sheet or 0)
+    bar = _ImportBar(file.name)
     try:
         result = tierwise.import_file(
-            ws, table, file, mapping=mapping, mode=mode, allow_bad_rows=allow_bad_rows, sheet=chosen
+            ws, table, file, mapping=mapping, mode=mode, allow_bad_rows=allow_bad_rows, sheet=chosen, progress=bar
         )
     except tierwise.ImportRefused as exc:
+        bar.close()
         for problem in exc.problems[:10]:
             err.print(f"  {problem}", highlight=False, markup=False)
         if len(exc.problems) > 10:
             err.print(f"  … and {len(exc.problems) - 10:,} more")
         raise
-    out.print(f"Imported {result.rows:,} rows into '{result.table}' ({result.mode}).")
+    bar.close()
+    seconds = bar.elapsed()
+    rate = f" in {seconds:.1f} s ({result.rows / seconds:,.0f} rows/s)" if seconds >= 1 else ""
+    out.print(f"Imported {result.rows:,} rows into '{result.table}' ({result.mode}){rate}.")
     if result.mapping:
         out.print("Columns mapped: " + ", ".join(f"{k} → {v}" for k, v in result.mapping.items()), highlight=False)
     if result.units:
@@ -97,6 +102,49 @@ def import_(
         )
     if result.bad_rows:
         out.print(f"{result.bad_rows:,} bad rows kept in quarantine; every problem is in {result.report}.")
+
+
+class _ImportBar:
+    """A progress bar on stderr for imports that take more than a second (only on a terminal)."""
+
+    def __init__(self, file: str) -> None:
+        import time
+
+        self.file, self.started = file, time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+        self.steps = {"read": "Reading {file}", "check": "Checking columns", "write": "Writing the table"}
+
+    def elapsed(self) -> float:
+        import time
+
+        return time.monotonic() - self.started
+
+    def __call__(self, step: str, done: int, total: int, rows: int) -> None:
+        if self.bar is None:
+            if not err.is_terminal or self.elapsed() < 1.0:
+                return
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("", total=None)
+        description = self.steps[step].format(file=self.file)
+        if rows:
+            description += f" ({rows:,} rows, {rows / self.elapsed():,.0f} rows/s)"
+        self.bar.update(self.task, description=description, completed=done, total=max(total, 1))
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
 
 @app.command()

@@ -199,22 +199,18 @@ def normalise(table: pa.Table, given: Mapping[str, Any] | None = None) -> Normal
         if name in columns:
             raise ValueError(f"Two columns map to '{name}' (one of them is '{header}'); rename or map one of them.")
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            values = column.to_pylist()
-            present = [v for v in values if v not in (None, "")][:_SAMPLE]
+            present = [v for v in column.slice(0, 50 * _SAMPLE).to_pylist() if v not in (None, "")][:_SAMPLE]
             kind = kind_of(name, factor, present)
             if name == "customer_id":
                 kind = "text"
             if kind == "text" and name != "customer_id":
                 columns[name] = column
                 continue
-            cells = []
-            for row, value in enumerate(values, start=2):
-                try:
-                    cells.append(parse_cell(kind, value, factor))
-                except ValueError as exc:
-                    out.problems.append((row, name, cell_text(value), str(exc)))
-                    cells.append(None)
-            columns[name] = pa.array(cells, ARROW_TYPES[kind])
+            from ._vector import read_text_column  # it reads cells with this module's reader
+
+            read = read_text_column(column, kind, factor)
+            out.problems.extend((index + 2, name, value, why) for index, value, why in read.problems)
+            columns[name] = read.values
         elif factor is not None and (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
             columns[name] = pa.array(
                 [None if v is None else float(Decimal(repr(float(v))) * factor) for v in column.to_pylist()],

@@ -78,6 +78,8 @@ def parse_business_date(value: object) -> dt.date | None:
     --------
     >>> [parse_business_date(v) for v in ["2024/3/5", "2024-03-05", "2024年3月5日", 45356, "２０２４年３月５日"]]
     [datetime.date(2024, 3, 5), datetime.date(2024, 3, 5), datetime.date(2024, 3, 5), datetime.date(2024, 3, 5), datetime.date(2024, 3, 5)]
+    >>> parse_business_date("2024/3/5 10:23")  # a time of day, as Excel writes it, is dropped
+    datetime.date(2024, 3, 5)
     """
     if value is None:
         return None
@@ -92,7 +94,7 @@ def parse_business_date(value: object) -> dt.date | None:
     text = _normal(str(value))
     if text == "":
         return None
-    day = parse_day(text)
+    day = parse_day(str(value)) or parse_day(text)  # "2024/3/5 10:23" keeps its space, "2024 年 3 月 5 日" not
     if day is not None:
         return day
     if re.fullmatch(r"\d{5}(\.\d+)?", text):

@@ -1,24 +1,27 @@
-"""The import of typed files (Parquet, Excel) column by column instead of cell by cell.
+"""The import of every file (CSV, Parquet, Excel) column by column instead of cell by cell.
 
 A column whose Arrow type already fits its kind (numbers, dates, booleans, text) is cast
-in one step; only text columns that must become numbers, dates or booleans, and typed
-columns that must become text, are read cell by cell, with the importer's own cell reader.
-The checks (empty, repeated, unknown customer ids; dates in the future) run over whole
-columns, and their problems are the row importer's, row by row, in the same words.
+in one step; text columns that must become numbers, dates or booleans are read by
+:func:`tierwise.io._vector.read_text_column` (SQL for the forms it knows, the cell reader
+for the rest); typed columns that must become another kind are read cell by cell. The
+checks (empty, repeated, unknown customer ids; dates in the future) run over whole
+columns, and each problem names the file line of its row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tierwise.io._columns import ARROW_TYPES, TYPES, cell_text, kind_of, parse_cell
+from tierwise.io._columns import ARROW_TYPES, TYPES, cell_text, parse_cell
+from tierwise.io._vector import infer_column_kind, read_text_column
 
 __all__ = ["Checked", "IdCheck", "check_columns", "identifier"]
 
@@ -31,26 +34,36 @@ def identifier(value: str | None) -> str | None:
 
 
 class IdCheck:
-    """The customer-id rules of an import, applied one id at a time in file order."""
+    """The customer-id rules of an import: ids must be present, new in a customers table, known elsewhere."""
 
-    def __init__(self, table_name: str, customers: set[str] | None, existing: set[str]) -> None:
+    def __init__(self, table_name: str, customers: pa.Array | None, existing: pa.Array | None) -> None:
         self.table_name, self.customers, self.existing = table_name, customers, existing
-        self.seen: dict[str, int] = {}
 
-    def problem(self, customer: str | None, row: int) -> str | None:
-        """Why ``customer`` on ``row`` cannot be imported, or None."""
-        if customer is None:
-            return "customer_id is empty"
+    def problems(self, ids: pa.Array, lines: pa.Array) -> list[Problem]:
+        """Every id of the column that cannot be imported, with its line, in line order."""
+        found: list[Problem] = []
+        empty = pc.is_null(ids)
+        for line in lines.filter(empty).to_pylist():
+            found.append((line, "customer_id", None, "customer_id is empty"))
+        present = pc.invert(empty)
         if self.table_name == "customers":
-            first = self.seen.setdefault(customer, row)
-            if first != row:
-                return f"duplicate customer_id (also on row {first})"
-            if customer in self.existing:
-                return "customer_id is already in the workspace"
-            return None
-        if self.customers is not None and customer not in self.customers:
-            return "no such customer in the customers table"
-        return None
+            table = pa.table({"id": ids, "line": lines}).filter(present)
+            first = table.group_by("id", use_threads=False).aggregate([("line", "min")])
+            joined = table.join(first, "id")
+            repeated = joined.filter(pc.not_equal(joined["line"], joined["line_min"]))
+            for line, customer, earlier in zip(
+                repeated["line"].to_pylist(), repeated["id"].to_pylist(), repeated["line_min"].to_pylist(), strict=True
+            ):
+                found.append((line, "customer_id", customer, f"duplicate customer_id (also on row {earlier})"))
+            if self.existing is not None and len(self.existing):
+                known = pc.and_(present, pc.is_in(ids, value_set=self.existing))
+                for line, customer in zip(lines.filter(known).to_pylist(), ids.filter(known).to_pylist(), strict=True):
+                    found.append((line, "customer_id", customer, "customer_id is already in the workspace"))
+        elif self.customers is not None:
+            unknown = pc.and_(present, pc.invert(pc.is_in(ids, value_set=self.customers)))
+            for line, customer in zip(lines.filter(unknown).to_pylist(), ids.filter(unknown).to_pylist(), strict=True):
+                found.append((line, "customer_id", customer, "no such customer in the customers table"))
+        return found
 
 
 def _kind_of_type(column: pa.ChunkedArray) -> str | None:
@@ -66,25 +79,35 @@ def _kind_of_type(column: pa.ChunkedArray) -> str | None:
     return None
 
 
-def _read(column: pa.ChunkedArray, name: str, kind: str, factor: Decimal | None, problems: list[Problem]) -> pa.Array:
+def _read(
+    column: pa.ChunkedArray, kind: str, factor: Decimal | None
+) -> tuple[pa.Array, list[tuple[int, str | None, str]]]:
+    """The column read as ``kind``, and the bad cells as ``(index, value, problem)``."""
     own = _kind_of_type(column)
     if own == kind == "number" and factor is None:
-        return pc.cast(column, pa.float64())
+        return pc.cast(column, pa.float64()), []
     if own == kind == "date":
-        return pc.cast(column, pa.date32())
+        return pc.cast(column, pa.date32()), []
     if own == kind == "bool":
-        return column
-    if own == kind == "text" and name != "customer_id":
-        trimmed = pc.utf8_trim_whitespace(column)
-        return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-    cells = []
-    for row, value in enumerate(column.to_pylist(), start=2):
+        return column, []
+    if own == "text" or (own == kind == "number"):  # text, or numbers with a header's unit (their shortest text)
+        read = read_text_column(pc.cast(column, pa.string()), kind, factor)
+        return read.values, read.problems
+    cells, problems = [], []
+    for index, value in enumerate(column.to_pylist()):
         try:
             cells.append(parse_cell(kind, value, factor))
         except ValueError as exc:
-            problems.append((row, name, cell_text(value), str(exc)))
+            problems.append((index, cell_text(value), str(exc)))
             cells.append(None)
-    return pa.array(cells, ARROW_TYPES[kind])
+    return pa.array(cells, ARROW_TYPES[kind]), problems
+
+
+def _ids(column: pa.ChunkedArray) -> pa.Array:
+    """Customer ids as text compared as exported by any system (``Ｃ００４`` is ``C004``, ``1.0`` is ``1``)."""
+    if _kind_of_type(column) == "text":
+        return read_text_column(column, "id").values
+    return pa.array([identifier(cell_text(v)) for v in column.to_pylist()], pa.string())
 
 
 class Checked:
@@ -105,42 +128,52 @@ def check_columns(
     *,
     today: dt.date,
     past_only: Sequence[str],
+    lines: pa.Array | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Checked:
-    """Read and check a typed table (its columns already renamed to ``columns``) with the import's id rules."""
-    cell_problems: list[Problem] = []
+    """Read and check a table (its columns renamed to ``columns``) with the import's id rules.
+
+    ``lines`` gives the file line of each row (default: the row's index + 2, under a header).
+    """
+    lines = lines if lines is not None else pa.array(np.arange(2, source.num_rows + 2, dtype=np.int64))
+    per_row: dict[int, list[Problem]] = {}
     read: dict[str, pa.Array] = {}
     kinds: dict[str, str] = {}
-    for name, column in zip(columns, source.columns, strict=True):
+    for done, (name, column) in enumerate(zip(columns, source.columns, strict=True)):
+        if progress is not None:
+            progress(done, len(columns))
         own = _kind_of_type(column)
         if name == "customer_id":
             kinds[name] = "text"
-        elif name in TYPES or name in factors:  # a known column, or a header with a unit: a number
-            kinds[name] = kind_of(name, factors.get(name), [])
-        elif own in (None, "text"):  # text of an unknown column: inferred from all its values, as rows are
-            kinds[name] = kind_of(name, None, column.to_pylist())
+            read[name] = _ids(column)
+            continue
+        if name in TYPES:
+            kinds[name] = TYPES[name]
+        elif name in factors:  # a header with a unit: a number
+            kinds[name] = "number"
+        elif own in (None, "text"):  # text of an unknown column: inferred from all its values
+            kinds[name] = infer_column_kind(column) if own == "text" else "text"
         else:
             kinds[name] = own
-        read[name] = _read(column, name, kinds[name], factors.get(name), cell_problems)
-    ids = [identifier(cell_text(v)) for v in source.column(columns.index("customer_id")).to_pylist()]
-    read["customer_id"] = pa.array(ids, pa.string())
-    per_row: dict[int, list[Problem]] = {}
-    for problem in cell_problems:
-        per_row.setdefault(problem[0], []).append(problem)
+        values, bad_cells = _read(column, kinds[name], factors.get(name))
+        read[name] = values
+        if bad_cells:
+            at = lines.take(pa.array([index for index, _, _ in bad_cells], pa.int64())).to_pylist()
+            for line, (_, value, why) in zip(at, bad_cells, strict=True):
+                per_row.setdefault(line, []).append((line, name, value, why))
     for name in past_only:
         if name in read and kinds.get(name) == "date":
-            late = pc.greater(read[name], pa.scalar(today, pa.date32()))
-            for index in pc.indices_nonzero(pc.fill_null(late, False)).to_pylist():
-                value = read[name][index].as_py()
-                row = index + 2
-                per_row.setdefault(row, []).append((row, name, str(value), f"the date {value} is in the future"))
-    for row, customer in enumerate(ids, start=2):
-        if (why := check.problem(customer, row)) is not None:
-            per_row.setdefault(row, []).append((row, "customer_id", customer, why))
+            late = pc.fill_null(pc.greater(read[name], pa.scalar(today, pa.date32())), False)
+            for line, value in zip(lines.filter(late).to_pylist(), read[name].filter(late).to_pylist(), strict=True):
+                per_row.setdefault(line, []).append((line, name, str(value), f"the date {value} is in the future"))
+    for problem in check.problems(read["customer_id"], lines):
+        per_row.setdefault(problem[0], []).append(problem)
     problems = [p for row in sorted(per_row) for p in per_row[row]]
     typed = pa.table(read)
-    bad_rows = sorted(per_row)
-    bad = {row: [cell_text(v) for v in source.slice(row - 2, 1).to_pylist()[0].values()] for row in bad_rows}
-    if bad_rows:
-        keep = pc.invert(pc.is_in(pa.array(range(2, typed.num_rows + 2)), value_set=pa.array(bad_rows)))
-        typed = typed.filter(keep)
+    bad: dict[int, list[Any]] = {}
+    if per_row:
+        is_bad = pc.is_in(lines, value_set=pa.array(sorted(per_row), pa.int64()))
+        for line, row in zip(lines.filter(is_bad).to_pylist(), source.filter(is_bad).to_pylist(), strict=True):
+            bad[line] = [cell_text(v) for v in row.values()]
+        typed = typed.filter(pc.invert(is_bad))
     return Checked(typed, problems, bad, kinds)

@@ -14,9 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +24,16 @@ import yaml
 
 from tierwise._sql import qualified
 from tierwise.io import write_table
-from tierwise.io._columns import ARROW_TYPES, TYPES, cell_text, kind_of, map_headers, parse_cell
+from tierwise.io._columns import TYPES, cell_text, map_headers
 from tierwise.io._reader import UNITS, read_sheet
-from tierwise.workspace._columnar import IdCheck, check_columns, identifier
+from tierwise.workspace._columnar import IdCheck, check_columns
 from tierwise.workspace._store import Workspace, WorkspaceError
 
-__all__ = ["ImportRefused", "ImportResult", "RowProblem", "import_file"]
+__all__ = ["ImportProgress", "ImportRefused", "ImportResult", "RowProblem", "import_file"]
+
+ImportProgress = Callable[[str, int, int, int], None]
+"""Told ``(step, done, total, rows)`` as an import goes: ``read`` (bytes of the file), ``check``
+(columns), ``write`` (rows); ``rows`` is the number of data rows once the file is read."""
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id",),
@@ -92,8 +95,11 @@ def import_file(
     allow_bad_rows: bool = False,
     sheet: str | int = 0,
     today: dt.date | None = None,
+    progress: ImportProgress | None = None,
 ) -> ImportResult:
     """Import ``path`` into the workspace table ``table``.
+
+    ``progress``, when given, is told how far the import is (see :data:`ImportProgress`).
 
     Raises
     ------
@@ -114,17 +120,16 @@ def import_file(
     given = _load_mapping(mapping)
     today = today or dt.date.today()
     try:
-        sheet_read = read_sheet(path, sheet)
+        sheet_read = read_sheet(path, sheet, None if progress is None else lambda d, t: progress("read", d, t, 0))
     except (ValueError, OSError) as exc:
         raise WorkspaceError(str(exc)) from exc
-    headers, records, broken, typed = sheet_read.headers, sheet_read.records, sheet_read.broken, sheet_read.arrow
-    rows = [cells for _, cells in records]
-    total = typed.num_rows if typed is not None else len(rows) + len(broken)
+    headers, broken, typed = sheet_read.headers, sheet_read.broken, sheet_read.arrow
+    total = (typed.num_rows if typed is not None else 0) + len(broken)
     with workspace.reading() as con:
         row = con.execute("SELECT mapping FROM column_maps WHERE table_name = ?", [table]).fetchone()
         saved = json.loads(row[0]) if row else {}
         customers = _existing_ids(con, "customers") if table != "customers" else None
-        existing = (_existing_ids(con, table) or set()) if table == "customers" and mode == "append" else set()
+        existing = _existing_ids(con, table) if table == "customers" and mode == "append" else None
     names, units, unmapped = map_headers(headers, given, saved)
     columns = [names[h] for h in headers]
     problems: list[RowProblem] = []
@@ -154,17 +159,27 @@ def import_file(
             )
     factors = {names[h]: units[h][1] for h in units}
     check = IdCheck(table, customers, existing)
-    if typed is not None:  # Parquet and Excel: column by column
-        checked = check_columns(
-            typed.rename_columns(columns), columns, factors, check, today=today, past_only=PAST_ONLY
-        )
-        problems = [RowProblem(file, row, column, value, what) for row, column, value, what in checked.problems]
-        bad_rows: dict[int, list[Any]] = checked.bad
-        good_table = checked.table
-    else:
-        good_table, bad_rows = _rows(file, records, broken, columns, factors, check, today, problems)
+    if typed is None:  # every record of the file is broken: nothing to read column by column
+        typed = pa.table({c: pa.array([], pa.string()) for c in dict.fromkeys(columns)})
+    checked = check_columns(
+        typed.rename_columns(columns),
+        columns,
+        factors,
+        check,
+        today=today,
+        past_only=PAST_ONLY,
+        lines=sheet_read.line_numbers(),
+        progress=None if progress is None else lambda d, t: progress("check", d, t, total),
+    )
+    problems = [RowProblem(file, item.line, None, item.raw[:200], item.problem) for item in broken]
+    problems += [RowProblem(file, row, column, value, what) for row, column, value, what in checked.problems]
+    problems.sort(key=lambda p: p.row)
+    bad_rows: dict[int, list[Any]] = {item.line: [item.raw] for item in broken}
+    bad_rows.update(checked.bad)
+    good_table = checked.table
     report = _write_report(workspace, table, problems) if problems else None
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
     if problems and not allow_bad_rows:
         with workspace.writing() as con:
             workspace.audit(
@@ -177,6 +192,8 @@ def import_file(
             report,
         )
     arrow = good_table
+    if progress is not None:
+        progress("write", 0, arrow.num_rows, total)
     with workspace.writing() as con:
         workspace.authorize(con, "import")
         con.register("_tw_import", arrow)
@@ -256,6 +273,8 @@ def import_file(
                 "import_id": import_id,
             },
         )
+    if progress is not None:
+        progress("write", arrow.num_rows, arrow.num_rows, total)
     return ImportResult(
         table,
         mode,
@@ -269,54 +288,9 @@ def import_file(
     )
 
 
-def _rows(
-    file: str,
-    records: list[tuple[int, list[Any]]],
-    broken: list[Any],
-    columns: list[str],
-    factors: dict[str, Decimal],
-    check: IdCheck,
-    today: dt.date,
-    problems: list[RowProblem],
-) -> tuple[pa.Table, dict[int, list[Any]]]:
-    """A CSV's records read and checked row by row: the good rows as a table, the raw cells of the bad ones."""
-    rows = [cells for _, cells in records]
-    kinds = {c: kind_of(c, factors.get(c), [r[i] if i < len(r) else None for r in rows]) for i, c in enumerate(columns)}
-    good: list[list[Any]] = []
-    bad_rows: dict[int, list[Any]] = {}
-    for item in broken:
-        problems.append(RowProblem(file, item.line, None, item.raw[:200], item.problem))
-        bad_rows[item.line] = [item.raw]
-    for number, raw in records:
-        raw = list(raw) + [None] * (len(columns) - len(raw))
-        typed: list[Any] = []
-        row_problems: list[RowProblem] = []
-        for column, value in zip(columns, raw, strict=False):
-            kind = kinds[column]
-            try:
-                cell = parse_cell(kind, value, factors.get(column))
-            except ValueError as exc:
-                row_problems.append(RowProblem(file, number, column, cell_text(value), str(exc)))
-                cell = None
-            if kind == "date" and column in PAST_ONLY and isinstance(cell, dt.date) and cell > today:
-                row_problems.append(
-                    RowProblem(file, number, column, cell_text(value), f"the date {cell} is in the future")
-                )
-            typed.append(cell)
-        position = columns.index("customer_id")
-        customer = typed[position] = identifier(typed[position])
-        if (why := check.problem(customer, number)) is not None:
-            row_problems.append(RowProblem(file, number, "customer_id", customer, why))
-        if row_problems:
-            problems.extend(row_problems)
-            bad_rows[number] = raw
-        else:
-            good.append(typed)
-    return pa.table({c: pa.array([r[i] for r in good], ARROW_TYPES[kinds[c]]) for i, c in enumerate(columns)}), bad_rows
-
-
 def _scalar(cursor: Any) -> Any:
-    row = cursor.fetchone()
+    rows = cursor.fetchall()  # all: a result fetched in part blocks the connection
+    row = rows[0] if rows else None
     if row is None:  # pragma: no cover - aggregates and RETURNING always give a row
         raise WorkspaceError("The workspace returned no row where one was expected.")
     return row[0]
@@ -358,7 +332,8 @@ def _checked_mapping(data: dict[Any, Any], where: str) -> dict[str, Any]:
     return out
 
 
-def _existing_ids(con: Any, table: str) -> set[str] | None:
+def _existing_ids(con: Any, table: str) -> pa.Array | None:
+    """The distinct customer ids of a workspace table as text, or None when there is no such table."""
     found = _scalar(
         con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'data' AND table_name = ?", [table]
@@ -366,10 +341,8 @@ def _existing_ids(con: Any, table: str) -> set[str] | None:
     )
     if not found:
         return None
-    return {
-        r[0]
-        for r in con.execute(f"SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM {qualified('data', table)}").fetchall()
-    }
+    query = f"SELECT DISTINCT CAST(customer_id AS VARCHAR) AS id FROM {qualified('data', table)} WHERE customer_id IS NOT NULL"
+    return con.sql(query).to_arrow_table().column("id").combine_chunks()
 
 
 def _write_report(workspace: Workspace, table: str, problems: list[RowProblem]) -> Path:

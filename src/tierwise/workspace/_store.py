@@ -322,7 +322,9 @@ class Workspace:
         pause = 0.02
         while True:
             try:
-                return duckdb.connect(str(self.database), read_only=read_only)
+                con = duckdb.connect(str(self.database), read_only=read_only)
+                con.execute("SET enable_progress_bar = false")  # commands report their own progress
+                return con
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():
                     raise WorkspaceError(
