@@ -78,9 +78,9 @@ def run_tierwise_grades(path: Path) -> Any:
 DUCKDB_SQL = """
 WITH per_customer AS (
     SELECT customer_id,
-           COALESCE(SUM(amount) FILTER (WHERE date > DATE '{start}'), 0) AS sales_12m,
+           COALESCE(SUM(CAST(amount AS DECIMAL(18, 2))) FILTER (WHERE date > DATE '{start}'), 0) AS sales_12m,
            COUNT(*) FILTER (WHERE date > DATE '{start}') AS orders_12m,
-           COALESCE(SUM(margin) FILTER (WHERE date > DATE '{start}'), 0) AS margin_12m,
+           COALESCE(SUM(CAST(margin AS DECIMAL(18, 2))) FILTER (WHERE date > DATE '{start}'), 0) AS margin_12m,
            DATE '{as_of}' - MAX(date) AS recency_days
     FROM transactions
     WHERE date <= DATE '{as_of}'
@@ -98,16 +98,16 @@ WITH per_customer AS (
 SELECT customer_id,
        CASE WHEN sales_12m >= 500000 THEN 'VIP' WHEN sales_12m >= 200000 THEN 'A'
             WHEN sales_12m >= 50000 THEN 'B' ELSE 'C' END AS ladder,
-       CASE WHEN sales_12m <= 0 THEN 'C' WHEN sales_before < 0.80 * sales_total THEN 'A'
-            WHEN sales_before < 0.95 * sales_total THEN 'B' ELSE 'C' END AS abc,
+       CASE WHEN sales_12m <= 0 THEN 'C' WHEN sales_before * 100 < 80 * sales_total THEN 'A'
+            WHEN sales_before * 100 < 95 * sales_total THEN 'B' ELSE 'C' END AS abc,
        CASE WHEN recency_days <= mean_r THEN (CASE WHEN orders_12m >= mean_f
                  THEN (CASE WHEN sales_12m >= mean_m THEN '重要价值客户' ELSE '一般价值客户' END)
                  ELSE (CASE WHEN sales_12m >= mean_m THEN '重要发展客户' ELSE '一般发展客户' END) END)
             ELSE (CASE WHEN orders_12m >= mean_f
                  THEN (CASE WHEN sales_12m >= mean_m THEN '重要保持客户' ELSE '一般保持客户' END)
                  ELSE (CASE WHEN sales_12m >= mean_m THEN '重要挽留客户' ELSE '一般挽留客户' END) END) END AS rfm,
-       CASE WHEN above < 0.01 * customers THEN '铂金' WHEN above < 0.05 * customers THEN '黄金'
-            WHEN above < 0.20 * customers THEN '钢铁' ELSE '铅' END AS pyramid
+       CASE WHEN above * 100 < customers THEN '铂金' WHEN above * 100 < 5 * customers THEN '黄金'
+            WHEN above * 100 < 20 * customers THEN '钢铁' ELSE '铅' END AS pyramid
 FROM ranked
 """
 
@@ -127,15 +127,19 @@ def run_polars(path: Path) -> Any:
     per_customer = (
         pl.scan_parquet(path)
         .filter(pl.col("date") <= AS_OF)
+        .with_columns(  # money as integer cents: exact sums, the same in every run
+            cents=(pl.col("amount") * 100).round().cast(pl.Int64),
+            margin_cents=(pl.col("margin") * 100).round().cast(pl.Int64),
+        )
         .group_by("customer_id")
         .agg(
-            sales_12m=pl.col("amount").filter(recent).sum(),
+            sales_12m=pl.col("cents").filter(recent).sum(),
             orders_12m=recent.sum(),
-            margin_12m=pl.col("margin").filter(recent).sum(),
+            margin_12m=pl.col("margin_cents").filter(recent).sum(),
             last=pl.col("date").max(),
         )
         .with_columns(recency_days=(pl.lit(AS_OF) - pl.col("last")).dt.total_days())
-        .with_columns(positive=pl.max_horizontal(pl.col("sales_12m"), 0.0))
+        .with_columns(positive=pl.max_horizontal(pl.col("sales_12m"), 0))
         .sort(["positive", "customer_id"], descending=[True, False])
         .with_columns(
             before=pl.col("positive").cum_sum() - pl.col("positive"),
@@ -152,26 +156,26 @@ def run_polars(path: Path) -> Any:
         rfm = pl.when((high_r == hr) & (high_f == hf) & (high_m == hm)).then(pl.lit(label)).otherwise(rfm)
     return per_customer.select(
         "customer_id",
-        ladder=pl.when(s >= 500_000)
+        ladder=pl.when(s >= 50_000_000)
         .then(pl.lit("VIP"))
-        .when(s >= 200_000)
+        .when(s >= 20_000_000)
         .then(pl.lit("A"))
-        .when(s >= 50_000)
+        .when(s >= 5_000_000)
         .then(pl.lit("B"))
         .otherwise(pl.lit("C")),
         abc=pl.when(s <= 0)
         .then(pl.lit("C"))
-        .when(pl.col("before") < 0.8 * pl.col("total"))
+        .when(pl.col("before") * 100 < 80 * pl.col("total"))
         .then(pl.lit("A"))
-        .when(pl.col("before") < 0.95 * pl.col("total"))
+        .when(pl.col("before") * 100 < 95 * pl.col("total"))
         .then(pl.lit("B"))
         .otherwise(pl.lit("C")),
         rfm=rfm,
-        pyramid=pl.when(pl.col("above") < 0.01 * pl.col("n"))
+        pyramid=pl.when(pl.col("above") * 100 < pl.col("n"))
         .then(pl.lit("铂金"))
-        .when(pl.col("above") < 0.05 * pl.col("n"))
+        .when(pl.col("above") * 100 < 5 * pl.col("n"))
         .then(pl.lit("黄金"))
-        .when(pl.col("above") < 0.2 * pl.col("n"))
+        .when(pl.col("above") * 100 < 20 * pl.col("n"))
         .then(pl.lit("钢铁"))
         .otherwise(pl.lit("铅")),
     ).to_arrow()
@@ -185,24 +189,28 @@ def run_pandas(path: Path) -> Any:
     df = pd.read_parquet(path)
     df["date"] = pd.to_datetime(df["date"])
     df = df[df["date"] <= pd.Timestamp(AS_OF)]
+    df["cents"] = (df["amount"] * 100).round().astype("int64")  # money as integer cents: exact sums
+    df["margin_cents"] = (df["margin"] * 100).round().astype("int64")
     recent = df[df["date"] > pd.Timestamp(START)]
     customers = df.groupby("customer_id").agg(last=("date", "max"))
     stats = recent.groupby("customer_id").agg(
-        sales_12m=("amount", "sum"), orders_12m=("amount", "size"), margin_12m=("margin", "sum")
+        sales_12m=("cents", "sum"), orders_12m=("cents", "size"), margin_12m=("margin_cents", "sum")
     )
     c = customers.join(stats).fillna({"sales_12m": 0, "orders_12m": 0, "margin_12m": 0}).reset_index()
     c["recency_days"] = (pd.Timestamp(AS_OF) - c["last"]).dt.days
     c["ladder"] = np.select(
-        [c.sales_12m >= 500_000, c.sales_12m >= 200_000, c.sales_12m >= 50_000], ["VIP", "A", "B"], "C"
+        [c.sales_12m >= 50_000_000, c.sales_12m >= 20_000_000, c.sales_12m >= 5_000_000], ["VIP", "A", "B"], "C"
     )
     c["positive"] = c["sales_12m"].clip(lower=0)
     c = c.sort_values(["positive", "customer_id"], ascending=[False, True])
     before = c["positive"].cumsum() - c["positive"]
     total = c["positive"].sum()
-    c["abc"] = np.select([c.sales_12m <= 0, before < 0.8 * total, before < 0.95 * total], ["C", "A", "B"], "C")
+    c["abc"] = np.select([c.sales_12m <= 0, before * 100 < 80 * total, before * 100 < 95 * total], ["C", "A", "B"], "C")
     above = c["margin_12m"].rank(method="min", ascending=False) - 1
     n = len(c)
-    c["pyramid"] = np.select([above < 0.01 * n, above < 0.05 * n, above < 0.2 * n], ["铂金", "黄金", "钢铁"], "铅")
+    c["pyramid"] = np.select(
+        [above * 100 < n, above * 100 < 5 * n, above * 100 < 20 * n], ["铂金", "黄金", "钢铁"], "铅"
+    )
     keys = zip(
         c.recency_days <= c.recency_days.mean(),
         c.orders_12m >= c.orders_12m.mean(),

@@ -23,6 +23,7 @@ from ._expr import CompileError, ExprCompiler
 
 __all__ = [
     "DATE_COLUMNS",
+    "EXACT",
     "Aggregates",
     "Finals",
     "add_indicators",
@@ -39,7 +40,7 @@ DATE_COLUMNS = {
     "assessments": "assessed_at",
     "opportunities": "expected_close",
 }
-_EXACT = "decimal(38, 6)"  # money to the millionth, summed exactly
+EXACT = "decimal(38, 6)"  # money to the millionth, summed exactly
 _ZERO_WHEN_EMPTY = ("sum", "count", "count_distinct")  # counts of nothing are 0
 
 
@@ -123,7 +124,7 @@ def _aggregate(
     if call.func in ("sum", "mean") and arg.type().is_floating():
         # exact decimal arithmetic: a parallel floating-point sum depends on the order of
         # the rows, and the same standard on the same data must give identical rows
-        exact = arg.cast(_EXACT)
+        exact = arg.cast(EXACT)
         total = exact.sum(where=where) if call.func == "sum" else exact.mean(where=where)
         return total.cast("float64")
     method = {"sum": "sum", "mean": "mean", "median": "median", "min": "min", "max": "max"}[call.func]

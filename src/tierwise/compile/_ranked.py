@@ -22,6 +22,7 @@ from tierwise.spec._model import Pareto, Percentile, Rfm, segment_matches
 from ._context import Context, Out, slug
 from ._format import concat, number_sql, share_sql, share_text
 from ._graders import NULL_NUMBER, NULL_TEXT, missing_label, shown_number
+from ._indicators import EXACT
 
 __all__ = ["visit_pareto", "visit_percentile", "visit_rfm"]
 
@@ -193,9 +194,11 @@ def visit_rfm(body: Rfm, ctx: Context, scope: ir.BooleanValue | None, path: Path
     for d, value in values.items():
         lower_is_better = d == "r"
         if body.split:
+            # the mean of exact decimals: a parallel floating-point mean depends on the order of the rows
+            exact = value.cast(EXACT) if value.type().is_floating() else value
             stat = ctx.window(
                 f"{slug(path)}_{d}_{body.split}",
-                (value.mean() if body.split == "mean" else value.median()).over(ibis.window(group_by=part)),
+                (exact.mean() if body.split == "mean" else value.median()).over(ibis.window(group_by=part)),
             )
             high = (value <= stat) if lower_is_better else (value >= stat)
             levels[d] = ctx.window(f"{slug(path)}_{d}", ibis.ifelse(high.fill_null(False), "high", "low"))
