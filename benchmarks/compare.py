@@ -244,7 +244,7 @@ def main(data: Path, runs: int) -> None:
     print(f"machine: {machine()}\ndata: {path} ({rows:,} rows)", flush=True)
     timings: dict[str, list[float]] = {}
     peaks: dict[str, float] = {}
-    outputs: dict[str, Any] = {}
+    outputs: dict[tuple[str, int], Any] = {}
     engines = [e for e in ENGINES if e in os.environ.get("BENCH_ENGINES", ",".join(ENGINES)).split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         for engine in engines:
@@ -257,19 +257,24 @@ def main(data: Path, runs: int) -> None:
                     f"  {engine:10s} run {run + 1}: {timings[engine][-1]:7.2f}s  peak {peaks[engine]:8.0f} MiB",
                     flush=True,
                 )
-            table = pq.read_table(Path(tmp) / f"{engine}-0.parquet")
-            schema = pa.schema([(name, pa.string()) for name in table.column_names])
-            outputs[engine] = table.cast(schema).sort_by("customer_id")
-    reference = outputs["tierwise"]
-    print("\nagreement with tierwise, customer by customer:")
-    for engine in engines[1:]:
-        other = outputs[engine]
-        assert other.column("customer_id").equals(reference.column("customer_id")), f"{engine}: different customers"
-        diffs = {
-            col: int(pc.sum(pc.not_equal(other.column(col), reference.column(col))).as_py() or 0)
-            for col in ("ladder", "abc", "rfm", "pyramid")
-        }
-        print(f"  {engine:16s} {reference.num_rows:,} customers, differing: {diffs}")
+            for run in range(runs):
+                table = pq.read_table(Path(tmp) / f"{engine}-{run}.parquet")
+                schema = pa.schema([(name, pa.string()) for name in table.column_names])
+                outputs[(engine, run)] = table.cast(schema).sort_by("customer_id")
+    reference = outputs[("tierwise", 0)]
+    print("\nagreement with tierwise's first run, customer by customer, for every run of every engine:")
+    for engine in engines:
+        for run in range(runs):
+            if (engine, run) == ("tierwise", 0):
+                continue
+            other = outputs[(engine, run)]
+            same_ids = other.column("customer_id").equals(reference.column("customer_id"))
+            assert same_ids, f"{engine} run {run + 1}: different customers"
+            diffs = {
+                col: int(pc.sum(pc.not_equal(other.column(col), reference.column(col))).as_py() or 0)
+                for col in ("ladder", "abc", "rfm", "pyramid")
+            }
+            print(f"  {engine:16s} run {run + 1}: {reference.num_rows:,} customers, differing: {diffs}")
     base = statistics.median(timings["tierwise"])
     print("\n| engine | median time | vs tierwise | peak RSS | vs tierwise |\n|---|---:|---:|---:|---:|")
     for engine in engines:

@@ -38,6 +38,7 @@ TRUSTED_NAMES = {
     ("engine/_data.py", "types"),
     ("workspace/_users.py", "_USER_COLUMNS"),
     ("lifecycle/_publish.py", "_CHANGED"),
+    ("lifecycle/_publish.py", "_ON_DAY"),
 }
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 from ._explain import Explanation, explain_row
 from ._expr import CompileError
 from ._schema import assumed_tables
-from ._standard import LANGUAGES, Compiled, compile_standard, grader_kinds, output_columns
+from ._standard import LANGUAGES, Compiled, Materialize, compile_standard, grader_kinds, indicator_key, output_columns
 
 __all__ = [
     "LANGUAGES",
     "CompileError",
     "Compiled",
     "Explanation",
+    "Materialize",
     "assumed_tables",
     "compile_standard",
     "explain_row",
     "grader_kinds",
+    "indicator_key",
     "output_columns",
 ]

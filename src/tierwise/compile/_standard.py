@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import ibis
@@ -17,7 +18,7 @@ from ._expr import CompileError
 from ._graders import visit
 from ._indicators import Aggregates, add_indicators, aggregate_tables, customer_base, join_aggregates
 
-__all__ = ["LANGUAGES", "Compiled", "compile_standard", "output_columns"]
+__all__ = ["LANGUAGES", "Compiled", "Materialize", "compile_standard", "indicator_key", "output_columns"]
 
 LANGUAGES = ("zh", "en")
 _MAX_PASSES = 12
@@ -62,6 +63,32 @@ def output_columns(indicators: tuple[str, ...], dimensions: tuple[str, ...]) -> 
     ]
 
 
+Materialize = Callable[[str, ir.Table], ir.Table]
+
+
+def indicator_key(standard: Standard, as_of: dt.date) -> str:
+    """What every customer's indicators depend on besides the data, as canonical text.
+
+    The indicator definitions, the population, the standards referred to (their full text),
+    the evaluation date and tierwise's version; not the grader, so two versions of a
+    standard that differ only in how they grade share it.
+    """
+    from tierwise import __version__
+
+    return json.dumps(
+        {
+            "indicators": {name: ind.model_dump(mode="json") for name, ind in standard.indicators.items()},
+            "population": standard.population,
+            "references": {ref: other.text for ref, other in sorted(standard.references.items())},
+            "as_of": as_of.isoformat(),
+            "tierwise": __version__,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+
+
 def _tables_used(standard: Standard) -> list[str]:
     return list(dict.fromkeys(ind.from_ for ind in standard.indicators.values() if ind.from_))
 
@@ -74,8 +101,14 @@ def compile_standard(
     dialect: str = "duckdb",
     shared: Aggregates | None = None,
     reasons: bool = True,
+    materialize: Materialize | None = None,
 ) -> Compiled:
     """Compile ``standard`` over ``tables`` for the evaluation date ``as_of``.
+
+    ``materialize``, when given, is called with :func:`indicator_key` and the expression of
+    every customer's indicators (before any grader) and returns a table with the same
+    columns: a cache can store it once and answer it for every standard that grades the
+    same indicators differently (a threshold, a weight, a matrix cell changed).
 
     Raises
     ------
@@ -111,6 +144,8 @@ def compile_standard(
                 ("population",),
                 f"The population '{standard.population}' must be true or false. Got a {keep.type()} value instead.",
             )
+    if materialize is not None and not ctx.problems:
+        ctx.table = materialize(indicator_key(standard, as_of), ctx.table)
     problems_before = len(ctx.problems)
     for _ in range(_MAX_PASSES):
         ctx.pending, ctx.aux, ctx.dimensions, ctx.waiting, ctx.checks = {}, {}, {}, False, {}

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tierwise._sql import ident
-from tierwise.compile import Compiled, compile_standard
+from tierwise.compile import Compiled, Materialize, compile_standard
 from tierwise.compile._explain import Explanation, explain_row
 from tierwise.spec import LiteralError, Problem, Standard, StandardError, load_standard, parse_date
 
@@ -213,6 +213,7 @@ def evaluate(
     lang: str = "zh",
     con: Any | None = None,
     reasons: bool = True,
+    materialize: Materialize | None = None,
 ) -> Evaluation:
     """Grade every customer of ``data`` by ``standard`` as of a date.
 
@@ -233,6 +234,9 @@ def evaluate(
     reasons
         ``False`` leaves the ``reason`` column empty, for when only the grades are needed
         (the reason sentences are the costliest part of a large evaluation).
+    materialize
+        A cache for every customer's indicators (see
+        :func:`tierwise.compile.compile_standard`); a workspace passes its own.
 
     Returns
     -------
@@ -247,7 +251,7 @@ def evaluate(
         raise ValueError(f"The evaluation date is not valid: {exc}.") from exc
     con = con if con is not None else connect()
     tables = load_data(con, data)
-    compiled = compile_standard(standard, tables, day, lang, reasons=reasons)
+    compiled = compile_standard(standard, tables, day, lang, reasons=reasons, materialize=materialize)
     return _evaluation(con, compiled)
 
 

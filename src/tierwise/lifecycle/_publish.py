@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from tierwise.lifecycle._bulk import decide_all, prepare
 from tierwise.lifecycle._decide import Current, Decision
 from tierwise.spec import Standard, load_standard, loads_standard
@@ -463,15 +465,19 @@ def history(workspace: Workspace, customer_id: str, standard_id: str | None = No
     return _after_override(workspace.records(query + " ORDER BY standard_id, valid_from, id", params))
 
 
+# Everyone's published grade on a day (parameters: day, day, standard, day, day); an override ends on its
+# last day, after which the evaluated grade holds
+_ON_DAY = (
+    "SELECT customer_id, CASE WHEN state = 'override' AND until < ? THEN evaluated ELSE grade END AS grade, "
+    "CASE WHEN state = 'override' AND until < ? THEN 'confirmed' ELSE state END AS state FROM grades "
+    "WHERE standard_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+)
+
+
 def grades_on(workspace: Workspace, standard_id: str, day: dt.date) -> dict[str, tuple[str | None, str]]:
     """Everyone's published grade of a standard on a past (or the current) date."""
     with workspace.reading() as con:
-        rows = con.execute(  # an override ends on its last day; after it, the evaluated grade holds
-            "SELECT customer_id, CASE WHEN state = 'override' AND until < ? THEN evaluated ELSE grade END, "
-            "CASE WHEN state = 'override' AND until < ? THEN 'confirmed' ELSE state END FROM grades "
-            "WHERE standard_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY customer_id",
-            [day, day, standard_id, day, day],
-        ).fetchall()
+        rows = con.execute(_ON_DAY + " ORDER BY customer_id", [day, day, standard_id, day, day]).fetchall()
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
@@ -488,17 +494,19 @@ def simulate(workspace: Workspace, draft: str | Path, as_of: dt.date | str | Non
     result = evaluate_in(workspace, standard, day)
     value = deciding_indicator(standard)
     table = result.to_arrow()
-    drafted = dict(zip(table.column("customer_id").to_pylist(), table.column("grade").to_pylist(), strict=True))
-    amounts = (
-        dict(zip(table.column("customer_id").to_pylist(), table.column(value).to_pylist(), strict=True))
-        if value
-        else {}
+    draft_table = pa.table(
+        {
+            "customer_id": table.column("customer_id"),
+            "grade": table.column("grade"),
+            "amount": table.column(value).cast(pa.float64()) if value else pa.nulls(table.num_rows, pa.float64()),
+        }
     )
-    published = {customer: grade for customer, (grade, _) in grades_on(workspace, standard.id, day).items()}
-    cells: dict[tuple[str | None, str | None], list[float]] = {}
-    for customer in published.keys() | drafted.keys():
-        cell = cells.setdefault((published.get(customer), drafted.get(customer)), [0, 0.0])
-        cell[0] += 1
-        cell[1] += float(amounts.get(customer) or 0.0)
-    pairs = [(a, b, int(count), amount) for (a, b), (count, amount) in cells.items()]
+    with workspace.reading() as con:  # every customer on either side, counted in one pass
+        con.register("_tw_draft", draft_table)
+        pairs = con.execute(
+            f"SELECT p.grade, d.grade, count(*), sum(d.amount) FROM ({_ON_DAY}) p "
+            "FULL OUTER JOIN _tw_draft d USING (customer_id) GROUP BY ALL",
+            [day, day, standard.id, day, day],
+        ).fetchall()
+        con.unregister("_tw_draft")
     return movement(f"published {standard.id} on {day}", f"draft {Path(draft).name}", pairs, standard.grades, value)

@@ -26,6 +26,7 @@ from tierwise._sql import qualified
 from tierwise.io import write_table
 from tierwise.io._columns import TYPES, cell_text, map_headers
 from tierwise.io._reader import UNITS, read_sheet
+from tierwise.workspace._cache import clear_cache, record_fingerprint
 from tierwise.workspace._columnar import IdCheck, check_columns
 from tierwise.workspace._store import Workspace, WorkspaceError
 
@@ -223,6 +224,8 @@ def import_file(
                 )
             con.execute(f"INSERT INTO {qualified('data', table)} BY NAME SELECT * FROM _tw_import")
         con.unregister("_tw_import")
+        record_fingerprint(con, table)
+        clear_cache(con)
         import_id = int(
             _scalar(
                 con.execute(

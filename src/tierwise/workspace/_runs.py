@@ -18,9 +18,10 @@ from typing import Any
 
 import ibis
 
-from tierwise._sql import ident, qualified
+from tierwise._sql import ident
 from tierwise.engine import evaluate
 from tierwise.spec import Standard, load_standard, loads_standard, parse_date
+from tierwise.workspace._cache import input_fingerprints, materializer
 from tierwise.workspace._store import Workspace, WorkspaceError
 
 __all__ = [
@@ -62,20 +63,6 @@ def _standard_hash(standard: Standard) -> str:
     return digest.hexdigest()
 
 
-def _fingerprints(con: Any) -> dict[str, Any]:
-    names = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'data' ORDER BY 1"
-        ).fetchall()
-    ]
-    out = {}
-    for name in names:
-        rows, digest = con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM {qualified('data', name)} t").fetchone()
-        out[name] = {"rows": int(rows), "hash": f"{int(digest or 0):016x}"}
-    return out
-
-
 def run_standard(
     workspace: Workspace, standard: str | Path | Standard, as_of: dt.date | str, *, lang: str = "zh"
 ) -> RunInfo:
@@ -89,12 +76,14 @@ def run_standard(
     workspace.check_access("run")
     with workspace.writing() as con:
         workspace.authorize(con, "run")
-        inputs = _fingerprints(con)
+        inputs = input_fingerprints(con)
         if not inputs:
             raise WorkspaceError("The workspace has no data yet; import tables first (tierwise import TABLE FILE).")
         backend = ibis.duckdb.from_connection(con)
         tables = {name: backend.table(name, database="data") for name in inputs}
-        result = evaluate(loaded, tables, day, lang=lang, con=backend)
+        result = evaluate(
+            loaded, tables, day, lang=lang, con=backend, materialize=materializer(con, backend, inputs, store=True)
+        )
         rows = result.to_arrow()
         digest = _standard_hash(loaded)
         inserted = con.execute(
@@ -300,4 +289,5 @@ def evaluate_in(
         if not names:
             raise WorkspaceError("The workspace has no data yet; import tables first (tierwise import TABLE FILE).")
         tables = {name: backend.table(name, database="data") for name in names}
-        return evaluate(loaded, tables, parse_date(as_of), lang=lang, con=backend, reasons=False)
+        cache = materializer(con, backend, input_fingerprints(con), store=False)
+        return evaluate(loaded, tables, parse_date(as_of), lang=lang, con=backend, reasons=False, materialize=cache)

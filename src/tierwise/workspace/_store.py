@@ -29,7 +29,7 @@ from tierwise.workspace._users import ACCESS, User, action_text, check_password,
 
 __all__ = ["SCHEMA_VERSION", "AccessDenied", "Workspace", "WorkspaceBusy", "WorkspaceError"]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 CONFIG = "tierwise.toml"
 DATABASE = "tierwise.duckdb"
 LOCK = ".tierwise.lock"
@@ -90,6 +90,14 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
                password_hash VARCHAR, created_at TIMESTAMP NOT NULL)""",
     ),
     5: ("ALTER TABLE grades ADD COLUMN IF NOT EXISTS until DATE",),  # the last day of an override's grade
+    6: (  # the indicator cache, and the fingerprints of the data tables it is keyed by
+        "CREATE SCHEMA IF NOT EXISTS cache",
+        """CREATE TABLE IF NOT EXISTS table_fingerprints (
+               table_name VARCHAR PRIMARY KEY, rows BIGINT NOT NULL, hash VARCHAR NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS indicator_cache (
+               key VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+               used_at TIMESTAMP NOT NULL, rows BIGINT NOT NULL)""",
+    ),
 }
 
 
