@@ -61,12 +61,14 @@ _NUMBER = (
     "SELECT CASE WHEN n.t IN ('', '-', '—', '--') THEN NULL "
     "WHEN n.kept AND regexp_full_match(n.u, '" + _NUMBER_PATTERN + "') "
     "AND regexp_matches(m.whole || m.frac, '\\d') AND length(m.whole || m.frac) <= 25 "
-    "THEN TRY_CAST(CASE WHEN m.sign = '-' OR n.negative THEN '-' ELSE '' END "
+    # Decimal negates an exact zero to zero, and a tiny number to a negative one (-0.0 once a double)
+    "THEN TRY_CAST(CASE WHEN (m.sign = '-' OR n.negative) AND regexp_matches(m.whole || m.frac, '[1-9]') "
+    "THEN '-' ELSE '' END "
     "|| replace(coalesce(nullif(m.whole, ''), '0'), ',', '') || substr(m.frac, 2) || 'e' "
     "|| CAST(coalesce(TRY_CAST(m.exp AS INTEGER), 0) - greatest(length(m.frac) - 1, 0) + "
     + _UNIT_EXPONENT
     + " AS VARCHAR) "
-    "AS DOUBLE) + 0.0 END AS x "  # + 0.0: a negated zero is zero, as Decimal negates it
+    "AS DOUBLE) END AS x "
     "FROM (SELECT t, kept, negative, "
     "replace(replace(replace(replace(replace(replace(replace(CASE WHEN negative THEN t[2:-2] ELSE t END, "
     "'¥', ''), 'RMB', ''), 'CNY', ''), '元', ''), '$', ''), 'US$', ''), 'USD', '') AS u "
@@ -107,7 +109,9 @@ _PLAIN = "regexp_full_match(v, '[+-]?\\d+(\\.\\d+)?')"
 _SIMPLE = {
     "text": "SELECT " + _TEXT + " AS x FROM _tw_src",
     "id": "SELECT CASE WHEN regexp_full_match(v, '[!-~]+') THEN v END AS x FROM _tw_src",
-    "number": "SELECT CASE WHEN " + _PLAIN + " THEN TRY_CAST(v AS DOUBLE) + 0.0 END AS x FROM _tw_src",
+    "number": "SELECT CASE WHEN "
+    + _PLAIN
+    + " THEN TRY_CAST(v AS DOUBLE) + 0.0 END AS x FROM _tw_src",  # + 0.0: -0 is 0
     # up to 15 digits the double's shortest text is the same decimal, so the unit shifts the point
     "scaled": "SELECT CASE WHEN length(v) <= 15 AND " + _PLAIN + " THEN TRY_CAST(replace(v, '.', '') || 'e' "
     "|| CAST(? - CASE WHEN contains(v, '.') THEN length(v) - strpos(v, '.') ELSE 0 END AS VARCHAR) AS DOUBLE) + 0.0 END "
