@@ -1,0 +1,40 @@
+"""Reports on published grades: every report is a function returning a pandas DataFrame.
+
+The CLI (``tierwise report``), the workbook (``report pack``) and, later, the web pages
+show these same frames, so every place shows the same numbers.
+
+Examples
+--------
+>>> import tierwise.reports as reports
+>>> sorted(reports.__all__)[:3]
+['Pack', 'Published', 'distribution']
+"""
+
+from __future__ import annotations
+
+from ._distribution import distribution, gini, lorenz
+from ._labels import LABELS, label
+from ._migration import migration, migration_summary
+from ._published import Published, published
+from ._tables import entitlements, grade_list, region_analysis, sales_pivot, special_terms
+from ._workbook import Pack, report_pack, write_pack
+
+__all__ = [
+    "LABELS",
+    "Pack",
+    "Published",
+    "distribution",
+    "entitlements",
+    "gini",
+    "grade_list",
+    "label",
+    "lorenz",
+    "migration",
+    "migration_summary",
+    "published",
+    "region_analysis",
+    "report_pack",
+    "sales_pivot",
+    "special_terms",
+    "write_pack",
+]

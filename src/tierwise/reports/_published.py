@@ -1,0 +1,122 @@
+"""The published grades every report starts from: one row per customer, with state, values and attributes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from tierwise._sql import ident
+from tierwise.spec import Standard, loads_standard
+from tierwise.workspace import Workspace, WorkspaceError
+from tierwise.workspace._runs import deciding_indicator, json_path
+
+__all__ = ["Published", "published"]
+
+# The grade rows valid on a day (parameters: day x5, standard); an override ends on its last day,
+# after which the evaluated grade holds, as in lifecycle.grades_on
+_ON_DAY = (
+    "SELECT customer_id, CASE WHEN state = 'override' AND until < ? THEN evaluated ELSE grade END AS grade, "
+    "CASE WHEN state = 'override' AND until < ? THEN 'confirmed' ELSE state END AS state, evaluated, "
+    "CASE WHEN state = 'override' AND until < ? THEN NULL ELSE until END AS until, valid_from, run_id, why "
+    "FROM grades WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) AND standard_id = ?"
+)
+
+
+class Published:
+    """The published grades of one standard on one day, as a DataFrame with what they were graded on.
+
+    ``frame`` has one row per customer: ``customer_id``, ``grade``, ``state`` (confirmed,
+    provisional, held, override, cancelled), ``evaluated`` (the grade the standard gave),
+    ``until`` (an override's last day), ``valid_from``, ``run_id`` (the run that set the
+    grade), ``why`` (the lifecycle's reason), ``reason`` (the standard's, in the
+    publication in force that day), one column per indicator of the standard from that
+    same publication (numbers where they are numbers), then every column of the customers table
+    that is not one of these (name, region, industry …).
+    """
+
+    def __init__(self, standard: Standard, day: dt.date, frame: pd.DataFrame, publication: int | None) -> None:
+        self.standard, self.day, self.frame, self.publication = standard, day, frame, publication
+
+    @property
+    def value(self) -> str | None:
+        """The amount the standard decides on (the ladder's ``on``, rfm's monetary, else the first indicator)."""
+        return deciding_indicator(self.standard)
+
+    def graded(self) -> pd.DataFrame:
+        """The customers that hold a grade (cancelled ones do not)."""
+        return self.frame[(self.frame["state"] != "cancelled") & self.frame["grade"].notna()]
+
+
+def _numbers(column: pd.Series) -> pd.Series:
+    """A column of JSON texts as numbers when every present value is one, else as it is."""
+    converted = pd.to_numeric(column, errors="coerce")
+    return converted if converted.notna().sum() == column.notna().sum() else column
+
+
+def _day(con: Any, standard_id: str, as_of: dt.date | None, publication: int | None) -> tuple[dt.date, int | None]:
+    if publication is not None:
+        rows = con.execute(
+            "SELECT as_of FROM publications WHERE run_id = ? AND standard_id = ?", [publication, standard_id]
+        ).fetchall()
+        if not rows:
+            raise WorkspaceError(
+                f"Run {publication} is not a publication of '{standard_id}'; list them with 'tierwise runs'."
+            )
+        return rows[0][0], publication
+    if as_of is not None:
+        return as_of, None
+    rows = con.execute(
+        "SELECT run_id, as_of FROM publications WHERE standard_id = ? ORDER BY as_of DESC LIMIT 1", [standard_id]
+    ).fetchall()
+    if not rows:
+        raise WorkspaceError(
+            f"'{standard_id}' has never been published in this workspace; publish a run first (tierwise publish RUN)."
+        )
+    return rows[0][1], int(rows[0][0])
+
+
+def published(
+    workspace: Workspace, standard_id: str, *, as_of: dt.date | None = None, publication: int | None = None
+) -> Published:
+    """Everyone's published grade of ``standard_id`` on a day: ``publication`` (a run id), ``as_of``, or the latest.
+
+    The standard is the one of the latest publication on or before that day (its grades,
+    indicators and policies).
+    """
+    with workspace.reading() as con:
+        day, publication = _day(con, standard_id, as_of, publication)
+        rows = con.execute(
+            "SELECT r.standard_text, r.id FROM publications p JOIN runs r ON r.id = p.run_id "
+            "WHERE p.standard_id = ? AND p.as_of <= ? ORDER BY p.as_of DESC LIMIT 1",
+            [standard_id, day],
+        ).fetchall()
+        if not rows:
+            raise WorkspaceError(f"'{standard_id}' had not been published by {day}; choose a later date.")
+        standard = loads_standard(rows[0][0], file=f"<published {standard_id}>")
+        run = int(rows[0][1])  # the values and reasons of the publication in force, also for held grades
+        indicators = list(standard.indicators)
+        values = ", ".join(
+            f'json_extract_string(r."values", ?) AS {ident("_tw_value_" + str(i))}' for i in range(len(indicators))
+        )
+        query = (
+            f"SELECT g.*, r.reason{', ' + values if values else ''} FROM ({_ON_DAY}) g "
+            "LEFT JOIN run_rows r ON r.run_id = ? AND r.customer_id = g.customer_id ORDER BY g.customer_id"
+        )
+        params = [json_path(name) for name in indicators] + [day] * 5 + [standard_id, run]
+        frame = con.execute(query, params).df()
+        has_customers = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'data' AND table_name = 'customers'"
+        ).fetchall()[0][0]
+        customers = con.execute("SELECT * FROM data.customers").df() if has_customers else None
+    frame = frame.rename(columns={f"_tw_value_{i}": name for i, name in enumerate(indicators)})
+    for column in ("until", "valid_from"):  # days, not timestamps
+        frame[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]]
+    for name in indicators:
+        frame[name] = _numbers(frame[name])
+    if customers is not None:
+        customers["customer_id"] = customers["customer_id"].astype(str)
+        extra = [c for c in customers.columns if c == "customer_id" or c not in frame.columns]
+        frame = frame.merge(customers[extra], on="customer_id", how="left")
+    return Published(standard, day, frame, publication)

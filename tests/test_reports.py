@@ -1,0 +1,256 @@
+"""Every report's numbers equal an independent pandas computation on the demo data of two yearly publications."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import openpyxl
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from tests.conftest import run_cli
+
+import tierwise
+import tierwise.lifecycle as lc
+import tierwise.reports as reports
+import tierwise.workspace as tw
+from tierwise.demo import AS_OF, generate
+
+STANDARD = "annual-sales-grade"
+FIRST, SECOND = dt.date(AS_OF.year - 1, AS_OF.month, AS_OF.day), AS_OF
+PASSWORDS = {"alice": "alice-secret-1", "bob": "bob-secret-22"}
+
+
+@pytest.fixture(scope="module")
+def demo() -> dict[str, pd.DataFrame]:
+    return {name: table.to_pandas() for name, table in generate(customers=700, seed=3).items()}
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory, demo: dict[str, pd.DataFrame]) -> tw.Workspace:
+    folder = tmp_path_factory.mktemp("reports")
+    admin = tw.Workspace.init(folder / "ws")
+    for name, password in PASSWORDS.items():
+        tw.add_user(admin, name, "manager", password=password)
+    alice, bob = admin.as_user("alice", PASSWORDS["alice"]), admin.as_user("bob", PASSWORDS["bob"])
+    for name in ("customers", "transactions"):
+        pq.write_table(generate(customers=700, seed=3)[name], folder / f"{name}.parquet")
+        tierwise.import_file(alice, name, folder / f"{name}.parquet")
+    lc.publish(alice, tw.run_standard(alice, tierwise.builtin_path(STANDARD), FIRST).id)
+    low = next(c for c, (g, _) in lc.grades_on(alice, STANDARD, FIRST).items() if g == "C")
+    request = lc.request_override(alice, STANDARD, low, "B", "战略合作", dt.date(2026, 12, 31), on=dt.date(2025, 4, 10))
+    lc.decide_request(bob, request, approve=True, why="同意", on=dt.date(2025, 4, 15))
+    lc.publish(alice, tw.run_standard(alice, tierwise.builtin_path(STANDARD), SECOND).id)
+    return alice
+
+
+def _grades(ws: tw.Workspace, day: dt.date) -> pd.DataFrame:
+    """The published grades on ``day`` read straight from the store (the oracle of the reports' base)."""
+    con = duckdb.connect(str(ws.database), read_only=True)
+    try:
+        frame = con.execute(
+            "SELECT customer_id, grade, state FROM grades WHERE standard_id = ? AND valid_from <= ? "
+            "AND (valid_to IS NULL OR valid_to > ?)",
+            [STANDARD, day, day],
+        ).df()
+    finally:
+        con.close()
+    return frame[frame["state"] != "cancelled"]
+
+
+def _sales(demo: dict[str, pd.DataFrame], day: dt.date) -> pd.Series:
+    """12-month sales per customer, by pandas alone."""
+    t = demo["transactions"]
+    start = pd.Timestamp(day) - pd.DateOffset(months=12)
+    dates = pd.to_datetime(t["date"])
+    window = t[(dates > start) & (dates <= pd.Timestamp(day))]
+    return window.groupby("customer_id")["amount"].sum()
+
+
+@pytest.fixture(scope="module")
+def expected(ws: tw.Workspace, demo: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    frame = _grades(ws, SECOND)
+    frame["sales"] = frame["customer_id"].map(_sales(demo, SECOND)).fillna(0.0)
+    return frame.merge(demo["customers"][["customer_id", "region", "name"]], on="customer_id", how="left")
+
+
+def test_the_distribution_counts_and_sums_each_grade_as_pandas_does(ws: tw.Workspace, expected: pd.DataFrame) -> None:
+    got = reports.distribution(reports.published(ws, STANDARD)).set_index("grade")
+    counts = expected["grade"].value_counts()
+    sums = expected.groupby("grade")["sales"].sum()
+    for grade in ("VIP", "A", "B", "C"):
+        assert got.loc[grade, "customers"] == counts.get(grade, 0)
+        assert got.loc[grade, "value"] == pytest.approx(sums.get(grade, 0.0), rel=1e-9, abs=1e-6)
+    assert got["customer_share"].sum() == pytest.approx(1.0)
+    assert got["value_share"].sum() == pytest.approx(1.0)
+    assert got["cum_value_share"].iloc[-1] == pytest.approx(1.0)
+    assert list(got.index) == ["VIP", "A", "B", "C"]
+
+
+def test_the_distribution_by_region_is_the_crosstab_of_region_and_grade(
+    ws: tw.Workspace, expected: pd.DataFrame
+) -> None:
+    got = reports.distribution(reports.published(ws, STANDARD), by=["region"])
+    table = pd.crosstab(expected["region"], expected["grade"])
+    for row in got.itertuples():
+        want = table.loc[row.region, row.grade] if row.grade in table.columns else 0
+        assert row.customers == want
+    assert got.groupby("region")["customer_share"].sum().round(9).eq(1.0).all()
+
+
+def test_the_gini_coefficient_is_the_mean_absolute_difference_over_twice_the_mean(
+    ws: tw.Workspace, expected: pd.DataFrame
+) -> None:
+    x = expected["sales"].clip(lower=0).to_numpy(dtype=float)
+    want = np.abs(x[:, None] - x[None, :]).sum() / (2 * len(x) ** 2 * x.mean())
+    assert reports.gini(reports.published(ws, STANDARD)) == pytest.approx(want, rel=1e-9)
+
+
+def test_the_lorenz_curve_starts_at_the_largest_customer_and_ends_at_everything(
+    ws: tw.Workspace, expected: pd.DataFrame
+) -> None:
+    curve = reports.lorenz(reports.published(ws, STANDARD))
+    assert curve["value"].iloc[0] == pytest.approx(expected["sales"].max())
+    assert curve["value_share"].is_monotonic_increasing
+    assert curve["value_share"].iloc[-1] == pytest.approx(1.0)
+    assert curve["customer_share"].iloc[-1] == pytest.approx(1.0)
+    assert len(curve) == len(expected)
+
+
+def test_the_grade_list_of_the_top_grade_is_its_customers_largest_first(
+    ws: tw.Workspace, expected: pd.DataFrame
+) -> None:
+    top = reports.grade_list(reports.published(ws, STANDARD), grades=["VIP"])
+    assert set(top["customer_id"]) == set(expected.loc[expected["grade"] == "VIP", "customer_id"])
+    assert top["sales_12m"].is_monotonic_decreasing
+    assert {"name", "region", "state", "reason"} <= set(top.columns)
+    with pytest.raises(ValueError, match="has no grade AAA; its grades are VIP, A, B, C"):
+        reports.grade_list(reports.published(ws, STANDARD), grades=["AAA"])
+
+
+def test_the_region_analysis_shares_each_regions_sales_out_by_grade(ws: tw.Workspace, expected: pd.DataFrame) -> None:
+    got = reports.region_analysis(reports.published(ws, STANDARD))
+    region_sales = expected.groupby("region")["sales"].sum()
+    cell_sales = expected.groupby(["region", "grade"])["sales"].sum()
+    for row in got[got["grade"] != "合计"].itertuples():
+        want = cell_sales.get((row.region, row.grade), 0.0) / region_sales[row.region]
+        assert row.share_of_region_value == pytest.approx(want, abs=1e-12)
+        assert row.share_of_customers == pytest.approx(
+            ((expected["region"] == row.region) & (expected["grade"] == row.grade)).sum() / len(expected)
+        )
+    totals = got[got["grade"] == "合计"].set_index("region")
+    assert totals["customers"].sum() == len(expected)
+
+
+def test_the_sales_pivot_totals_each_customers_products_over_twelve_months(
+    ws: tw.Workspace, demo: dict[str, pd.DataFrame]
+) -> None:
+    got = reports.sales_pivot(ws, reports.published(ws, STANDARD))
+    t = demo["transactions"]
+    dates = pd.to_datetime(t["date"])
+    window = t[(dates > pd.Timestamp(SECOND) - pd.DateOffset(months=12)) & (dates <= pd.Timestamp(SECOND))]
+    want = window.pivot_table(index="customer_id", columns="product", values="amount", aggfunc="sum", fill_value=0)
+    body = got[got["customer_id"] != "合计"].set_index("customer_id")
+    for product in want.columns:
+        shared = want.index.intersection(body.index)
+        assert np.allclose(body.loc[shared, product].to_numpy(), want.loc[shared, product].to_numpy())
+    total = got[got["customer_id"] == "合计"].iloc[0]
+    assert total["合计"] == pytest.approx(body["合计"].sum())
+
+
+def test_the_migration_matrix_is_the_crosstab_of_the_two_publications(ws: tw.Workspace) -> None:
+    before, after = reports.published(ws, STANDARD, as_of=FIRST), reports.published(ws, STANDARD, as_of=SECOND)
+    got = reports.migration(before, after)
+    a, b = _grades(ws, FIRST), _grades(ws, SECOND)
+    joined = a.merge(b, on="customer_id", how="outer", suffixes=("_a", "_b"))
+
+    def grade(value: object) -> str | None:
+        return value if isinstance(value, str) else None
+
+    want = Counter((grade(x), grade(y)) for x, y in zip(joined["grade_a"], joined["grade_b"], strict=True))
+    assert got["customers"].sum() == len(joined)
+    assert {(grade(r.before), grade(r.after)): r.customers for r in got.itertuples()} == dict(want)
+    summary = reports.migration_summary(before, after).iloc[0]
+    both = joined.dropna(subset=["grade_a", "grade_b"])
+    rank = {"VIP": 0, "A": 1, "B": 2, "C": 3}
+    assert summary["upgrades"] == (both["grade_b"].map(rank) < both["grade_a"].map(rank)).sum()
+    assert summary["downgrades"] == (both["grade_b"].map(rank) > both["grade_a"].map(rank)).sum()
+    assert summary["override"] == (b["state"] == "override").sum() == 1
+
+
+def test_special_terms_list_the_approved_override_with_its_end(ws: tw.Workspace) -> None:
+    terms = reports.special_terms(ws, reports.published(ws, STANDARD))
+    assert len(terms) == 1
+    row = terms.iloc[0]
+    assert (row["grade"], row["until"], row["decided_by"], row["why"]) == (
+        "B",
+        dt.date(2026, 12, 31),
+        "bob",
+        "战略合作",
+    )
+
+
+def test_entitlements_join_the_standards_policies_to_the_customers_holding_each_grade(
+    ws: tw.Workspace, expected: pd.DataFrame
+) -> None:
+    got = reports.entitlements(reports.published(ws, STANDARD))
+    policies = tierwise.load_builtin(STANDARD).policies or {}
+    assert len(got) == sum(len(v) for v in policies.values())
+    counts = expected["grade"].value_counts()
+    for row in got.itertuples():
+        assert row.customers == counts.get(row.grade, 0)
+        assert str(policies[row.grade][row.entitlement]) == row.value
+
+
+def test_a_report_by_a_column_the_customers_lack_names_the_columns_they_have(ws: tw.Workspace) -> None:
+    with pytest.raises(ValueError, match=r"no such column .*region"):
+        reports.distribution(reports.published(ws, STANDARD), by=["branch"])
+
+
+def test_the_report_pack_workbook_has_every_sheet_chinese_headers_and_four_native_charts(
+    ws: tw.Workspace, tmp_path: Path
+) -> None:
+    path = reports.write_pack(reports.report_pack(ws, STANDARD), tmp_path / "pack.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert {"等级分布", "客户分级表", "客户区域分析表", "客户销售分析表", "等级迁移", "服务权益", "特批客户"} <= set(
+        book.sheetnames
+    )
+    assert [c.value for c in book["等级分布"][3]][:3] == ["等级", "客户数", "客户占比"]
+    with zipfile.ZipFile(path) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) >= 4
+    english = reports.write_pack(reports.report_pack(ws, STANDARD), tmp_path / "pack-en.xlsx", lang="en")
+    assert "Distribution" in openpyxl.load_workbook(english).sheetnames
+
+
+def test_report_commands_print_a_report_and_write_the_pack(ws: tw.Workspace, tmp_path: Path) -> None:
+    shown = run_cli("report", "distribution", "-s", STANDARD, "--by", "region", "--workspace", str(ws.root))
+    assert shown.returncode == 0, shown.stderr
+    assert "region\tgrade\tcustomers" in shown.stdout
+    written = run_cli("report", "pack", "-s", STANDARD, "-o", str(tmp_path / "p.xlsx"), "--workspace", str(ws.root))
+    assert written.returncode == 0, written.stderr
+    assert (tmp_path / "p.xlsx").is_file()
+    wrong = run_cli("report", "nonsense", "-s", STANDARD, "--workspace", str(ws.root))
+    assert wrong.returncode == 1
+    assert "Error: There is no report 'nonsense'" in wrong.stderr
+
+
+def test_every_column_of_every_report_has_a_chinese_and_an_english_label(ws: tw.Workspace) -> None:
+    pack = reports.report_pack(ws, STANDARD)
+    dynamic = set(pack.source.standard.indicators) | set(
+        generate(customers=5, seed=1)["transactions"]["product"].to_pylist()
+    )
+    for key, frame in pack.sheets.items():
+        assert reports.label(f"sheet.{key}", "zh") != reports.label(f"sheet.{key}", "en")
+        for column in frame.columns:
+            if column in dynamic:
+                continue
+            assert column in reports.LABELS, f"{key}: {column}"
+            zh, en = reports.LABELS[column]
+            assert zh
+            assert en
