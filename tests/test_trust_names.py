@@ -39,6 +39,8 @@ TRUSTED_NAMES = {
     ("workspace/_users.py", "_USER_COLUMNS"),
     ("lifecycle/_publish.py", "_CHANGED"),
     ("lifecycle/_publish.py", "_ON_DAY"),
+    ("reports/_published.py", "_ON_DAY"),
+    ("reports/_published.py", "selected"),
 }
 
 

@@ -97,11 +97,12 @@ def published(
         standard = loads_standard(rows[0][0], file=f"<published {standard_id}>")
         run = int(rows[0][1])  # the values and reasons of the publication in force, also for held grades
         indicators = list(standard.indicators)
-        values = ", ".join(
-            f'json_extract_string(r."values", ?) AS {ident("_tw_value_" + str(i))}' for i in range(len(indicators))
+        # each indicator from the publication's JSON values, under a quoted internal name
+        selected = "".join(
+            f', json_extract_string(r."values", ?) AS {ident("_tw_value_" + str(i))}' for i in range(len(indicators))
         )
         query = (
-            f"SELECT g.*, r.reason{', ' + values if values else ''} FROM ({_ON_DAY}) g "
+            f"SELECT g.*, r.reason{selected} FROM ({_ON_DAY}) g "
             "LEFT JOIN run_rows r ON r.run_id = ? AND r.customer_id = g.customer_id ORDER BY g.customer_id"
         )
         params = [json_path(name) for name in indicators] + [day] * 5 + [standard_id, run]
