@@ -38,7 +38,7 @@ def ws(tmp_path_factory: pytest.TempPathFactory, demo: dict[str, pd.DataFrame]) 
     for name, password in PASSWORDS.items():
         tw.add_user(admin, name, "manager", password=password)
     alice, bob = admin.as_user("alice", PASSWORDS["alice"]), admin.as_user("bob", PASSWORDS["bob"])
-    for name in ("customers", "transactions"):
+    for name in ("customers", "transactions", "payments"):
         pq.write_table(generate(customers=700, seed=3)[name], folder / f"{name}.parquet")
         tierwise.import_file(alice, name, folder / f"{name}.parquet")
     lc.publish(alice, tw.run_standard(alice, tierwise.builtin_path(STANDARD), FIRST).id)
@@ -254,3 +254,53 @@ def test_every_column_of_every_report_has_a_chinese_and_an_english_label(ws: tw.
             zh, en = reports.LABELS[column]
             assert zh
             assert en
+
+
+def test_the_effect_of_a_publication_is_what_each_grades_customers_did_in_the_next_twelve_months(
+    ws: tw.Workspace, demo: dict[str, pd.DataFrame]
+) -> None:
+    got = reports.effect(ws, reports.published(ws, STANDARD, as_of=FIRST)).set_index("grade")
+    grades = _grades(ws, FIRST)
+    t = demo["transactions"].assign(date=pd.to_datetime(demo["transactions"]["date"]))
+    after = t[(t["date"] > pd.Timestamp(FIRST)) & (t["date"] <= pd.Timestamp(FIRST) + pd.DateOffset(months=12))]
+    before = t[(t["date"] > pd.Timestamp(FIRST) - pd.DateOffset(months=12)) & (t["date"] <= pd.Timestamp(FIRST))]
+    p = demo["payments"].assign(
+        due=pd.to_datetime(demo["payments"]["due_date"]), paid=pd.to_datetime(demo["payments"]["paid_date"])
+    )
+    end = pd.Timestamp(FIRST) + pd.DateOffset(months=12)
+    due = p[(p["due"] > pd.Timestamp(FIRST)) & (p["due"] <= end)]
+    late = due[(due["paid"].isna() & (end > due["due"])) | (due["paid"] > due["due"])]
+    for grade, members in grades.groupby("grade"):
+        ids = set(members["customer_id"])
+        row = got.loc[grade]
+        assert row["customers"] == len(ids)
+        assert row["churned"] == len(ids - set(after["customer_id"]))
+        revenue = after[after["customer_id"].isin(ids)]["amount"].sum()
+        assert row["revenue_after"] == pytest.approx(revenue, rel=1e-9, abs=1e-6)
+        assert row["revenue_before"] == pytest.approx(
+            before[before["customer_id"].isin(ids)]["amount"].sum(), rel=1e-9, abs=1e-6
+        )
+        margin = after[after["customer_id"].isin(ids)]["margin"].sum()
+        assert row["margin_rate"] == pytest.approx(margin / revenue if revenue else np.nan, rel=1e-9, nan_ok=True)
+        assert row["payments_due"] == due["customer_id"].isin(ids).sum()
+        assert row["late"] == late["customer_id"].isin(ids).sum()
+
+
+def test_effect_breaks_name_the_pairs_where_a_better_grade_did_worse() -> None:
+    outcomes = pd.DataFrame(
+        {
+            "grade": ["A", "B", "C"],
+            "customers": [10, 10, 10],
+            "churn_rate": [0.1, 0.3, 0.2],  # C churns less than B: one break
+            "revenue_per_customer": [300.0, 200.0, 100.0],  # monotonic
+        }
+    )
+    breaks = reports.effect_breaks(outcomes)
+    assert breaks.to_dict("records") == [
+        {"outcome": "churn_rate", "better": "B", "worse": "C", "better_value": 0.3, "worse_value": 0.2}
+    ]
+
+
+def test_the_effect_of_the_latest_publication_cannot_be_measured_yet(ws: tw.Workspace) -> None:
+    with pytest.raises(ValueError, match=r"No transaction is dated after .* choose an earlier publication"):
+        reports.effect(ws, reports.published(ws, STANDARD))

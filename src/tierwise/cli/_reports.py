@@ -26,6 +26,8 @@ KINDS = {
     "migration": "the transition matrix from the previous publication",
     "migration-summary": "upgrades, downgrades, entries, exits and their rates",
     "entitlements": "the standard's policies and how many customers each covers",
+    "effect": "分级效果评估: churn, revenue, margin and late payments per grade in the 12 months after",
+    "effect-breaks": "the pairs of grades where the better grade did worse",
     "pack": "every report in one .xlsx workbook with charts (-o FILE.xlsx)",
 }
 
@@ -57,6 +59,8 @@ def _frame(kind: str, ws: Any, source: Any, by: list[str], value: str | None, gr
         "migration": lambda: migration(False),
         "migration-summary": lambda: migration(True),
         "entitlements": lambda: reports.entitlements(source),
+        "effect": lambda: reports.effect(ws, source),
+        "effect-breaks": lambda: reports.effect_breaks(reports.effect(ws, source)),
     }
     return makers[kind]()
 

@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 from ._distribution import distribution, gini, lorenz
+from ._effect import effect, effect_breaks
 from ._labels import LABELS, label
 from ._migration import migration, migration_summary
 from ._published import Published, published
@@ -24,6 +25,8 @@ __all__ = [
     "Pack",
     "Published",
     "distribution",
+    "effect",
+    "effect_breaks",
     "entitlements",
     "gini",
     "grade_list",

@@ -14,6 +14,7 @@ import pandas as pd
 from tierwise.workspace import Workspace
 
 from ._distribution import distribution, gini, lorenz
+from ._effect import effect, effect_breaks
 from ._labels import label
 from ._migration import migration, migration_summary
 from ._published import Published, published
@@ -79,6 +80,8 @@ def report_pack(
     if before is not None:
         sheets["migration"] = migration(before, source)
         sheets["migration_summary"] = migration_summary(before, source)
+        sheets["effect"] = effect(workspace, before)  # what the previous grades' customers did since
+        sheets["effect_breaks"] = effect_breaks(sheets["effect"])
     if source.standard.policies:
         sheets["entitlements"] = entitlements(source)
     return Pack(source, sheets, gini(source) if has_value else math.nan)
