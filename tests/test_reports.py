@@ -304,3 +304,49 @@ def test_effect_breaks_name_the_pairs_where_a_better_grade_did_worse() -> None:
 def test_the_effect_of_the_latest_publication_cannot_be_measured_yet(ws: tw.Workspace) -> None:
     with pytest.raises(ValueError, match=r"No transaction is dated after .* choose an earlier publication"):
         reports.effect(ws, reports.published(ws, STANDARD))
+
+
+DUE_STANDARD = """tierwise: 1
+id: yearly
+name: 年度评估
+version: "1"
+grades: [A, B]
+indicators: {sales: {from: transactions, agg: sum(amount), window: 12 months}}
+grade: {ladder: {on: sales, steps: [{grade: A, at_least: 100}, {grade: B}]}}
+lifecycle:
+  cadence: {every: year, on: "03-25"}
+  provisional: {tenure_below: 6 months}
+"""
+
+
+def test_due_lists_the_cadences_evaluation_provisional_reviews_expiring_overrides_and_requests(tmp_path: Path) -> None:
+    admin = tw.Workspace.init(tmp_path / "ws")
+    tw.add_user(admin, "bob", "manager", password=PASSWORDS["bob"])
+    customers = pd.DataFrame({"customer_id": ["X", "Y"], "created_at": [dt.date(2025, 12, 1), dt.date(2015, 1, 1)]})
+    sales = pd.DataFrame({"customer_id": ["X", "Y"], "date": [dt.date(2026, 3, 1)] * 2, "amount": [500.0, 50.0]})
+    customers.to_parquet(tmp_path / "customers.parquet")
+    sales.to_parquet(tmp_path / "transactions.parquet")
+    tierwise.import_file(admin, "customers", tmp_path / "customers.parquet")
+    tierwise.import_file(admin, "transactions", tmp_path / "transactions.parquet")
+    (tmp_path / "yearly.yaml").write_text(DUE_STANDARD, encoding="utf-8")
+    lc.publish(admin, tw.run_standard(admin, tmp_path / "yearly.yaml", dt.date(2026, 3, 31)).id)
+    request = lc.request_override(admin, "yearly", "Y", "A", "战略", dt.date(2026, 4, 20), on=dt.date(2026, 4, 1))
+    lc.decide_request(admin.as_user("bob", PASSWORDS["bob"]), request, approve=True, on=dt.date(2026, 4, 2))
+    lc.request_override(admin, "yearly", "X", "A", "再议", dt.date(2026, 9, 30), on=dt.date(2026, 4, 3))
+
+    soon = reports.due(admin, dt.date(2026, 4, 10), horizon_days=60)
+    assert list(soon["kind"]) == ["override-expiring", "provisional", "request"]  # soonest first (asked today)
+    assert list(soon["customer_id"]) == ["Y", "X", "X"]
+    assert not soon["overdue"].any()
+    kinds = dict(zip(soon["kind"], soon["due"], strict=True))
+    assert kinds["provisional"] == dt.date(2026, 6, 2)  # 183 days: 6 months of 30.4375 days have passed
+    assert kinds["override-expiring"] == dt.date(2026, 4, 20)
+    assert "request" in kinds
+    assert "evaluation" not in kinds
+    later = reports.due(admin, dt.date(2027, 3, 20))
+    evaluation = later[later["kind"] == "evaluation"].iloc[0]
+    assert (evaluation["due"], evaluation["overdue"]) == (dt.date(2027, 3, 25), False)
+    assert bool(later[later["kind"] == "override-expiring"]["overdue"].iloc[0])
+    printed = run_cli("due", "--today", "2027-03-20", "--workspace", str(admin.root))
+    assert printed.returncode == 0, printed.stderr
+    assert "evaluation\tyearly" in printed.stdout

@@ -119,3 +119,25 @@ def report(
     rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
     title = f"{source.standard.name} · {kind} · {source.day}"
     listing(shown, rows, title=title, output=Path(output) if output is not None else None)
+
+
+@app.command()
+def due(
+    today: Annotated[str | None, typer.Option("--today", help="The day to look from (default: today).")] = None,
+    days: Annotated[int, typer.Option("--days", help="Also what falls due within this many days.")] = 30,
+    lang: LangOption = "zh",
+    output: OutputOption = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """What is due: evaluations by cadence, provisional reviews, expiring 特批, pending requests."""
+    import tierwise.reports as reports
+
+    language = _lang(lang)
+    frame = reports.due(_workspace(workspace), _date(today, "--today"), horizon_days=days)
+    if frame.empty:
+        out.print("Nothing is due.")
+        return
+    keys = [str(c) for c in frame.columns]
+    shown = keys if output is None and not sys.stdout.isatty() else [reports.label(k, language) for k in keys]
+    rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    listing(shown, rows, title="due", output=Path(output) if output is not None else None)

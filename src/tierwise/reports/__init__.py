@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 from ._distribution import distribution, gini, lorenz
+from ._due import due, next_evaluation
 from ._effect import effect, effect_breaks
 from ._labels import LABELS, label
 from ._migration import migration, migration_summary
@@ -25,6 +26,7 @@ __all__ = [
     "Pack",
     "Published",
     "distribution",
+    "due",
     "effect",
     "effect_breaks",
     "entitlements",
@@ -34,6 +36,7 @@ __all__ = [
     "lorenz",
     "migration",
     "migration_summary",
+    "next_evaluation",
     "published",
     "region_analysis",
     "report_pack",

@@ -67,6 +67,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "worse": ("较低等级", "Worse grade"),
     "better_value": ("较高等级的值", "Better grade's value"),
     "worse_value": ("较低等级的值", "Worse grade's value"),
+    "kind": ("事项", "Kind"),
+    "standard_id": ("标准", "Standard"),
+    "due": ("到期日", "Due"),
+    "overdue": ("已逾期", "Overdue"),
+    "detail": ("说明", "Detail"),
     # sheet titles
     "sheet.effect": ("分级效果评估", "Effect of grading"),
     "sheet.effect_breaks": ("效果倒挂", "Where grades break"),
