@@ -111,6 +111,13 @@ def test_demo_command_prints_the_summary_and_writes_the_files(tmp_path: Path) ->
 
     sheets = CalamineWorkbook.from_path(str(tmp_path / "demo" / "tierwise-demo.xlsx")).sheet_names
     assert len(sheets) == len(tierwise.builtin_ids()) + 3
+    pack = CalamineWorkbook.from_path(str(tmp_path / "demo" / "tierwise-report.xlsx")).sheet_names
+    assert {"等级分布", "等级迁移", "分级效果评估", "客户区域分析表"} <= set(pack)
+    assert "tierwise-report.xlsx" in result.stdout
+    history = run_cli(
+        "report", "migration-summary", "-s", "annual-sales-grade", "-w", str(tmp_path / "demo" / "workspace")
+    )
+    assert history.returncode == 0, history.stderr
 
 
 @pytest.mark.parametrize("standard_id", sorted(REQUIRED))

@@ -379,6 +379,8 @@ def demo(
         f"{w['wrote']} {report.folder}/: {len(report.sections)} CSV, {report.workbook.name}, "
         f"{w['data']} {report.data_folder.name}/"
     )
+    if report.pack is not None:
+        out.print(f"{w['pack']} {report.pack} ({w['workspace']} {report.workspace})")
     err.print(f"{len(report.sections)} evaluations in {time.perf_counter() - started:.1f}s", style="dim")
 
 
@@ -393,6 +395,8 @@ _DEMO_WORDS = {
         "sales": "近12个月销售额占比",
         "wrote": "已写出",
         "data": "数据在",
+        "pack": "报表包（两次年度发布，含图表）：",
+        "workspace": "工作区",
     },
     "en": {
         "demo": "generated B2B data",
@@ -404,5 +408,7 @@ _DEMO_WORDS = {
         "sales": "Share of 12-month sales",
         "wrote": "Wrote",
         "data": "data in",
+        "pack": "Report pack (two yearly publications, with charts):",
+        "workspace": "workspace",
     },
 }

@@ -13,13 +13,14 @@ import pyarrow.compute as pc
 
 from tierwise.engine import Evaluation, connect, evaluate_many, load_data
 from tierwise.io import write_table, write_workbook
-from tierwise.spec import add_duration, builtin_ids, load_builtin, parse_duration
+from tierwise.spec import add_duration, builtin_ids, builtin_path, load_builtin, parse_duration
 
 __all__ = ["CDNOW", "CDNOW_AS_OF", "CDNOW_STANDARDS", "DemoReport", "DemoSection", "run_demo"]
 
 CDNOW = Path(__file__).resolve().parent / "cdnow"
 CDNOW_AS_OF = dt.date(1998, 6, 30)
 CDNOW_STANDARDS = ("rfm-8", "abc-pareto", "sales-share-90")
+PACK_STANDARD = "annual-sales-grade"
 
 
 @dataclass
@@ -41,6 +42,8 @@ class DemoReport:
     data_folder: Path
     workbook: Path
     sections: list[DemoSection] = field(default_factory=list)
+    workspace: Path | None = None  # a workspace with two yearly publications of PACK_STANDARD
+    pack: Path | None = None  # the report pack of its latest publication (.xlsx)
 
 
 def _sales_12m(con: Any, as_of: dt.date) -> pa.Table:
@@ -136,4 +139,27 @@ def run_demo(
 
     say("Writing the workbook…")
     write_workbook(sheets, report.workbook)
+    say("Publishing two yearly gradings in a demo workspace and writing its report pack…")
+    report.workspace, report.pack = _workspace_pack(folder, data_folder, AS_OF, lang)
     return report
+
+
+def _workspace_pack(folder: Path, data_folder: Path, as_of: dt.date, lang: str) -> tuple[Path, Path]:
+    """A workspace of the demo data (imported from its CSV files) with the grades of last year and this year."""
+    import shutil
+
+    import tierwise.lifecycle as lc
+    import tierwise.reports as reports
+    import tierwise.workspace as tw
+
+    root = folder / "workspace"
+    if (root / "tierwise.toml").is_file():  # the demo's own workspace of an earlier run
+        shutil.rmtree(root)
+    ws = tw.Workspace.init(root)
+    for name in ("customers", "transactions", "payments"):
+        tw.import_file(ws, name, data_folder / f"{name}.csv", allow_bad_rows=False)
+    standard = builtin_path(PACK_STANDARD)
+    for day in (add_duration(as_of, parse_duration("12 months"), -1), as_of):
+        lc.publish(ws, tw.run_standard(ws, standard, day, lang=lang).id)
+    pack = reports.write_pack(reports.report_pack(ws, PACK_STANDARD), folder / "tierwise-report.xlsx", lang=lang)
+    return root, pack
