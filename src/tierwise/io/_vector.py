@@ -38,6 +38,7 @@ _NARROW = "".join(chr(c) for c in range(0x21, 0x7F)).replace("'", "''") + "  \u0
 _SPACE_CHARS = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
 _SPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _SPACE_CHARS) + "]"
 _ASCII_SPACE = "[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f ]"
+_ASCII_WHITESPACE = "".join(c for c in map(chr, range(128)) if c.isspace())
 # Characters that NFKC leaves as they are, besides ASCII: what may remain after the full-width
 # forms are translated. A value with any other character goes to the cell reader.
 _KEPT = "\\x00-\\x7f¥元万亿千百年月日—"
@@ -218,6 +219,10 @@ def read_text_column(
     [(1, 'x', 'not a number')]
     """
     strings = _as_strings(column)
+    if kind in ("id", "text") and pc.all(pc.string_is_ascii(strings)).as_py() is not False:
+        # ASCII only: NFKC changes nothing and strip() removes exactly these; no SQL round trip
+        trimmed = pc.utf8_trim(strings, characters=_ASCII_WHITESPACE)
+        return TextColumn(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed), [])
     own = con or connection()
     try:
         fast = _fast(own, kind, strings, factor)
