@@ -37,14 +37,14 @@ def _evaluate(tmp_path: Path, amounts: list[object]) -> tierwise.Evaluation:
 
 def test_sums_in_the_summary_are_exact_decimals(tmp_path: Path) -> None:
     amounts = [0.1, 0.2, 90_189_893.98, 0.3, 90_189_893.98, 90_189_893.38]
-    rows = _evaluate(tmp_path, amounts).summary()
+    rows = _evaluate(tmp_path, amounts).summary().to_dict("records")
     total = sum(r["value_sum"] for r in rows)
     assert total == Decimal("270569681.94")
     assert str(total) == "270569681.94"
 
 
 def test_whole_number_amounts_give_totals_and_shares(tmp_path: Path) -> None:
-    rows = _evaluate(tmp_path, [2_000_000, 5, 7, 3_000_000, 1, 1]).summary()
+    rows = _evaluate(tmp_path, [2_000_000, 5, 7, 3_000_000, 1, 1]).summary().to_dict("records")
     by_grade = {r["grade"]: r for r in rows}
     assert by_grade["A"]["value_sum"] == Decimal(5_000_000)
     assert by_grade["B"]["value_sum"] == Decimal(14)

@@ -136,7 +136,7 @@ def check(
 def _summary_table(result: Any, lang: str) -> Table:
     w = _WORDS[lang]
     standard = result.standard
-    rows = result.summary()
+    rows = result.summary().to_dict("records")
     value = rows[0]["value"] if rows else None
     table = Table(
         title=w["title"].format(name=standard.name, id=standard.id, version=standard.version, as_of=result.as_of)

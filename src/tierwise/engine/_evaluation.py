@@ -102,31 +102,58 @@ class Evaluation:
             )
         return explain_row(self.standard, rows[0], self.lang, self.compiled.dimensions)
 
-    def summary(self, value: str | None = None) -> list[dict[str, Any]]:
-        """Customers per grade and each grade's share of ``value`` (default: the deciding amount).
+    def summary(self, value: str | None = None, *, by: Sequence[str] = ()) -> Any:
+        """Customers per grade and each grade's share of ``value`` (default: the deciding amount), as a DataFrame.
 
-        Every grade of the standard appears, best first, even with no customers.
+        Columns: the ``by`` columns (any columns of the result, such as a matrix
+        dimension), ``grade``, ``customers``, ``customer_share``, ``value`` (the name of
+        the amount), ``value_sum`` (an exact decimal), ``value_share``. Every grade of the
+        standard appears in each group, best first, even with no customers; shares are of
+        the group. ``.to_dict("records")`` gives the rows as dicts.
         """
+        import pandas as pd
+
+        missing = [b for b in by if b not in self._table.column_names]
+        if missing:
+            raise ValueError(
+                f"The evaluation of '{self.standard.id}' has no column {', '.join(missing)} to group by; "
+                f"its columns are {', '.join(self._table.column_names)}."
+            )
         value = value if value is not None else deciding_value(self.standard, self._table)
         grades = self._table["grade"].to_pylist()
         amounts = [_exact(a) for a in self._table[value].to_pylist()] if value else [None] * len(grades)
-        total_count = len(grades) or 1
-        total_value = sum((a for a in amounts if a is not None), Decimal(0))
+        keys = [tuple(row) for row in zip(*(self._table[b].to_pylist() for b in by), strict=True)] if by else None
+        groups = sorted(set(keys), key=lambda k: tuple(str(v) for v in k)) if keys is not None else [()]
         rows = []
-        for grade in self.standard.grades:
-            picked = [a for g, a in zip(grades, amounts, strict=True) if g == grade]
-            amount = sum((a for a in picked if a is not None), Decimal(0))
-            rows.append(
-                {
-                    "grade": grade,
-                    "customers": len(picked),
-                    "customer_share": len(picked) / total_count,
-                    "value": value,
-                    "value_sum": amount,
-                    "value_share": float(amount / total_value) if total_value else None,
-                }
-            )
-        return rows
+        for group in groups:
+            members = [i for i in range(len(grades)) if keys is None or keys[i] == group]
+            total_count = len(members) or 1
+            present = [amounts[i] for i in members]
+            total_value = sum((a for a in present if a is not None), Decimal(0))
+            for grade in self.standard.grades:
+                picked = [amounts[i] for i in members if grades[i] == grade]
+                amount = sum((a for a in picked if a is not None), Decimal(0))
+                rows.append(
+                    {
+                        **dict(zip(by, group, strict=True)),
+                        "grade": grade,
+                        "customers": len(picked),
+                        "customer_share": len(picked) / total_count,
+                        "value": value,
+                        "value_sum": amount,
+                        "value_share": float(amount / total_value) if total_value else None,
+                    }
+                )
+        columns = [*by, "grade", "customers", "customer_share", "value", "value_sum", "value_share"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def _repr_html_(self) -> str:
+        """The summary as an HTML table, for notebooks."""
+        import html
+
+        title = html.escape(f"{self.standard.name} ({self.standard.id} {self.standard.version}) · {self.as_of}")
+        table = self.summary().to_html(index=False, escape=True, float_format=lambda x: f"{x:.4g}")
+        return f"<h4>{title}: {len(self):,} customers</h4>{table}"
 
     def write(self, path: str | Path) -> Path:
         """Write the result to .csv, .parquet or .xlsx."""
