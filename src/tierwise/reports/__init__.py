@@ -6,8 +6,8 @@ show these same frames, so every place shows the same numbers.
 Examples
 --------
 >>> import tierwise.reports as reports
->>> sorted(reports.__all__)[:3]
-['Pack', 'Published', 'distribution']
+>>> sorted(reports.__all__)[:4]
+['LABELS', 'Pack', 'Published', 'distribution']
 """
 
 from __future__ import annotations
