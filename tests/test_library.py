@@ -114,6 +114,7 @@ def test_demo_command_prints_the_summary_and_writes_the_files(tmp_path: Path) ->
     pack = CalamineWorkbook.from_path(str(tmp_path / "demo" / "tierwise-report.xlsx")).sheet_names
     assert {"等级分布", "等级迁移", "分级效果评估", "客户区域分析表"} <= set(pack)
     assert "tierwise-report.xlsx" in result.stdout
+    assert "客户区域分析表" in (tmp_path / "demo" / "tierwise-report.html").read_text(encoding="utf-8")
     history = run_cli(
         "report", "migration-summary", "-s", "annual-sales-grade", "-w", str(tmp_path / "demo" / "workspace")
     )

@@ -235,6 +235,9 @@ def test_report_commands_print_a_report_and_write_the_pack(ws: tw.Workspace, tmp
     written = run_cli("report", "pack", "-s", STANDARD, "-o", str(tmp_path / "p.xlsx"), "--workspace", str(ws.root))
     assert written.returncode == 0, written.stderr
     assert (tmp_path / "p.xlsx").is_file()
+    page = run_cli("report", "pack", "-s", STANDARD, "-o", str(tmp_path / "p.html"), "--workspace", str(ws.root))
+    assert page.returncode == 0, page.stderr
+    assert "<h2>等级分布</h2>" in (tmp_path / "p.html").read_text(encoding="utf-8")
     wrong = run_cli("report", "nonsense", "-s", STANDARD, "--workspace", str(ws.root))
     assert wrong.returncode == 1
     assert "Error: There is no report 'nonsense'" in wrong.stderr
@@ -350,3 +353,39 @@ def test_due_lists_the_cadences_evaluation_provisional_reviews_expiring_override
     printed = run_cli("due", "--today", "2027-03-20", "--workspace", str(admin.root))
     assert printed.returncode == 0, printed.stderr
     assert "evaluation\tyearly" in printed.stdout
+
+
+def _chart_options(page: str) -> dict[str, object]:
+    import json
+
+    start = page.index("const options = ") + len("const options = ")
+    return json.loads(page[start : page.index(";\n", start)])
+
+
+def test_the_html_page_is_self_contained_with_the_packs_tables_and_charts(ws: tw.Workspace, tmp_path: Path) -> None:
+    import re
+
+    pack = reports.report_pack(ws, STANDARD)
+    path = reports.write_html(pack, tmp_path / "pack.html")
+    page = path.read_text(encoding="utf-8")
+    assert re.search(r"<script[^>]+src=|<link[^>]+href=", page) is None  # nothing fetched: closed networks
+    assert "echarts" in page
+    for title in ("等级分布", "客户分级表", "客户区域分析表", "等级迁移", "分级效果评估"):
+        assert f"<h2>{title}</h2>" in page
+    options = _chart_options(page)
+    assert set(options) == {"chart-distribution", "chart-pareto", "chart-lorenz", "chart-region", "chart-migration"}
+    distribution = pack.sheets["distribution"]
+    bars = options["chart-distribution"]["series"][0]["data"]  # type: ignore[index]
+    assert bars == distribution["customers"].tolist()
+    heat = options["chart-migration"]["series"][0]["data"]  # type: ignore[index]
+    assert sum(cell[2] for cell in heat) == pack.sheets["migration"]["customers"].sum()
+    english = reports.render_html(pack, lang="en")
+    assert "<h2>Distribution</h2>" in english
+
+
+def test_a_customer_name_with_markup_is_text_on_the_page(ws: tw.Workspace) -> None:
+    pack = reports.report_pack(ws, STANDARD)
+    pack.sheets["grade_list"].loc[0, "name"] = "<script>alert(1)</script>"
+    page = reports.render_html(pack)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -43,7 +43,7 @@ class DemoReport:
     workbook: Path
     sections: list[DemoSection] = field(default_factory=list)
     workspace: Path | None = None  # a workspace with two yearly publications of PACK_STANDARD
-    pack: Path | None = None  # the report pack of its latest publication (.xlsx)
+    pack: Path | None = None  # the report pack of its latest publication (.xlsx; .html beside it)
 
 
 def _sales_12m(con: Any, as_of: dt.date) -> pa.Table:
@@ -161,5 +161,6 @@ def _workspace_pack(folder: Path, data_folder: Path, as_of: dt.date, lang: str) 
     standard = builtin_path(PACK_STANDARD)
     for day in (add_duration(as_of, parse_duration("12 months"), -1), as_of):
         lc.publish(ws, tw.run_standard(ws, standard, day, lang=lang).id)
-    pack = reports.write_pack(reports.report_pack(ws, PACK_STANDARD), folder / "tierwise-report.xlsx", lang=lang)
-    return root, pack
+    made = reports.report_pack(ws, PACK_STANDARD)
+    reports.write_html(made, folder / "tierwise-report.html", lang=lang)
+    return root, reports.write_pack(made, folder / "tierwise-report.xlsx", lang=lang)

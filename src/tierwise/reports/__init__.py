@@ -15,6 +15,7 @@ from __future__ import annotations
 from ._distribution import distribution, gini, lorenz
 from ._due import due, next_evaluation
 from ._effect import effect, effect_breaks
+from ._html import render_html, write_html
 from ._labels import LABELS, label
 from ._migration import migration, migration_summary
 from ._published import Published, published
@@ -39,8 +40,10 @@ __all__ = [
     "next_evaluation",
     "published",
     "region_analysis",
+    "render_html",
     "report_pack",
     "sales_pivot",
     "special_terms",
+    "write_html",
     "write_pack",
 ]
