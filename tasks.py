@@ -4,12 +4,15 @@ It installs a pinned uv into ``.tools/`` (a private virtual environment), then u
 installs the locked dependencies into ``.venv/`` and runs the job there.
 
 - ``demo``: ``tierwise demo``: every built-in standard on generated B2B data and the CDNow log.
-- ``test``: ruff, mypy (strict) and the whole pytest suite, doctests included.
+- ``test``: ruff, mypy (strict) and the whole pytest suite, doctests included. The Debian
+  packages the browser tests need (Chromium, the Noto CJK fonts, poppler-utils) are
+  installed with apt-get first when they are missing.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -34,6 +37,38 @@ def _uv() -> list[str]:
     return [str(uv)]
 
 
+DEBIAN = {"chromium": "chromium", "fonts-noto-cjk": None, "poppler-utils": "pdftoppm"}  # package: its command
+
+
+def _missing_debian() -> list[str]:
+    missing = []
+    for package, command in DEBIAN.items():
+        if command is not None:
+            present = shutil.which(command) is not None
+        else:
+            present = (
+                subprocess.call(["dpkg", "-s", package], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0
+            )
+        if not present:
+            missing.append(package)
+    return missing
+
+
+def _debian() -> int:
+    """Install the Debian packages the tests need when missing (the report is drawn in a real Chromium)."""
+    if shutil.which("dpkg") is None:
+        return 0  # not Debian: the browser tests say what they need
+    missing = _missing_debian()
+    if not missing:
+        return 0
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    print("+ apt-get install", " ".join(missing), flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if code := subprocess.call([*sudo, "apt-get", "update", "-qq"], env=env):
+        return code
+    return subprocess.call([*sudo, "apt-get", "install", "-y", "-qq", *missing], env=env)
+
+
 def _run(*args: str) -> int:
     print("+ uv", " ".join(args[1:]), flush=True)
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
@@ -53,6 +88,9 @@ def main(argv: list[str]) -> int:
     run = [*uv, "run", "--locked", "--no-sync"]
     if job == "demo":
         return _run(*run, "tierwise", "demo", *argv[1:])
+    if code := _debian():
+        print("Could not install " + ", ".join(_missing_debian()) + " with apt-get; the browser tests need them.")
+        return code
     for step in (
         ["ruff", "check", "src", "tests", "tasks.py", "scripts", "benchmarks"],
         ["ruff", "format", "--check", "src", "tests", "tasks.py", "scripts", "benchmarks"],

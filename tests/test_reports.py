@@ -389,3 +389,59 @@ def test_a_customer_name_with_markup_is_text_on_the_page(ws: tw.Workspace) -> No
     page = reports.render_html(pack)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def _browser() -> str:
+    from tierwise.reports._pdf import chromium
+
+    return chromium()  # the test command installs Chromium on Debian; elsewhere this fails, never skips
+
+
+def test_the_html_page_draws_its_charts_and_chinese_text_in_a_real_chromium(ws: tw.Workspace, tmp_path: Path) -> None:
+    import subprocess
+
+    from tierwise.reports._pdf import _browser_command
+
+    page = reports.write_html(reports.report_pack(ws, STANDARD), tmp_path / "pack.html")
+    dom = subprocess.run(
+        _browser_command(_browser(), "--dump-dom", page.as_uri()),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    for chart in ("chart-distribution", "chart-pareto", "chart-lorenz", "chart-region", "chart-migration"):
+        start = dom.index(f'id="{chart}"')
+        assert "<canvas" in dom[start : start + 2000], chart  # ECharts drew into the div
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        _browser_command(_browser(), "--window-size=1200,1600", f"--screenshot={shot}", page.as_uri()),
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size > 50_000  # charts and tables, not a blank page
+    font = subprocess.run(["fc-match", "Noto Sans CJK SC"], capture_output=True, text=True, check=True).stdout
+    assert "NotoSansCJK" in font.replace(" ", "")  # the page's first font: Chinese glyphs, not boxes
+
+
+def test_the_pdf_is_a4_with_chinese_titles_that_convert_to_png_pages(ws: tw.Workspace, tmp_path: Path) -> None:
+    import subprocess
+
+    pdf = reports.write_pdf(reports.report_pack(ws, STANDARD), tmp_path / "pack.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for title in ("客户销量分级", "等级分布", "客户区域分析表", "annual-sales-grade 2026.1"):
+        assert title in text
+    import re
+
+    pages_said = re.findall(r"^(\d+)/(\d+)$", text, re.MULTILINE)  # Chromium's footer: the page number
+    assert pages_said
+    assert pages_said[0][0] == "1"
+    assert text.count(f"annual-sales-grade 2026.1） · {SECOND}") >= len(pages_said)  # the header on every page
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "595.92 x 842.88 pts (A4)" in info or "(A4)" in info
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == 2
+    assert all(p.read_bytes()[:4] == b"\x89PNG" for p in pages)

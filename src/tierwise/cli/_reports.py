@@ -28,7 +28,7 @@ KINDS = {
     "entitlements": "the standard's policies and how many customers each covers",
     "effect": "分级效果评估: churn, revenue, margin and late payments per grade in the 12 months after",
     "effect-breaks": "the pairs of grades where the better grade did worse",
-    "pack": "every report in one .xlsx workbook or .html page with charts (-o FILE.xlsx or FILE.html)",
+    "pack": "every report in one file with charts: -o FILE.xlsx, FILE.html or FILE.pdf",
 }
 
 
@@ -107,10 +107,12 @@ def report(
     day = _date(as_of, "--as-of")
     if kind == "pack":
         if output is None:
-            raise ValueError("The report pack is a file: name it with -o FILE.xlsx (or FILE.html).")
+            raise ValueError("The report pack is a file: name it with -o FILE.xlsx, FILE.html or FILE.pdf.")
         pack = reports.report_pack(ws, standard, as_of=day, publication=publication, by=(by or ["region"])[0])
         if output.suffix.lower() in (".html", ".htm"):
             reports.write_html(pack, output, lang=language)
+        elif output.suffix.lower() == ".pdf":
+            reports.write_pdf(pack, output, lang=language)
         else:
             reports.write_pack(pack, output, lang=language)
         out.print(f"Wrote {len(pack.sheets)} reports of '{standard}' on {pack.source.day} to {output}", highlight=False)

@@ -18,6 +18,7 @@ from ._effect import effect, effect_breaks
 from ._html import render_html, write_html
 from ._labels import LABELS, label
 from ._migration import migration, migration_summary
+from ._pdf import write_pdf
 from ._published import Published, published
 from ._tables import entitlements, grade_list, region_analysis, sales_pivot, special_terms
 from ._workbook import Pack, report_pack, write_pack
@@ -46,4 +47,5 @@ __all__ = [
     "special_terms",
     "write_html",
     "write_pack",
+    "write_pdf",
 ]

@@ -160,6 +160,8 @@ def _charts(pack: Pack, lang: str) -> dict[str, dict[str, Any]]:
             },
             "series": [{"type": "heatmap", "data": cells, "label": {"show": True}}],
         }
+    for option in charts.values():
+        option["animation"] = False  # drawn at once: for print, screenshots and slow machines
     return charts
 
 
@@ -198,9 +200,10 @@ def render_html(pack: Pack, *, lang: str = "zh") -> str:
     gini = "" if math.isnan(pack.gini) else f" · {label('gini', lang)} {pack.gini:.4f}"
     heading = f"{source.standard.name}（{source.standard.id} {source.standard.version}）"
     meta = f"{'评估日' if lang == 'zh' else 'as of'} {source.day}{gini}"
+    title = f"{heading} · {source.day}"
     echarts = resources.files("tierwise.reports").joinpath("assets/echarts.min.js").read_text(encoding="utf-8")
     return environment.get_template("pack.html.j2").render(
-        lang=lang, heading=heading, meta=meta, sections=sections, charts=charts, echarts=echarts
+        lang=lang, title=title, heading=heading, meta=meta, sections=sections, charts=charts, echarts=echarts
     )
 
 
