@@ -19,3 +19,35 @@ def machine() -> str:
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, "
         f"Python {platform.python_version()}"
     )
+
+
+class Steps:
+    """Seconds per named step of a benchmark: ``steps("import", lambda: ...)`` runs and times it."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+
+    def __call__(self, name: str, work: object) -> object:
+        import time
+
+        started = time.perf_counter()
+        result = work() if callable(work) else None
+        self.times[name] = time.perf_counter() - started
+        return result
+
+
+def run_child(script: str, *arguments: str) -> dict[str, float]:
+    """Run ``script --child ARGUMENTS`` in a fresh Python (its own peak RSS) and read the JSON it prints last."""
+    import json
+    import subprocess
+    import sys
+
+    here = str(Path(script).resolve().parent)
+    output = subprocess.run(
+        [sys.executable, script, "--child", *arguments],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), here]))},
+    ).stdout
+    return dict(json.loads(output.strip().splitlines()[-1]))

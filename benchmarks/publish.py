@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from _machine import machine
+from _machine import Steps, machine, run_child
 
 STANDARD = """tierwise: 1
 id: assets
@@ -54,13 +51,8 @@ def child(count: int) -> dict[str, float]:
     import tierwise.lifecycle as lc
     import tierwise.workspace as tw
 
-    times: dict[str, float] = {}
-
-    def step(name: str, work: object) -> object:
-        started = time.perf_counter()
-        result = work() if callable(work) else None
-        times[name] = time.perf_counter() - started
-        return result
+    step = Steps()
+    times = step.times
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -84,17 +76,7 @@ def child(count: int) -> dict[str, float]:
 def main(sizes: list[int]) -> None:
     print(f"machine: {machine()}")
     for count in sizes:
-        output = subprocess.run(
-            [sys.executable, __file__, "--child", str(count)],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={
-                **os.environ,
-                "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(Path(__file__).parent)])),
-            },
-        ).stdout
-        times = json.loads(output.strip().splitlines()[-1])
+        times = run_child(__file__, str(count))
         print(f"\n{count:,} customers")
         for name, value in times.items():
             unit = "" if name.endswith(("(count)", "MiB")) else " s"

@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _machine import machine
+from _machine import Steps, machine, run_child
 
 STANDARD = """tierwise: 1
 id: sales
@@ -133,13 +133,8 @@ def child(customers: int) -> dict[str, float]:
     import tierwise.lifecycle as lc
     import tierwise.workspace as tw
 
-    times: dict[str, float] = {}
-
-    def step(name: str, work: object) -> object:
-        started = time.perf_counter()
-        result = work() if callable(work) else None
-        times[name] = time.perf_counter() - started
-        return result
+    step = Steps()
+    times = step.times
 
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as folder:
         root = Path(folder)
@@ -206,19 +201,7 @@ def main(sizes: list[int], repeat: int) -> None:
     for customers in sizes:
         runs = []
         for _ in range(repeat):
-            output = subprocess.run(
-                [sys.executable, __file__, "--child", str(customers)],
-                capture_output=True,
-                text=True,
-                check=True,
-                env={
-                    **os.environ,
-                    "PYTHONPATH": os.pathsep.join(
-                        filter(None, [os.environ.get("PYTHONPATH"), str(Path(__file__).parent)])
-                    ),
-                },
-            ).stdout
-            runs.append(json.loads(output.strip().splitlines()[-1]))
+            runs.append(run_child(__file__, str(customers)))
         print(f"\n{customers:,} customers, {customers * 10:,} transactions ({repeat} runs: min / median / max)")
         medians[customers] = {}
         for name in runs[0]:
