@@ -9,19 +9,13 @@ from typing import Any
 
 import pandas as pd
 
-from tierwise.spec import Standard, loads_standard
+from tierwise.spec import Standard, add_duration, loads_standard, parse_duration
 from tierwise.workspace import Workspace
 
 __all__ = ["due", "next_evaluation"]
 
 _MONTHS = {"year": 12, "half_year": 6, "quarter": 3, "month": 1}
 _COLUMNS = ["kind", "standard_id", "customer_id", "due", "overdue", "detail"]
-
-
-def _shift(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def next_evaluation(standard: Standard, last: dt.date) -> dt.date | None:
@@ -53,7 +47,7 @@ def next_evaluation(standard: Standard, last: dt.date) -> dt.date | None:
             if candidate > last:
                 return candidate
     step = _MONTHS[cadence.every]
-    following = _shift(last, step)
+    following = add_duration(last, parse_duration(f"{step} months"))
     if cadence.on is not None and cadence.on.isdigit():  # a day of the month
         wanted = int(cadence.on)
         following = following.replace(day=min(wanted, calendar.monthrange(following.year, following.month)[1]))

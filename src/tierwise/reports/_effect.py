@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 from typing import Any
 
 import pandas as pd
 
 from tierwise._sql import ident, qualified
+from tierwise.spec import add_duration, parse_duration
 from tierwise.workspace import Workspace
 
 from ._published import Published
@@ -17,12 +16,6 @@ __all__ = ["effect", "effect_breaks"]
 
 # Outcome -> True when more is better: the grades are monotonic when better grades do better
 DIRECTIONS = {"churn_rate": False, "revenue_per_customer": True, "margin_rate": True, "late_share": False}
-
-
-def _shift(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _columns(con: Any, table: str) -> set[str]:
@@ -44,7 +37,8 @@ def effect(workspace: Workspace, source: Published, *, months: int = 12) -> pd.D
     ``satisfaction`` column of the customers table) when there is one. A period that runs
     past the last transaction still counts only what the data holds.
     """
-    start, end = _shift(source.day, -months), _shift(source.day, months)
+    period = parse_duration(f"{months} months")
+    start, end = add_duration(source.day, period, -1), add_duration(source.day, period)
     graded = source.graded()[["customer_id", "grade"]]
     with workspace.reading() as con:
         has = _columns(con, "transactions")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
 
 from tierwise._sql import ident, qualified
+from tierwise.spec import add_duration, parse_duration
 from tierwise.workspace import Workspace
 
 from ._distribution import _by, _value
@@ -121,7 +120,7 @@ def sales_pivot(
     (largest total first), ``合计``; the last row, ``合计``, totals every column. Customers
     are ordered by grade (best first), then by their total.
     """
-    start = _months_before(source.day, months)
+    start = add_duration(source.day, parse_duration(f"{months} months"), -1)
     with workspace.reading() as con:
         names = {
             r[0]
@@ -159,13 +158,6 @@ def sales_pivot(
     frame = frame.drop(columns="_order").reset_index(drop=True)
     totals = {"customer_id": "合计", **{c: float(frame[c].sum()) for c in pivot.columns}}
     return pd.concat([frame, pd.DataFrame([totals])], ignore_index=True)
-
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` earlier (the month's last day when it has fewer days)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def entitlements(source: Published) -> pd.DataFrame:
