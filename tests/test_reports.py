@@ -445,3 +445,34 @@ def test_the_pdf_is_a4_with_chinese_titles_that_convert_to_png_pages(ws: tw.Work
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == 2
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in pages)
+
+
+def test_run_due_confirms_provisional_customers_when_their_period_ends_and_leaves_the_others(tmp_path: Path) -> None:
+    ws = tw.Workspace.init(tmp_path / "ws")
+    customers = pd.DataFrame({"customer_id": ["X", "Y"], "created_at": [dt.date(2025, 12, 1), dt.date(2015, 1, 1)]})
+    sales = pd.DataFrame({"customer_id": ["X", "Y"], "date": [dt.date(2026, 3, 1)] * 2, "amount": [500.0, 50.0]})
+    customers.to_parquet(tmp_path / "customers.parquet")
+    sales.to_parquet(tmp_path / "transactions.parquet")
+    tierwise.import_file(ws, "customers", tmp_path / "customers.parquet")
+    tierwise.import_file(ws, "transactions", tmp_path / "transactions.parquet")
+    (tmp_path / "yearly.yaml").write_text(DUE_STANDARD, encoding="utf-8")
+    first = tw.run_standard(ws, tmp_path / "yearly.yaml", dt.date(2026, 3, 31))
+    lc.publish(ws, first.id)
+    assert lc.grades_on(ws, "yearly", dt.date(2026, 4, 1)) == {"X": ("A", "provisional"), "Y": ("B", "confirmed")}
+    with pytest.raises(tw.WorkspaceError, match="nothing is due for review"):
+        tw.run_standard(ws, tmp_path / "yearly.yaml", dt.date(2026, 5, 31), due=True)
+
+    shown = run_cli("run", str(tmp_path / "yearly.yaml"), "--as-of", "2026-06-15", "--due", "-w", str(ws.root))
+    assert shown.returncode == 0, shown.stderr
+    assert "1 customers graded" in shown.stdout
+    assert "as a review" in shown.stdout
+    assert lc.grades_on(ws, "yearly", dt.date(2026, 6, 16)) == {"X": ("A", "confirmed"), "Y": ("B", "confirmed")}
+    history_y = lc.history(ws, "Y", "yearly")
+    assert [(h["grade"], h["valid_from"], h["valid_to"]) for h in history_y] == [("B", dt.date(2026, 3, 31), None)]
+    history_x = lc.history(ws, "X", "yearly")
+    review = next(r for r in tw.list_runs(ws) if r.review)
+    assert history_x[-1]["run_id"] == review.id  # the review that confirmed X
+    assert (history_x[-1]["state"], history_x[-1]["valid_from"]) == ("confirmed", dt.date(2026, 6, 15))
+    after = reports.published(ws, "yearly").frame.set_index("customer_id")
+    assert after.loc["Y", "sales"] == 50.0  # the values of the publication that graded Y
+    assert after.loc["X", "sales"] == 500.0

@@ -37,7 +37,8 @@ def _frame(kind: str, ws: Any, source: Any, by: list[str], value: str | None, gr
 
     def migration(summary: bool) -> Any:
         previous = ws.records(
-            "SELECT run_id FROM publications WHERE standard_id = ? AND as_of < ? ORDER BY as_of DESC LIMIT 1",
+            "SELECT p.run_id FROM publications p JOIN runs r ON r.id = p.run_id WHERE p.standard_id = ? "
+            "AND p.as_of < ? AND NOT coalesce(r.review, false) ORDER BY p.as_of DESC LIMIT 1",
             [source.standard.id, source.day],
         )
         if not previous:

@@ -181,19 +181,32 @@ def run(
         str, typer.Argument(help="A standard file, or the id of one in the workspace's standards/ folder.")
     ],
     as_of: AsOfOption,
+    due: Annotated[
+        bool,
+        typer.Option(
+            "--due",
+            help="Only the customers whose provisional period has ended: grade and publish them as a review.",
+        ),
+    ] = False,
     lang: LangOption = "zh",
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Evaluate a standard on the workspace's data and store the run, unchangeable."""
+    """Evaluate a standard on the workspace's data and store the run, unchangeable (--due: a review, published)."""
+    import tierwise.lifecycle as lc
     import tierwise.workspace as tw
 
     ws = _workspace(workspace)
     with _progress(f"Running {standard} as of {as_of}…"):
-        info = tw.run_standard(ws, standard, as_of, lang=_lang(lang))
+        info = tw.run_standard(ws, standard, as_of, lang=_lang(lang), due=due)
     out.print(
         f"Run {info.id}: {info.standard_id} v{info.standard_version} as of {info.as_of}, "
-        f"{info.customers:,} customers graded (standard {info.standard_hash[:12]})."
+        f"{info.customers:,} customers graded (standard {info.standard_hash[:12]})"
+        + (", the customers due for review." if due else ".")
     )
+    if due:
+        published = lc.publish(ws, info.id)
+        states = ", ".join(f"{state} {count:,}" for state, count in published.states.items())
+        out.print(f"Published run {info.id} as a review: {states}; every other customer keeps its grade.")
     for warning in info.warnings:
         err.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
 

@@ -142,7 +142,7 @@ def publish(workspace: Workspace, run_id: int) -> PublishResult:
         for request_id, customer in expired:
             workspace.audit(con, "override-expired", run.standard_id, {"request": request_id}, customer_id=customer)
         result.expired_overrides = len(expired)
-        _publish_all(con, workspace, standard, run_id, run.standard_id, run.as_of, result)
+        _publish_all(con, workspace, standard, run_id, run.standard_id, run.as_of, result, run.review)
         con.execute(
             "INSERT INTO publications VALUES (?, ?, ?, ?, ?)",
             [run_id, run.standard_id, run.as_of, dt.datetime.now(), workspace.user()],
@@ -154,6 +154,7 @@ def publish(workspace: Workspace, run_id: int) -> PublishResult:
             {
                 "run": run_id,
                 "as_of": run.as_of.isoformat(),
+                "review": run.review,
                 "states": result.states,
                 "changed": result.changed,
                 "applications": result.applications,
@@ -176,6 +177,7 @@ def _publish_all(
     standard_id: str,
     as_of: dt.date,
     result: PublishResult,
+    review: bool = False,
 ) -> None:
     """Decide every customer's grade in one statement and close and open grade intervals in bulk."""
     prepare(con, standard.grades)
@@ -201,11 +203,12 @@ def _publish_all(
         con.execute("SELECT state, count(*) FROM _tw_decided GROUP BY state ORDER BY state").fetchall()
     )
     result.changed = int(_one(con.execute(f"SELECT count(*) FROM _tw_decided WHERE {_CHANGED}")))
-    con.execute(  # customers that left the population: their grade ends
-        "UPDATE grades SET valid_to = ? WHERE standard_id = ? AND valid_to IS NULL "
-        "AND customer_id NOT IN (SELECT customer_id FROM _tw_eval)",
-        [as_of, standard_id],
-    )
+    if not review:  # customers that left the population: their grade ends (a review leaves the others alone)
+        con.execute(
+            "UPDATE grades SET valid_to = ? WHERE standard_id = ? AND valid_to IS NULL "
+            "AND customer_id NOT IN (SELECT customer_id FROM _tw_eval)",
+            [as_of, standard_id],
+        )
     con.execute(
         f"UPDATE grades SET valid_to = ? WHERE id IN (SELECT current_id FROM _tw_decided WHERE {_CHANGED})", [as_of]
     )

@@ -24,6 +24,14 @@ _ON_DAY = (
 )
 
 
+# Each customer's row in the latest publication up to a day that graded it (parameters: standard, day): the
+# values and reasons in force, also for held grades and for customers a later review left alone
+_LATEST_ROWS = (
+    "SELECT rr.* FROM run_rows rr JOIN publications p ON p.run_id = rr.run_id WHERE p.standard_id = ? "
+    "AND p.as_of <= ? QUALIFY row_number() OVER (PARTITION BY rr.customer_id ORDER BY p.as_of DESC) = 1"
+)
+
+
 class Published:
     """The published grades of one standard on one day, as a DataFrame with what they were graded on.
 
@@ -88,14 +96,13 @@ def published(
     with workspace.reading() as con:
         day, publication = _day(con, standard_id, as_of, publication)
         rows = con.execute(
-            "SELECT r.standard_text, r.id FROM publications p JOIN runs r ON r.id = p.run_id "
+            "SELECT r.standard_text FROM publications p JOIN runs r ON r.id = p.run_id "
             "WHERE p.standard_id = ? AND p.as_of <= ? ORDER BY p.as_of DESC LIMIT 1",
             [standard_id, day],
         ).fetchall()
         if not rows:
             raise WorkspaceError(f"'{standard_id}' had not been published by {day}; choose a later date.")
         standard = loads_standard(rows[0][0], file=f"<published {standard_id}>")
-        run = int(rows[0][1])  # the values and reasons of the publication in force, also for held grades
         indicators = list(standard.indicators)
         # each indicator from the publication's JSON values, under a quoted internal name
         selected = "".join(
@@ -103,9 +110,9 @@ def published(
         )
         query = (
             f"SELECT g.*, r.reason{selected} FROM ({_ON_DAY}) g "
-            "LEFT JOIN run_rows r ON r.run_id = ? AND r.customer_id = g.customer_id ORDER BY g.customer_id"
+            f"LEFT JOIN ({_LATEST_ROWS}) r ON r.customer_id = g.customer_id ORDER BY g.customer_id"
         )
-        params = [json_path(name) for name in indicators] + [day] * 5 + [standard_id, run]
+        params = [json_path(name) for name in indicators] + [day] * 5 + [standard_id, standard_id, day]
         frame = con.execute(query, params).df()
         has_customers = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'data' AND table_name = 'customers'"

@@ -36,7 +36,8 @@ class Pack:
 def _previous(workspace: Workspace, source: Published) -> Published | None:
     with workspace.reading() as con:
         rows = con.execute(
-            "SELECT run_id FROM publications WHERE standard_id = ? AND as_of < ? ORDER BY as_of DESC LIMIT 1",
+            "SELECT p.run_id FROM publications p JOIN runs r ON r.id = p.run_id WHERE p.standard_id = ? "
+            "AND p.as_of < ? AND NOT coalesce(r.review, false) ORDER BY p.as_of DESC LIMIT 1",  # not a review
             [source.standard.id, source.day],
         ).fetchall()
     return published(workspace, source.standard.id, publication=int(rows[0][0])) if rows else None

@@ -11,12 +11,15 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tierwise._sql import ident
 from tierwise.engine import evaluate
@@ -53,6 +56,7 @@ class RunInfo:
     customers: int
     inputs: dict[str, Any]
     warnings: tuple[str, ...] = ()  # values the standard's maps and rating scales do not list (on the new run)
+    review: bool = False  # only the customers due for review (run --due): publishing it leaves the others as they are
 
 
 def _standard_hash(standard: Standard) -> str:
@@ -63,13 +67,43 @@ def _standard_hash(standard: Standard) -> str:
     return digest.hexdigest()
 
 
+def _due_customers(con: Any, standard: Standard, day: dt.date) -> pa.Array:
+    """The customers whose provisional grade of ``standard`` has come to the end of its period by ``day``."""
+    provisional = standard.lifecycle.provisional if standard.lifecycle is not None else None
+    if provisional is None:
+        raise WorkspaceError(
+            f"'{standard.id}' has no provisional period (lifecycle.provisional), so no customer is ever due for "
+            f"review; run it without --due."
+        )
+    has = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'data' AND table_name = 'customers' "
+        "AND column_name = 'created_at'"
+    ).fetchall()[0][0]
+    if not has:
+        raise WorkspaceError("A review of provisional customers needs customers.created_at; import it first.")
+    rows = con.execute(
+        "SELECT g.customer_id FROM grades g JOIN data.customers c ON CAST(c.customer_id AS VARCHAR) = g.customer_id "
+        "WHERE g.standard_id = ? AND g.valid_to IS NULL AND g.state = 'provisional' "
+        "AND date_diff('day', CAST(c.created_at AS DATE), ?) >= ? ORDER BY 1",
+        [standard.id, day, math.ceil(provisional.tenure_below.approx_days)],
+    ).fetchall()
+    return pa.array([r[0] for r in rows], pa.string())
+
+
 def run_standard(
-    workspace: Workspace, standard: str | Path | Standard, as_of: dt.date | str, *, lang: str = "zh"
+    workspace: Workspace,
+    standard: str | Path | Standard,
+    as_of: dt.date | str,
+    *,
+    lang: str = "zh",
+    due: bool = False,
 ) -> RunInfo:
     """Evaluate ``standard`` on the workspace's data and store the run (one transaction).
 
     ``standard`` is a file, a loaded standard, or the id of a file in the workspace's
-    ``standards/`` folder.
+    ``standards/`` folder. With ``due``, the run keeps only the customers whose
+    provisional period has ended by ``as_of`` (a review): publishing it confirms them
+    and leaves every other customer's grade as it is.
     """
     loaded = _resolve(workspace, standard)
     day = past_date(as_of, "A run")
@@ -85,10 +119,18 @@ def run_standard(
             loaded, tables, day, lang=lang, con=backend, materialize=materializer(con, backend, inputs, store=True)
         )
         rows = result.to_arrow()
+        if due:
+            wanted = _due_customers(con, loaded, day)
+            rows = rows.filter(pc.is_in(rows["customer_id"], value_set=wanted))
+            if rows.num_rows == 0:
+                raise WorkspaceError(
+                    f"No provisional customer of '{loaded.id}' has come to the end of its period by {day}; "
+                    f"nothing is due for review."
+                )
         digest = _standard_hash(loaded)
         inserted = con.execute(
             'INSERT INTO runs ("at", "user", standard_id, standard_version, standard_hash, standard_text, standard_file, '
-            "as_of, lang, inputs, customers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "as_of, lang, inputs, customers, review) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 dt.datetime.now(),
                 workspace.user(),
@@ -101,6 +143,7 @@ def run_standard(
                 lang,
                 json.dumps(inputs),
                 rows.num_rows,
+                due,
             ],
         ).fetchone()
         if inserted is None:  # pragma: no cover - RETURNING always gives the row
@@ -127,6 +170,7 @@ def run_standard(
                 "as_of": day.isoformat(),
                 "standard_hash": digest,
                 "customers": rows.num_rows,
+                "review": due,
                 "inputs": inputs,
                 "warnings": result.warnings,
             },
@@ -160,11 +204,13 @@ def _resolve(workspace: Workspace, standard: str | Path | Standard) -> Standard:
 
 
 def _info(row: tuple[Any, ...]) -> RunInfo:
-    run_id, at, user, sid, version, digest, as_of, customers, inputs = row
-    return RunInfo(int(run_id), at, user, sid, version, digest, as_of, int(customers), json.loads(inputs))
+    run_id, at, user, sid, version, digest, as_of, customers, inputs, review = row
+    return RunInfo(
+        int(run_id), at, user, sid, version, digest, as_of, int(customers), json.loads(inputs), review=bool(review)
+    )
 
 
-_COLUMNS = 'id, "at", "user", standard_id, standard_version, standard_hash, as_of, customers, inputs'
+_COLUMNS = 'id, "at", "user", standard_id, standard_version, standard_hash, as_of, customers, inputs, review'
 
 
 def list_runs(workspace: Workspace) -> list[RunInfo]:

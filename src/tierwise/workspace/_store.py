@@ -29,7 +29,7 @@ from tierwise.workspace._users import ACCESS, User, action_text, check_password,
 
 __all__ = ["SCHEMA_VERSION", "AccessDenied", "Workspace", "WorkspaceBusy", "WorkspaceError"]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 CONFIG = "tierwise.toml"
 DATABASE = "tierwise.duckdb"
 LOCK = ".tierwise.lock"
@@ -98,6 +98,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
                key VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
                used_at TIMESTAMP NOT NULL, rows BIGINT NOT NULL)""",
     ),
+    7: ("ALTER TABLE runs ADD COLUMN IF NOT EXISTS review BOOLEAN DEFAULT false",),  # a run of due customers only
 }
 
 
