@@ -120,7 +120,7 @@ def decide_all(con: Any, rules: Lifecycle | None, grades: Sequence[str], as_of: 
         {
             "as_of": as_of,
             "provisional_days": provisional.tenure_below.approx_days if provisional is not None else None,
-            "provisional_text": str(provisional.tenure_below) if provisional is not None else "",
+            "provisional_text": provisional.tenure_below.zh if provisional is not None else "",
             "hold": downgrade.hold if downgrade is not None else 0,
             "max_steps": downgrade.max_steps if downgrade is not None and downgrade.max_steps else len(grades),
             "by_application": rules is not None and rules.upgrade == "by_application",

@@ -65,7 +65,7 @@ def decide(
     provisional = rules.provisional if rules is not None else None
     if provisional is not None and tenure_days is not None and tenure_days < provisional.tenure_below.approx_days:
         return Decision(
-            evaluated, "provisional", 0, f"新客户暂定等级（合作不满 {provisional.tenure_below}）：评估为 {evaluated}"
+            evaluated, "provisional", 0, f"新客户暂定等级（合作不满 {provisional.tenure_below.zh}）：评估为 {evaluated}"
         )
     if current is None or current.grade is None:
         return Decision(evaluated, "confirmed", 0, f"评估为 {evaluated}")

@@ -82,6 +82,16 @@ class Duration:
         return f"{self.count} {self.unit}"
 
     @property
+    def zh(self) -> str:
+        """The span in Chinese, for reasons written in Chinese.
+
+        >>> parse_duration("6 months").zh, parse_duration("1 year").zh, parse_duration("30 days").zh
+        ('6 个月', '1 年', '30 天')
+        """
+        unit = {"days": "天", "weeks": "周", "months": "个月", "years": "年"}[self.unit]
+        return f"{self.count} {unit}"
+
+    @property
     def approx_days(self) -> float:
         """The length in days, months counted as 30.4375 days (for comparisons only)."""
         per = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}[self.unit]
