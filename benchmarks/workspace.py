@@ -116,8 +116,8 @@ def _duckdb_alone(root: Path, source: str) -> float:
     started = time.perf_counter()
     con = duckdb.connect(str(target))
     con.execute("SET enable_progress_bar = false")
-    reader = "read_parquet" if source.endswith(".parquet") else "read_csv"
-    con.execute(f"CREATE TABLE t AS SELECT * FROM {reader}(?)", [str(root / source)])
+    parquet = source.endswith(".parquet")
+    con.execute(f"CREATE TABLE t AS SELECT * FROM {'read_parquet' if parquet else 'read_csv'}(?)", [str(root / source)])
     con.close()
     seconds = time.perf_counter() - started
     target.unlink()

@@ -322,16 +322,21 @@ lifecycle:
 """
 
 
+def _new_and_old_customer(ws: tw.Workspace, folder: Path) -> None:
+    """X became a customer on 2025-12-01 (provisional for six months), Y in 2015; and the yearly standard."""
+    customers = pd.DataFrame({"customer_id": ["X", "Y"], "created_at": [dt.date(2025, 12, 1), dt.date(2015, 1, 1)]})
+    sales = pd.DataFrame({"customer_id": ["X", "Y"], "date": [dt.date(2026, 3, 1)] * 2, "amount": [500.0, 50.0]})
+    customers.to_parquet(folder / "customers.parquet")
+    sales.to_parquet(folder / "transactions.parquet")
+    tierwise.import_file(ws, "customers", folder / "customers.parquet")
+    tierwise.import_file(ws, "transactions", folder / "transactions.parquet")
+    (folder / "yearly.yaml").write_text(DUE_STANDARD, encoding="utf-8")
+
+
 def test_due_lists_the_cadences_evaluation_provisional_reviews_expiring_overrides_and_requests(tmp_path: Path) -> None:
     admin = tw.Workspace.init(tmp_path / "ws")
     tw.add_user(admin, "bob", "manager", password=PASSWORDS["bob"])
-    customers = pd.DataFrame({"customer_id": ["X", "Y"], "created_at": [dt.date(2025, 12, 1), dt.date(2015, 1, 1)]})
-    sales = pd.DataFrame({"customer_id": ["X", "Y"], "date": [dt.date(2026, 3, 1)] * 2, "amount": [500.0, 50.0]})
-    customers.to_parquet(tmp_path / "customers.parquet")
-    sales.to_parquet(tmp_path / "transactions.parquet")
-    tierwise.import_file(admin, "customers", tmp_path / "customers.parquet")
-    tierwise.import_file(admin, "transactions", tmp_path / "transactions.parquet")
-    (tmp_path / "yearly.yaml").write_text(DUE_STANDARD, encoding="utf-8")
+    _new_and_old_customer(admin, tmp_path)
     lc.publish(admin, tw.run_standard(admin, tmp_path / "yearly.yaml", dt.date(2026, 3, 31)).id)
     request = lc.request_override(admin, "yearly", "Y", "A", "战略", dt.date(2026, 4, 20), on=dt.date(2026, 4, 1))
     lc.decide_request(admin.as_user("bob", PASSWORDS["bob"]), request, approve=True, on=dt.date(2026, 4, 2))
@@ -449,13 +454,7 @@ def test_the_pdf_is_a4_with_chinese_titles_that_convert_to_png_pages(ws: tw.Work
 
 def test_run_due_confirms_provisional_customers_when_their_period_ends_and_leaves_the_others(tmp_path: Path) -> None:
     ws = tw.Workspace.init(tmp_path / "ws")
-    customers = pd.DataFrame({"customer_id": ["X", "Y"], "created_at": [dt.date(2025, 12, 1), dt.date(2015, 1, 1)]})
-    sales = pd.DataFrame({"customer_id": ["X", "Y"], "date": [dt.date(2026, 3, 1)] * 2, "amount": [500.0, 50.0]})
-    customers.to_parquet(tmp_path / "customers.parquet")
-    sales.to_parquet(tmp_path / "transactions.parquet")
-    tierwise.import_file(ws, "customers", tmp_path / "customers.parquet")
-    tierwise.import_file(ws, "transactions", tmp_path / "transactions.parquet")
-    (tmp_path / "yearly.yaml").write_text(DUE_STANDARD, encoding="utf-8")
+    _new_and_old_customer(ws, tmp_path)
     first = tw.run_standard(ws, tmp_path / "yearly.yaml", dt.date(2026, 3, 31))
     lc.publish(ws, first.id)
     assert lc.grades_on(ws, "yearly", dt.date(2026, 4, 1)) == {"X": ("A", "provisional"), "Y": ("B", "confirmed")}

@@ -36,17 +36,12 @@ def _frame(kind: str, ws: Any, source: Any, by: list[str], value: str | None, gr
     import tierwise.reports as reports
 
     def migration(summary: bool) -> Any:
-        previous = ws.records(
-            "SELECT p.run_id FROM publications p JOIN runs r ON r.id = p.run_id WHERE p.standard_id = ? "
-            "AND p.as_of < ? AND NOT coalesce(r.review, false) ORDER BY p.as_of DESC LIMIT 1",
-            [source.standard.id, source.day],
-        )
-        if not previous:
+        before = reports.previous(ws, source)
+        if before is None:
             raise ValueError(
                 f"'{source.standard.id}' has no publication before {source.day} to compare with; "
                 f"a migration needs two (choose a later --as-of or --publication)."
             )
-        before = reports.published(ws, source.standard.id, publication=int(previous[0]["run_id"]))
         return reports.migration_summary(before, source) if summary else reports.migration(before, source)
 
     makers: dict[str, Callable[[], Any]] = {
@@ -120,10 +115,16 @@ def report(
         return
     source = reports.published(ws, standard, as_of=day, publication=publication)
     frame = _frame(kind, ws, source, list(by or []), value, list(grade or []))
+    _print_frame(frame, language, f"{source.standard.name} · {kind} · {source.day}", output)
+
+
+def _print_frame(frame: Any, language: str, title: str, output: Path | None) -> None:
+    """A report's rows: column names when piped (for scripts), labels on a terminal and in files."""
+    import tierwise.reports as reports
+
     keys = [str(c) for c in frame.columns]
     shown = keys if output is None and not sys.stdout.isatty() else [reports.label(k, language) for k in keys]
     rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-    title = f"{source.standard.name} · {kind} · {source.day}"
     listing(shown, rows, title=title, output=Path(output) if output is not None else None)
 
 
@@ -143,7 +144,4 @@ def due(
     if frame.empty:
         out.print("Nothing is due.")
         return
-    keys = [str(c) for c in frame.columns]
-    shown = keys if output is None and not sys.stdout.isatty() else [reports.label(k, language) for k in keys]
-    rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-    listing(shown, rows, title="due", output=Path(output) if output is not None else None)
+    _print_frame(frame, language, "due", output)

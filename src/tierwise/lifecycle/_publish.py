@@ -24,6 +24,7 @@ from tierwise.workspace import (
     User,
     Workspace,
     WorkspaceError,
+    data_columns,
     deciding_indicator,
     evaluate_in,
     get_run,
@@ -229,14 +230,7 @@ def _publish_all(
 
 
 def _has_created_at(con: Any) -> bool:
-    return bool(
-        _one(
-            con.execute(
-                "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'data' "
-                "AND table_name = 'customers' AND column_name = 'created_at'"
-            )
-        )
-    )
+    return "created_at" in data_columns(con, "customers")
 
 
 def _check_customer(con: Any, customer_id: str, user: User | None) -> None:
@@ -468,19 +462,29 @@ def history(workspace: Workspace, customer_id: str, standard_id: str | None = No
     return _after_override(workspace.records(query + " ORDER BY standard_id, valid_from, id", params))
 
 
-# Everyone's published grade on a day (parameters: day, day, standard, day, day); an override ends on its
-# last day, after which the evaluated grade holds
+# Everyone's published grade on a day; an override ends on its last day, after which the evaluated grade holds
 _ON_DAY = (
     "SELECT customer_id, CASE WHEN state = 'override' AND until < ? THEN evaluated ELSE grade END AS grade, "
-    "CASE WHEN state = 'override' AND until < ? THEN 'confirmed' ELSE state END AS state FROM grades "
-    "WHERE standard_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+    "CASE WHEN state = 'override' AND until < ? THEN 'confirmed' ELSE state END AS state, evaluated, "
+    "CASE WHEN state = 'override' AND until < ? THEN NULL ELSE until END AS until, valid_from, run_id, why "
+    "FROM grades WHERE standard_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
 )
+
+
+def grades_on_sql(standard_id: str, day: dt.date) -> tuple[str, list[Any]]:
+    """The query of everyone's published grade of a standard on ``day``, and its parameters.
+
+    Columns: customer_id, grade, state, evaluated, until, valid_from, run_id, why. The one
+    definition of "the grade on a day" for :func:`grades_on`, simulations and reports.
+    """
+    return _ON_DAY, [day, day, day, standard_id, day, day]
 
 
 def grades_on(workspace: Workspace, standard_id: str, day: dt.date) -> dict[str, tuple[str | None, str]]:
     """Everyone's published grade of a standard on a past (or the current) date."""
     with workspace.reading() as con:
-        rows = con.execute(_ON_DAY + " ORDER BY customer_id", [day, day, standard_id, day, day]).fetchall()
+        query, params = grades_on_sql(standard_id, day)
+        rows = con.execute(f"SELECT customer_id, grade, state FROM ({query}) ORDER BY customer_id", params).fetchall()
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
@@ -506,10 +510,11 @@ def simulate(workspace: Workspace, draft: str | Path, as_of: dt.date | str | Non
     )
     with workspace.reading() as con:  # every customer on either side, counted in one pass
         con.register("_tw_draft", draft_table)
+        query, params = grades_on_sql(standard.id, day)
         pairs = con.execute(
-            f"SELECT p.grade, d.grade, count(*), sum(d.amount) FROM ({_ON_DAY}) p "
+            f"SELECT p.grade, d.grade, count(*), sum(d.amount) FROM ({query}) p "
             "FULL OUTER JOIN _tw_draft d USING (customer_id) GROUP BY ALL",
-            [day, day, standard.id, day, day],
+            params,
         ).fetchall()
         con.unregister("_tw_draft")
     return movement(f"published {standard.id} on {day}", f"draft {Path(draft).name}", pairs, standard.grades, value)

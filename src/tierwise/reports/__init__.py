@@ -19,7 +19,7 @@ from ._html import render_html, write_html
 from ._labels import LABELS, label
 from ._migration import migration, migration_summary
 from ._pdf import write_pdf
-from ._published import Published, published
+from ._published import Published, previous, published
 from ._tables import entitlements, grade_list, region_analysis, sales_pivot, special_terms
 from ._workbook import Pack, report_pack, write_pack
 
@@ -39,6 +39,7 @@ __all__ = [
     "migration",
     "migration_summary",
     "next_evaluation",
+    "previous",
     "published",
     "region_analysis",
     "render_html",

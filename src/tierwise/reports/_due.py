@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from tierwise.spec import Standard, add_duration, loads_standard, parse_duration
-from tierwise.workspace import Workspace
+from tierwise.workspace import Workspace, data_columns
 
 __all__ = ["due", "next_evaluation"]
 
@@ -72,14 +72,12 @@ def due(workspace: Workspace, today: dt.date | None = None, *, horizon_days: int
             "SELECT p.standard_id, p.as_of, r.standard_text FROM publications p JOIN runs r ON r.id = p.run_id "
             "QUALIFY row_number() OVER (PARTITION BY p.standard_id ORDER BY p.as_of DESC) = 1 ORDER BY 1"
         ).fetchall()
-        has_created = con.execute(
-            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'data' "
-            "AND table_name = 'customers' AND column_name = 'created_at'"
-        ).fetchall()[0][0]
+        has_created = "created_at" in data_columns(con, "customers")
         for standard_id, as_of, text in latest:
             standard = loads_standard(text, file=f"<published {standard_id}>")
             following = next_evaluation(standard, as_of)
-            if following is not None and following <= soon:
+            cadence = standard.lifecycle.cadence if standard.lifecycle is not None else None
+            if following is not None and cadence is not None and following <= soon:
                 rows.append(
                     {
                         "kind": "evaluation",
@@ -87,8 +85,8 @@ def due(workspace: Workspace, today: dt.date | None = None, *, horizon_days: int
                         "customer_id": None,
                         "due": following,
                         "overdue": following < today,
-                        "detail": f"last published as of {as_of}; cadence every {standard.lifecycle.cadence.every}"  # type: ignore[union-attr]
-                        + (f" on {standard.lifecycle.cadence.on}" if standard.lifecycle.cadence.on else ""),  # type: ignore[union-attr]
+                        "detail": f"last published as of {as_of}; cadence every {cadence.every}"
+                        + (f" on {cadence.on}" if cadence.on else ""),
                     }
                 )
             provisional = standard.lifecycle.provisional if standard.lifecycle is not None else None

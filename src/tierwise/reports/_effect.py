@@ -8,7 +8,7 @@ import pandas as pd
 
 from tierwise._sql import ident, qualified
 from tierwise.spec import add_duration, parse_duration
-from tierwise.workspace import Workspace
+from tierwise.workspace import Workspace, data_columns
 
 from ._published import Published
 
@@ -16,13 +16,6 @@ __all__ = ["effect", "effect_breaks"]
 
 # Outcome -> True when more is better: the grades are monotonic when better grades do better
 DIRECTIONS = {"churn_rate": False, "revenue_per_customer": True, "margin_rate": True, "late_share": False}
-
-
-def _columns(con: Any, table: str) -> set[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'data' AND table_name = ?", [table]
-    ).fetchall()
-    return {r[0] for r in rows}
 
 
 def effect(workspace: Workspace, source: Published, *, months: int = 12) -> pd.DataFrame:
@@ -41,7 +34,7 @@ def effect(workspace: Workspace, source: Published, *, months: int = 12) -> pd.D
     start, end = add_duration(source.day, period, -1), add_duration(source.day, period)
     graded = source.graded()[["customer_id", "grade"]]
     with workspace.reading() as con:
-        has = _columns(con, "transactions")
+        has = data_columns(con, "transactions")
         if not {"customer_id", "date", "amount"} <= has:
             raise ValueError("The effect evaluation needs a transactions table with customer_id, date and amount.")
         last = con.execute(f"SELECT max(date) FROM {qualified('data', 'transactions')}").fetchall()[0][0]
@@ -72,7 +65,7 @@ def effect(workspace: Workspace, source: Published, *, months: int = 12) -> pd.D
             params,
         ).df()
         paid = None
-        if {"customer_id", "due_date", "paid_date"} <= _columns(con, "payments"):
+        if {"customer_id", "due_date", "paid_date"} <= data_columns(con, "payments"):
             paid = con.execute(
                 f"SELECT CAST(customer_id AS VARCHAR) AS customer_id, count(*) AS payments_due, "
                 f"count(*) FILTER (WHERE {ident('paid_date')} IS NULL AND ? > {ident('due_date')} "

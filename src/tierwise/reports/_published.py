@@ -8,21 +8,12 @@ from typing import Any
 import pandas as pd
 
 from tierwise._sql import ident
+from tierwise.lifecycle import grades_on_sql
 from tierwise.spec import Standard, loads_standard
 from tierwise.workspace import Workspace, WorkspaceError
 from tierwise.workspace._runs import deciding_indicator, json_path
 
-__all__ = ["Published", "published"]
-
-# The grade rows valid on a day (parameters: day x5, standard); an override ends on its last day,
-# after which the evaluated grade holds, as in lifecycle.grades_on
-_ON_DAY = (
-    "SELECT customer_id, CASE WHEN state = 'override' AND until < ? THEN evaluated ELSE grade END AS grade, "
-    "CASE WHEN state = 'override' AND until < ? THEN 'confirmed' ELSE state END AS state, evaluated, "
-    "CASE WHEN state = 'override' AND until < ? THEN NULL ELSE until END AS until, valid_from, run_id, why "
-    "FROM grades WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) AND standard_id = ?"
-)
-
+__all__ = ["Published", "previous", "published"]
 
 # Each customer's row in the latest publication up to a day that graded it (parameters: standard, day): the
 # values and reasons in force, also for held grades and for customers a later review left alone
@@ -108,11 +99,12 @@ def published(
         selected = "".join(
             f', json_extract_string(r."values", ?) AS {ident("_tw_value_" + str(i))}' for i in range(len(indicators))
         )
+        on_day, on_day_params = grades_on_sql(standard_id, day)
         query = (
-            f"SELECT g.*, r.reason{selected} FROM ({_ON_DAY}) g "
+            f"SELECT g.*, r.reason{selected} FROM ({on_day}) g "
             f"LEFT JOIN ({_LATEST_ROWS}) r ON r.customer_id = g.customer_id ORDER BY g.customer_id"
         )
-        params = [json_path(name) for name in indicators] + [day] * 5 + [standard_id, standard_id, day]
+        params = [json_path(name) for name in indicators] + on_day_params + [standard_id, day]
         frame = con.execute(query, params).df()
         has_customers = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'data' AND table_name = 'customers'"
@@ -128,3 +120,14 @@ def published(
         extra = [c for c in customers.columns if c == "customer_id" or c not in frame.columns]
         frame = frame.merge(customers[extra], on="customer_id", how="left")
     return Published(standard, day, frame, publication)
+
+
+def previous(workspace: Workspace, source: Published) -> Published | None:
+    """The published grades of the last publication before ``source``'s day that is not a review (run --due)."""
+    with workspace.reading() as con:
+        rows = con.execute(
+            "SELECT p.run_id FROM publications p JOIN runs r ON r.id = p.run_id WHERE p.standard_id = ? "
+            "AND p.as_of < ? AND NOT coalesce(r.review, false) ORDER BY p.as_of DESC LIMIT 1",
+            [source.standard.id, source.day],
+        ).fetchall()
+    return published(workspace, source.standard.id, publication=int(rows[0][0])) if rows else None

@@ -8,7 +8,7 @@ import pandas as pd
 
 from tierwise._sql import ident, qualified
 from tierwise.spec import add_duration, parse_duration
-from tierwise.workspace import Workspace
+from tierwise.workspace import Workspace, data_columns
 
 from ._distribution import _by, _value
 from ._published import Published
@@ -122,13 +122,7 @@ def sales_pivot(
     """
     start = add_duration(source.day, parse_duration(f"{months} months"), -1)
     with workspace.reading() as con:
-        names = {
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'data' AND table_name = ?",
-                [table],
-            ).fetchall()
-        }
+        names = data_columns(con, table)
         missing = [c for c in ("customer_id", "date", by, amount) if c not in names]
         if missing:
             raise ValueError(

@@ -11,13 +11,13 @@ from typing import Any
 
 import pandas as pd
 
-from tierwise.workspace import Workspace
+from tierwise.workspace import Workspace, data_columns
 
 from ._distribution import distribution, gini, lorenz
 from ._effect import effect, effect_breaks
 from ._labels import label
 from ._migration import migration, migration_summary
-from ._published import Published, published
+from ._published import Published, previous, published
 from ._tables import entitlements, grade_list, region_analysis, sales_pivot, special_terms
 
 __all__ = ["Pack", "report_pack", "write_pack"]
@@ -31,16 +31,6 @@ class Pack:
 
     def __init__(self, source: Published, sheets: dict[str, pd.DataFrame], gini: float) -> None:
         self.source, self.sheets, self.gini = source, sheets, gini
-
-
-def _previous(workspace: Workspace, source: Published) -> Published | None:
-    with workspace.reading() as con:
-        rows = con.execute(
-            "SELECT p.run_id FROM publications p JOIN runs r ON r.id = p.run_id WHERE p.standard_id = ? "
-            "AND p.as_of < ? AND NOT coalesce(r.review, false) ORDER BY p.as_of DESC LIMIT 1",  # not a review
-            [source.standard.id, source.day],
-        ).fetchall()
-    return published(workspace, source.standard.id, publication=int(rows[0][0])) if rows else None
 
 
 def _sampled(curve: pd.DataFrame) -> pd.DataFrame:
@@ -71,13 +61,10 @@ def report_pack(
     if has_value and by in source.frame.columns:
         sheets["region_analysis"] = region_analysis(source, by=by)
     with workspace.reading() as con:
-        products = con.execute(
-            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'data' "
-            "AND table_name = 'transactions' AND column_name IN ('product', 'date', 'amount', 'customer_id')"
-        ).fetchall()[0][0]
-    if products == 4:
+        products = {"product", "date", "amount", "customer_id"} <= data_columns(con, "transactions")
+    if products:
         sheets["sales_pivot"] = sales_pivot(workspace, source)
-    before = _previous(workspace, source)
+    before = previous(workspace, source)
     if before is not None:
         sheets["migration"] = migration(before, source)
         sheets["migration_summary"] = migration_summary(before, source)

@@ -17,7 +17,7 @@ from ._runs import (
     run_rows,
     run_standard,
 )
-from ._store import SCHEMA_VERSION, Workspace
+from ._store import SCHEMA_VERSION, Workspace, data_columns
 from ._users import ACCESS, ROLES, User, add_user, disable_user, list_users, role_label, set_password
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "WorkspaceBusy",
     "WorkspaceError",
     "add_user",
+    "data_columns",
     "deciding_indicator",
     "diff_runs",
     "disable_user",

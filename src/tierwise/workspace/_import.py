@@ -28,7 +28,7 @@ from tierwise.io._columns import TYPES, cell_text, map_headers
 from tierwise.io._reader import UNITS, read_sheet
 from tierwise.workspace._cache import clear_cache, record_fingerprint
 from tierwise.workspace._columnar import IdCheck, check_columns
-from tierwise.workspace._store import Workspace, WorkspaceError
+from tierwise.workspace._store import Workspace, WorkspaceError, data_columns
 
 __all__ = ["ImportProgress", "ImportRefused", "ImportResult", "RowProblem", "import_file"]
 
@@ -210,13 +210,7 @@ def import_file(
             con.execute(f"DROP TABLE IF EXISTS {qualified('data', table)}")
             con.execute(f"CREATE TABLE {qualified('data', table)} AS SELECT * FROM _tw_import")
         else:
-            have = {
-                r[0]
-                for r in con.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_schema = 'data' AND table_name = ?",
-                    [table],
-                ).fetchall()
-            }
+            have = data_columns(con, table)
             if set(columns) != have:
                 raise WorkspaceError(
                     f"Cannot append {file} to '{table}': its columns ({', '.join(sorted(columns))}) differ from "

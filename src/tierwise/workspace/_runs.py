@@ -25,7 +25,7 @@ from tierwise._sql import ident
 from tierwise.engine import evaluate
 from tierwise.spec import Standard, load_standard, loads_standard, parse_date
 from tierwise.workspace._cache import input_fingerprints, materializer
-from tierwise.workspace._store import Workspace, WorkspaceError
+from tierwise.workspace._store import Workspace, WorkspaceError, data_columns
 
 __all__ = [
     "Movement",
@@ -75,11 +75,7 @@ def _due_customers(con: Any, standard: Standard, day: dt.date) -> pa.Array:
             f"'{standard.id}' has no provisional period (lifecycle.provisional), so no customer is ever due for "
             f"review; run it without --due."
         )
-    has = con.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'data' AND table_name = 'customers' "
-        "AND column_name = 'created_at'"
-    ).fetchall()[0][0]
-    if not has:
+    if "created_at" not in data_columns(con, "customers"):
         raise WorkspaceError("A review of provisional customers needs customers.created_at; import it first.")
     rows = con.execute(
         "SELECT g.customer_id FROM grades g JOIN data.customers c ON CAST(c.customer_id AS VARCHAR) = g.customer_id "

@@ -27,7 +27,7 @@ from tierwise._sql import qualified
 from tierwise.workspace._errors import AccessDenied, WorkspaceBusy, WorkspaceError, storage_error
 from tierwise.workspace._users import ACCESS, User, action_text, check_password, find_user, register, role_label
 
-__all__ = ["SCHEMA_VERSION", "AccessDenied", "Workspace", "WorkspaceBusy", "WorkspaceError"]
+__all__ = ["SCHEMA_VERSION", "AccessDenied", "Workspace", "WorkspaceBusy", "WorkspaceError", "data_columns"]
 
 SCHEMA_VERSION = 7
 CONFIG = "tierwise.toml"
@@ -100,6 +100,14 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
     7: ("ALTER TABLE runs ADD COLUMN IF NOT EXISTS review BOOLEAN DEFAULT false",),  # a run of due customers only
 }
+
+
+def data_columns(con: Any, table: str) -> set[str]:
+    """The column names of the workspace's data table ``table`` (empty when there is no such table)."""
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'data' AND table_name = ?", [table]
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def _first_line(exc: BaseException) -> str:
