@@ -53,7 +53,7 @@ def test_contention_gives_the_one_busy_message_naming_the_holder(ws: tw.Workspac
     config.write_text(
         config.read_text(encoding="utf-8") + "wait_seconds = 0.5\nread_wait_seconds = 0.5\n", encoding="utf-8"
     )
-    holder = _hold(ws, 4)
+    holder = _hold(ws, 60)  # held longer than two CLI start-ups take on a loaded machine; ended below
     try:
         for args in (["tables"], ["run", str(tierwise.builtin_path("rfm-8")), "--as-of", str(AS_OF)]):
             result = subprocess.run(
@@ -68,6 +68,7 @@ def test_contention_gives_the_one_busy_message_naming_the_holder(ws: tw.Workspac
             assert re.match(r"Error: The workspace .* is busy: .* by \S+ \(process \d+, since ", result.stderr)
             assert "IO Error" not in result.stderr
     finally:
+        holder.terminate()
         holder.wait(timeout=30)
     assert tw.list_runs(ws) == []
 

@@ -43,6 +43,12 @@ TRUSTED_NAMES = {
     ("reports/_published.py", "selected"),
     ("reports/_published.py", "_LATEST_ROWS"),
     ("reports/_effect.py", "sums"),
+    # the scoped queries: relations and conditions made of fixed fragments, every value a bound parameter
+    ("lifecycle/_customers.py", "base"),
+    ("lifecycle/_customers.py", "join"),
+    ("lifecycle/_customers.py", "conditions"),
+    ("lifecycle/_customers.py", "query"),
+    ("lifecycle/_customers.py", "scope"),
 }
 
 

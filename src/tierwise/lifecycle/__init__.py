@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from ._customers import (
+    CustomerCard,
+    StandardInfo,
+    audit_log,
+    customer_card,
+    customers_table,
+    find_customers,
+    regions,
+    scoped_requests,
+    standards,
+    visible,
+)
 from ._decide import Current, Decision, Override, decide
 from ._publish import (
     PublishResult,
+    apply_upgrade,
     cancel,
     decide_request,
     grades_on,
@@ -19,18 +32,29 @@ from ._publish import (
 
 __all__ = [
     "Current",
+    "CustomerCard",
     "Decision",
     "Override",
     "PublishResult",
+    "StandardInfo",
+    "apply_upgrade",
+    "audit_log",
     "cancel",
+    "customer_card",
+    "customers_table",
     "decide",
     "decide_request",
+    "find_customers",
     "grades_on",
     "grades_on_sql",
     "history",
     "publish",
+    "regions",
     "reinstate",
     "request_override",
     "requests",
+    "scoped_requests",
     "simulate",
+    "standards",
+    "visible",
 ]

@@ -9,6 +9,7 @@ user approves or rejects. Every step is audited and is one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from tierwise.spec import Standard, load_standard, loads_standard
 from tierwise.workspace import (
     AccessDenied,
     Movement,
+    NotFound,
     User,
     Workspace,
     WorkspaceError,
@@ -28,12 +30,14 @@ from tierwise.workspace import (
     deciding_indicator,
     evaluate_in,
     get_run,
+    in_scope,
     movement,
     past_date,
 )
 
 __all__ = [
     "PublishResult",
+    "apply_upgrade",
     "cancel",
     "decide_request",
     "grades_on",
@@ -73,7 +77,13 @@ def _standard(con: Any, standard_id: str) -> Standard:
     ).fetchone()
     if row is None:
         raise WorkspaceError(f"No run of the standard '{standard_id}' in this workspace; run it first (tierwise run).")
-    return loads_standard(row[0], file=f"<run of {standard_id}>")
+    return _parsed(row[0], standard_id)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str, standard_id: str) -> Standard:
+    """A stored standard's text as the model (frozen, so one parse serves every page that shows it)."""
+    return loads_standard(text, file=f"<run of {standard_id}>")
 
 
 def _current(con: Any, standard_id: str, customer_id: str | None = None) -> dict[str, tuple[int, Current]]:
@@ -234,14 +244,9 @@ def _has_created_at(con: Any) -> bool:
 
 
 def _check_customer(con: Any, customer_id: str, user: User | None) -> None:
-    """The customer must exist; an account manager may act only for the customers of their regions."""
-    has_customers = _one(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'data' AND table_name = 'customers'"
-        )
-    )
-    if has_customers:
-        columns = {r[0] for r in con.execute("DESCRIBE data.customers").fetchall()}
+    """The customer must exist; a user limited to regions may act only for the customers of their regions."""
+    if data_columns(con, "customers"):
+        columns = data_columns(con, "customers")
         rows = con.execute(
             f"SELECT {'CAST(region AS VARCHAR)' if 'region' in columns else 'NULL'} FROM data.customers "
             "WHERE CAST(customer_id AS VARCHAR) = ? LIMIT 1",
@@ -253,14 +258,33 @@ def _check_customer(con: Any, customer_id: str, user: User | None) -> None:
         known = bool(_one(con.execute("SELECT count(*) FROM grades WHERE customer_id = ?", [customer_id])))
         region = None
     if not known:
-        raise WorkspaceError(
+        raise NotFound(
             f"There is no customer '{customer_id}' in the workspace; check the id ('tierwise grades' lists them)."
         )
-    if user is not None and user.role == "account_manager" and region not in user.regions:
+    if not in_scope(user, region):
+        assert user is not None
         raise AccessDenied(
             f"Customer '{customer_id}' is in the region {region or '(none)'}, not one of {user.name}'s regions "
             f"({', '.join(user.regions) or 'none'}); ask the customer's account manager or a manager."
         )
+
+
+def _insert_request(
+    con: Any, workspace: Workspace, kind: str, standard_id: str, customer_id: str, grade: str, why: str, until: Any
+) -> int:
+    request_id = int(
+        _one(
+            con.execute(
+                "INSERT INTO requests (kind, standard_id, customer_id, grade, why, until, requested_by, requested_at, "
+                "status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending') RETURNING id",
+                [kind, standard_id, customer_id, grade, why, until, workspace.user(), dt.datetime.now()],
+            )
+        )
+    )
+    detail = {"request": request_id, "grade": grade, **({"until": str(until)} if until else {})}
+    action = "override-requested" if kind == "override" else "upgrade-requested"
+    workspace.audit(con, action, standard_id, detail, why=why, customer_id=customer_id)
+    return request_id
 
 
 def request_override(
@@ -289,24 +313,43 @@ def request_override(
             raise WorkspaceError(
                 f"An override of '{standard_id}' lasts at most {rules.max_duration}. Got until {until} instead."
             )
-        request_id = int(
-            _one(
-                con.execute(
-                    "INSERT INTO requests (kind, standard_id, customer_id, grade, why, until, requested_by, requested_at, status) "
-                    "VALUES ('override', ?, ?, ?, ?, ?, ?, ?, 'pending') RETURNING id",
-                    [standard_id, customer_id, grade, why, until, workspace.user(), dt.datetime.now()],
-                )
+        return _insert_request(con, workspace, "override", standard_id, customer_id, grade, why, until)
+
+
+def apply_upgrade(workspace: Workspace, standard_id: str, customer_id: str, grade: str, why: str) -> int:
+    """Apply for an upgrade (升级申请) of the customer to ``grade``, above its current grade. Returns the request number.
+
+    A different user with the approving role approves or rejects it; an approved upgrade
+    holds until the next publication decides again.
+    """
+    if not why.strip():
+        raise WorkspaceError("An upgrade application needs a reason.")
+    with workspace.writing() as con:
+        user = workspace.authorize(con, "request")
+        _check_customer(con, customer_id, user)
+        standard = _standard(con, standard_id)
+        if grade not in standard.grades:
+            raise WorkspaceError(f"'{grade}' is not a grade of '{standard_id}' ({', '.join(standard.grades)}).")
+        now = _current(con, standard_id, customer_id).get(customer_id)
+        current = now[1].grade if now is not None else None
+        if current in standard.grades and standard.grades.index(grade) >= standard.grades.index(current):
+            raise WorkspaceError(
+                f"An upgrade of customer '{customer_id}' must be to a grade above its current grade {current} "
+                f"of '{standard_id}'. Got {grade} instead."
+            )
+        pending = _one(
+            con.execute(
+                "SELECT count(*) FROM requests WHERE kind = 'upgrade' AND status = 'pending' AND standard_id = ? "
+                "AND customer_id = ?",
+                [standard_id, customer_id],
             )
         )
-        workspace.audit(
-            con,
-            "override-requested",
-            standard_id,
-            {"request": request_id, "grade": grade, "until": str(until)},
-            why=why,
-            customer_id=customer_id,
-        )
-    return request_id
+        if pending:
+            raise WorkspaceError(
+                f"Customer '{customer_id}' already has a pending upgrade application for '{standard_id}'; "
+                f"wait for its decision."
+            )
+        return _insert_request(con, workspace, "upgrade", standard_id, customer_id, grade, why, None)
 
 
 def decide_request(
@@ -320,7 +363,7 @@ def decide_request(
             [request_id],
         ).fetchone()
         if row is None:
-            raise WorkspaceError(f"There is no request {request_id}; 'tierwise requests' lists them.")
+            raise NotFound(f"There is no request {request_id}; 'tierwise requests' lists them.")
         kind, standard_id, customer, grade, until, requested_by, status = row
         if status != "pending":
             raise WorkspaceError(f"Request {request_id} is already {status}.")
@@ -329,6 +372,7 @@ def decide_request(
             standard.lifecycle and standard.lifecycle.overrides and standard.lifecycle.overrides.approval == "none"
         )
         decider = workspace.authorize(con, "approve")
+        _check_customer(con, customer, decider)
         if needs_other and requested_by.lower() == decider.name.lower():
             raise AccessDenied(
                 f"Request {request_id} was made by {requested_by}; a different user with the role manager or "
@@ -410,8 +454,8 @@ def cancel(workspace: Workspace, standard_id: str, customer_id: str, why: str, o
     if not why.strip():
         raise WorkspaceError("A cancellation needs a reason (--reason).")
     with workspace.writing() as con:
-        workspace.authorize(con, "cancel")
-        _check_customer(con, customer_id, None)
+        user = workspace.authorize(con, "cancel")
+        _check_customer(con, customer_id, user)
         now = _current(con, standard_id, customer_id).get(customer_id)
         if now is None:
             raise WorkspaceError(f"Customer '{customer_id}' has no published grade of '{standard_id}' to cancel.")
@@ -425,7 +469,8 @@ def reinstate(workspace: Workspace, standard_id: str, customer_id: str, why: str
     """Give a cancelled customer back the grade of the latest published evaluation."""
     on = on or dt.date.today()
     with workspace.writing() as con:
-        workspace.authorize(con, "cancel")
+        user = workspace.authorize(con, "cancel")
+        _check_customer(con, customer_id, user)
         now = _current(con, standard_id, customer_id).get(customer_id)
         if now is None or now[1].state != "cancelled":
             raise WorkspaceError(f"Customer '{customer_id}' is not cancelled for '{standard_id}'.")

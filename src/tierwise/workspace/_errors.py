@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 
-__all__ = ["AccessDenied", "WorkspaceBusy", "WorkspaceError", "storage_error"]
+__all__ = ["AccessDenied", "NotFound", "WorkspaceBusy", "WorkspaceError", "storage_error"]
 
 
 class WorkspaceError(ValueError):
@@ -17,6 +17,10 @@ class WorkspaceBusy(WorkspaceError):
 
 class AccessDenied(WorkspaceError):
     """The acting user could not be authenticated, or may not do what was asked."""
+
+
+class NotFound(WorkspaceError):
+    """There is no such customer, request, run or user."""
 
 
 _ERRNO_TEXT = {

@@ -33,6 +33,7 @@ __all__ = [
     "deciding_indicator",
     "diff_runs",
     "evaluate_in",
+    "explain_in",
     "get_run",
     "list_runs",
     "movement",
@@ -333,3 +334,26 @@ def evaluate_in(
         tables = {name: backend.table(name, database="data") for name in names}
         cache = materializer(con, backend, input_fingerprints(con), store=False)
         return evaluate(loaded, tables, parse_date(as_of), lang=lang, con=backend, reasons=False, materialize=cache)
+
+
+def explain_in(workspace: Workspace, run_id: int, customer_id: str, *, lang: str = "zh") -> Any:
+    """Why the customer has its grade in a stored run: the run's standard evaluated again on the data for its date.
+
+    Returns the :class:`~tierwise.Explanation` (indicators, each step tried, gap to the next grade).
+    The data may have changed since the run; the stored row stays what the run said.
+    """
+    info = get_run(workspace, run_id)
+    with workspace.reading() as con:
+        text = con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]).fetchall()[0][0]
+        standard = loads_standard(text, file=f"<run {run_id}>")
+        backend = ibis.duckdb.from_connection(con)
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'data' ORDER BY 1"
+            ).fetchall()
+        ]
+        tables = {name: backend.table(name, database="data") for name in names}
+        cache = materializer(con, backend, input_fingerprints(con), store=False)
+        result = evaluate(standard, tables, info.as_of, lang=lang, con=backend, materialize=cache)
+        return result.explain(customer_id)

@@ -15,8 +15,10 @@ import getpass
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ from tierwise.workspace._users import ACCESS, User, action_text, check_password,
 
 __all__ = ["SCHEMA_VERSION", "AccessDenied", "Workspace", "WorkspaceBusy", "WorkspaceError", "data_columns"]
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 CONFIG = "tierwise.toml"
 DATABASE = "tierwise.duckdb"
 LOCK = ".tierwise.lock"
@@ -99,7 +101,24 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
                used_at TIMESTAMP NOT NULL, rows BIGINT NOT NULL)""",
     ),
     7: ("ALTER TABLE runs ADD COLUMN IF NOT EXISTS review BOOLEAN DEFAULT false",),  # a run of due customers only
+    8: (  # web sessions: only a hash of each token is stored
+        """CREATE TABLE IF NOT EXISTS sessions (
+               token_hash VARCHAR PRIMARY KEY, "user" VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+               expires_at TIMESTAMP NOT NULL, last_seen TIMESTAMP NOT NULL)""",
+    ),
 }
+
+
+@dataclass
+class _Owner:
+    """The one connection of a process that owns a workspace (``tierwise serve``), shared by its threads."""
+
+    con: duckdb.DuckDBPyConnection
+    lock: filelock.BaseFileLock
+    write: threading.Lock = field(default_factory=threading.Lock)
+
+
+_OWNERS: dict[Path, _Owner] = {}  # workspace root -> its owner in this process
 
 
 def data_columns(con: Any, table: str) -> set[str]:
@@ -234,8 +253,12 @@ class Workspace:
                 )
         elif not check_password(stored, password):
             raise AccessDenied(f"The password for '{user.name}' is wrong.")
+        return self.acting(user.name)
+
+    def acting(self, name: str) -> Workspace:
+        """This workspace acting as ``name``, whose identity the caller has authenticated (a password, a session)."""
         other = Workspace(self.root)
-        other._actor = user.name
+        other._actor = name
         return other
 
     def authenticated(self, con: duckdb.DuckDBPyConnection) -> User:
@@ -267,6 +290,10 @@ class Workspace:
 
         A busy workspace skips this early check; the write transaction authorizes again.
         """
+        if self.root in _OWNERS:
+            with self.reading() as owned:
+                self.authorize(owned, action)
+            return
         try:
             con = self._connect(time.monotonic(), read_only=True)
         except WorkspaceBusy:
@@ -282,9 +309,18 @@ class Workspace:
         raises :class:`WorkspaceBusy` naming who holds the workspace.
         """
         deadline = time.monotonic() + self.wait_seconds
+        owner = _OWNERS.get(self.root)
         try:
-            with self._lock(deadline), contextlib.closing(self._connect(deadline, read_only=False)) as con:
-                self._migrate(con)
+            with contextlib.ExitStack() as stack:
+                if owner is not None:  # this process serves the workspace: its threads write one at a time
+                    if not owner.write.acquire(timeout=self.wait_seconds):
+                        raise self._busy()
+                    stack.callback(owner.write.release)
+                    con = stack.enter_context(contextlib.closing(owner.con.cursor()))
+                else:
+                    stack.enter_context(self._lock(deadline))
+                    con = stack.enter_context(contextlib.closing(self._connect(deadline, read_only=False)))
+                    self._migrate(con)
                 con.execute("BEGIN TRANSACTION")
                 try:
                     yield con
@@ -302,9 +338,45 @@ class Workspace:
     @contextlib.contextmanager
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection that sees only committed changes; waits a bounded time for a writer."""
-        con = self._connect(time.monotonic() + self.read_wait_seconds, read_only=True)
+        owner = _OWNERS.get(self.root)
+        if owner is not None:
+            con = owner.con.cursor()
+        else:
+            con = self._connect(time.monotonic() + self.read_wait_seconds, read_only=True)
         with contextlib.closing(con):
             yield con
+
+    @contextlib.contextmanager
+    def own(self, address: str) -> Iterator[None]:
+        """Hold the workspace for this process, as ``tierwise serve`` at ``address`` does, until the block ends.
+
+        Meanwhile every :class:`Workspace` of this folder in this process shares one
+        connection (reads run side by side, writes one at a time), and other processes
+        get :class:`WorkspaceBusy` at once, naming the server.
+        """
+        if self.root in _OWNERS:
+            raise WorkspaceError(f"The workspace {self.root} is already served by this process.")
+        lock = filelock.FileLock(str(self.root / LOCK))
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout as exc:
+            raise self._busy() from exc
+        try:
+            self._write_holder("serve", address)
+            con = self._connect(time.monotonic() + self.wait_seconds, read_only=False)
+        except BaseException:
+            self._drop_holder()
+            lock.release()
+            raise
+        try:
+            self._migrate(con)
+            _OWNERS[self.root] = _Owner(con, lock)
+            yield
+        finally:
+            _OWNERS.pop(self.root, None)
+            con.close()
+            self._drop_holder()
+            lock.release()
 
     @property
     def wait_seconds(self) -> float:
@@ -326,14 +398,55 @@ class Workspace:
             return {}
         return section if isinstance(section, dict) else {}
 
-    def _busy(self) -> WorkspaceBusy:
-        holder = self.root / HOLDER
+    def _holder(self) -> dict[str, Any] | None:
         try:
-            who = json.loads(holder.read_text(encoding="utf-8"))
-            what = f"'tierwise {who['command']}' by {who['user']} (process {who['pid']}, since {who['since']})"
-        except (OSError, ValueError, KeyError):
+            who = json.loads((self.root / HOLDER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return who if isinstance(who, dict) else None
+
+    def _served(self) -> bool:
+        """Whether a ``tierwise serve`` process holds the workspace (then waiting is pointless)."""
+        who = self._holder()
+        return who is not None and who.get("command") == "serve"
+
+    def _busy(self) -> WorkspaceBusy:
+        who = self._holder()
+        try:
+            if who is not None and who.get("command") == "serve":
+                return WorkspaceBusy(
+                    f"The workspace {self.root} is busy: 'tierwise serve' at {who['address']} owns it "
+                    f"(started by {who['user']}, process {who['pid']}, since {who['since']}). Use the web app or its "
+                    f"JSON API at {who['address']}/api/v1, or stop the server first."
+                )
+            what = (
+                f"'tierwise {who['command']}' by {who['user']} (process {who['pid']}, since {who['since']})"
+                if who is not None
+                else "another tierwise command"
+            )
+        except KeyError:
             what = "another tierwise command"
         return WorkspaceBusy(f"The workspace {self.root} is busy: {what} is using it. Try again when it has finished.")
+
+    def _write_holder(self, command: str, address: str | None = None) -> None:
+        with contextlib.suppress(OSError):
+            (self.root / HOLDER).write_text(
+                json.dumps(
+                    {
+                        "command": command,
+                        "address": address,
+                        "user": self.user(),
+                        "pid": os.getpid(),
+                        "since": dt.datetime.now().isoformat(timespec="seconds"),
+                    },
+                    ensure_ascii=False,
+                ),
+                encoding="utf-8",
+            )
+
+    def _drop_holder(self) -> None:
+        with contextlib.suppress(OSError):
+            (self.root / HOLDER).unlink()
 
     def _connect(self, deadline: float, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         pause = 0.02
@@ -347,7 +460,7 @@ class Workspace:
                     raise WorkspaceError(
                         f"The workspace store {self.database} cannot be opened: {_first_line(exc)}"
                     ) from exc
-                if time.monotonic() >= deadline:
+                if time.monotonic() >= deadline or self._served():
                     raise self._busy() from exc
                 time.sleep(pause)
                 pause = min(pause * 2, 0.5)
@@ -356,28 +469,14 @@ class Workspace:
     def _lock(self, deadline: float) -> Iterator[None]:
         lock = filelock.FileLock(str(self.root / LOCK))
         try:
-            lock.acquire(timeout=max(deadline - time.monotonic(), 0), poll_interval=0.05)
+            lock.acquire(timeout=0 if self._served() else max(deadline - time.monotonic(), 0), poll_interval=0.05)
         except filelock.Timeout as exc:
             raise self._busy() from exc
-        holder = self.root / HOLDER
         try:
-            with contextlib.suppress(OSError):
-                holder.write_text(
-                    json.dumps(
-                        {
-                            "command": " ".join(sys.argv[1:3]) if sys.argv[1:] else "(Python API)",
-                            "user": self.user(),
-                            "pid": os.getpid(),
-                            "since": dt.datetime.now().isoformat(timespec="seconds"),
-                        },
-                        ensure_ascii=False,
-                    ),
-                    encoding="utf-8",
-                )
+            self._write_holder(" ".join(sys.argv[1:3]) if sys.argv[1:] else "(Python API)")
             yield
         finally:
-            with contextlib.suppress(OSError):
-                holder.unlink()
+            self._drop_holder()
             lock.release()
 
     def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:

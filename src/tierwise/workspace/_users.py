@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tierwise.workspace._errors import AccessDenied, WorkspaceError
+from tierwise._messages import MESSAGES
+from tierwise.workspace._errors import AccessDenied, NotFound, WorkspaceError
 
 if TYPE_CHECKING:
     from tierwise.workspace._store import Workspace
@@ -31,16 +32,12 @@ __all__ = [
     "normal_name",
     "role_label",
     "set_password",
+    "update_user",
 ]
 
-# role -> (中文, English)
+# role -> (中文, English), from the one message catalogue
 ROLES: dict[str, tuple[str, str]] = {
-    "admin": ("管理员", "administrator"),
-    "manager": ("经理（发布、审批特批）", "manager (publishes, approves 特批)"),
-    "analyst": ("分析员（导入、评估、模拟）", "analyst (imports, runs, simulates)"),
-    "account_manager": ("客户经理（为本区域客户申请特批和升级）", "account manager (requests 特批 and upgrades)"),
-    "finance": ("财务（信用等级）", "finance (credit grades)"),
-    "viewer": ("只读", "viewer"),
+    role: MESSAGES[f"role.{role}"] for role in ("admin", "manager", "analyst", "account_manager", "finance", "viewer")
 }
 
 # action -> the roles that may take it (reading needs no role). The one access table.
@@ -178,6 +175,11 @@ def add_user(
     return found[0]
 
 
+def end_sessions(con: Any, name: str) -> None:
+    """End every web session of ``name`` (inside the caller's transaction): disabled, or a new password."""
+    con.execute('DELETE FROM sessions WHERE lower("user") = lower(?)', [name])
+
+
 def list_users(workspace: Workspace) -> list[User]:
     """Every registered user, by name."""
     with workspace.reading() as con:
@@ -188,7 +190,7 @@ def list_users(workspace: Workspace) -> list[User]:
 def _existing(con: Any, name: str) -> User:
     found = find_user(con, name)
     if found is None:
-        raise WorkspaceError(f"There is no user '{name}'; 'tierwise users list' lists them.")
+        raise NotFound(f"There is no user '{name}'; 'tierwise users list' lists them.")
     return found[0]
 
 
@@ -200,7 +202,26 @@ def disable_user(workspace: Workspace, name: str) -> None:
         if user.name.lower() == actor.name.lower():
             raise WorkspaceError("You cannot disable yourself; another admin must do it.")
         con.execute("UPDATE users SET disabled = true WHERE name = ?", [user.name])
+        end_sessions(con, user.name)
         workspace.audit(con, "user-disabled", user.name, {})
+
+
+def update_user(workspace: Workspace, name: str, *, role: str, regions: tuple[str, ...]) -> User:
+    """Set a user's role and regions (the acting user must be an admin; not their own role)."""
+    check_role(role)
+    with workspace.writing() as con:
+        actor = workspace.authorize(con, "users")
+        user = _existing(con, name)
+        if user.name.lower() == actor.name.lower() and role != user.role:
+            raise WorkspaceError("You cannot change your own role; another admin must do it.")
+        con.execute(
+            "UPDATE users SET role = ?, regions = ? WHERE name = ?",
+            [role, json.dumps(list(regions), ensure_ascii=False), user.name],
+        )
+        workspace.audit(con, "user-changed", user.name, {"role": role, "regions": list(regions)})
+        found = find_user(con, user.name)
+    assert found is not None
+    return found[0]
 
 
 def set_password(workspace: Workspace, name: str, password: str) -> None:
@@ -212,4 +233,26 @@ def set_password(workspace: Workspace, name: str, password: str) -> None:
         if user.name.lower() != actor.name.lower() and actor.role != "admin":
             raise AccessDenied(f"Only an admin may set the password of another user ('{user.name}').")
         con.execute("UPDATE users SET password_hash = ? WHERE name = ?", [hashed, user.name])
+        end_sessions(con, user.name)
         workspace.audit(con, "password-set", user.name, {})
+
+
+def scoped(user: User) -> bool:
+    """Whether the user sees only the customers of their regions: account managers, and anyone given regions."""
+    return user.role == "account_manager" or bool(user.regions)
+
+
+def in_scope(user: User | None, region: str | None) -> bool:
+    """Whether a customer of ``region`` is one the user may see and act on (None: no user to limit)."""
+    return user is None or not scoped(user) or (region is not None and region in user.regions)
+
+
+def scope_sql(user: User | None, region: str) -> tuple[str, list[Any]]:
+    """The SQL condition (and its parameter) limiting rows to the user's customers; ``region`` is a trusted column.
+
+    The one region filter of the query layer: customer lists, customer pages, requests, the
+    audit log, reports and downloads all apply it, so pages, JSON and files agree.
+    """
+    if user is None or not scoped(user):
+        return "TRUE", []
+    return f"list_contains(?, CAST({region} AS VARCHAR))", [list(user.regions)]

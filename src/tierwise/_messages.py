@@ -1,0 +1,405 @@
+"""The message catalogue: every interface string, state, request kind, audit action and lifecycle reason, in zh and en.
+
+Keys are message ids; each entry is ``(中文, English)`` with ``{name}`` placeholders. The
+web app reads everything it shows from here, and a test fails when an entry lacks a
+language, when a template uses a key that is missing, or when the code writes an audit
+action, a state or a lifecycle reason that has no entry.
+
+Lifecycle reasons are stored as the Chinese sentence the publication wrote (the audit
+trail keeps what was said); :func:`reason` gives the same sentence in English by matching
+it against the ``reason.*`` templates.
+
+Examples
+--------
+>>> message("nav.customers", "en")
+'Customers'
+>>> reason("降级宽限 1/2：评估为 B，保留 A", "en")
+'Downgrade grace 1/2: evaluated B, A kept'
+>>> reason("新客户暂定等级（合作不满 6 个月）：评估为 C", "en")
+'New customer, provisional grade (customer for less than 6 months): evaluated C'
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+__all__ = ["LANGS", "MESSAGES", "message", "reason"]
+
+LANGS = ("zh", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # the frame of every page
+    "app.name": ("tierwise 客户分级", "tierwise customer tiers"),
+    "nav.customers": ("客户", "Customers"),
+    "nav.requests": ("特批与升级申请", "Requests"),
+    "nav.audit": ("审计日志", "Audit log"),
+    "nav.users": ("用户与角色", "Users and roles"),
+    "nav.password": ("修改密码", "Change password"),
+    "nav.logout": ("退出", "Sign out"),
+    "nav.signed_in_as": ("当前用户：{name}（{role}）", "Signed in as {name} ({role})"),
+    "nav.language": ("English", "中文"),
+    "nav.api": ("JSON 接口文档", "JSON API docs"),
+    # sign in
+    "login.title": ("登录", "Sign in"),
+    "login.name": ("用户名", "User name"),
+    "login.password": ("密码", "Password"),
+    "login.submit": ("登录", "Sign in"),
+    "login.wrong": (
+        "用户名或密码错误（或该用户已停用），请重试或联系管理员。",
+        "The user name or the password is wrong (or the user is disabled); try again or ask an admin.",
+    ),
+    "login.throttled": (
+        "登录失败次数过多，请 {seconds} 秒后再试。",
+        "Too many failed sign-ins; try again in {seconds} seconds.",
+    ),
+    "password.title": ("修改密码", "Change password"),
+    "password.current": ("当前密码", "Current password"),
+    "password.new": ("新密码（至少 8 个字符）", "New password (at least 8 characters)"),
+    "password.submit": ("修改", "Change"),
+    "password.wrong": ("当前密码不正确。", "The current password is wrong."),
+    "password.done_changed": (
+        "密码已修改，其他会话已退出。",
+        "Your password is changed; your other sessions have ended.",
+    ),
+    # customers
+    "customers.title": ("客户", "Customers"),
+    "customers.search": ("按客户编号或名称搜索", "Search by customer id or name"),
+    "customers.standard": ("分级标准", "Standard"),
+    "customers.grade": ("等级", "Grade"),
+    "customers.state": ("状态", "State"),
+    "customers.region": ("区域", "Region"),
+    "customers.any": ("全部", "Any"),
+    "customers.filter": ("筛选", "Filter"),
+    "customers.count": ("共 {total} 个客户，第 {first}–{last} 个", "{total} customers, {first}–{last} shown"),
+    "customers.none": ("没有符合条件的客户。", "No customer matches."),
+    "customers.previous": ("上一页", "Previous"),
+    "customers.next": ("下一页", "Next"),
+    "customers.download": ("下载 CSV", "Download CSV"),
+    "customers.id": ("客户编号", "Customer id"),
+    "customers.name": ("名称", "Name"),
+    "customers.why": ("依据", "Why"),
+    # the customer page
+    "customer.title": ("客户 {id}", "Customer {id}"),
+    "customer.profile": ("客户资料", "Profile"),
+    "customer.grades": ("各标准的当前等级", "Current grade by standard"),
+    "customer.grade": ("当前等级", "Grade"),
+    "customer.state": ("状态", "State"),
+    "customer.why": ("发布依据", "Why (publication)"),
+    "customer.reason": ("评估理由", "Evaluation reason"),
+    "customer.evaluated": ("评估等级（{as_of}，第 {run} 次评估）", "Evaluated grade ({as_of}, run {run})"),
+    "customer.next": ("上一级", "Next grade up"),
+    "customer.gap": ("差距", "Gap"),
+    "customer.top": ("已是最高等级", "Already the top grade"),
+    "customer.indicators": ("指标值", "Indicators"),
+    "customer.explain": ("查看评级过程", "Show each step tried"),
+    "customer.explaining": ("正在重新计算评级过程……", "Working out each step…"),
+    "customer.entitlements": ("服务权益（{grade}）", "Service entitlements ({grade})"),
+    "customer.no_entitlements": ("该标准未规定服务权益。", "The standard sets no service entitlements."),
+    "customer.history": ("等级历史", "Grade history"),
+    "customer.requests": ("特批与升级申请", "Requests"),
+    "customer.audit": ("审计记录", "Audit records"),
+    "customer.none": ("无", "None"),
+    "customer.until": ("有效至 {until}", "until {until}"),
+    "customer.since": ("自 {since}", "since {since}"),
+    "customer.not_graded": ("未评级", "not graded"),
+    # actions on a customer
+    "action.override": ("申请特批", "Request a special approval (特批)"),
+    "action.upgrade": ("申请升级", "Apply for an upgrade"),
+    "action.cancel": ("取消资格", "Cancel the grade"),
+    "action.reinstate": ("恢复资格", "Reinstate"),
+    "action.grade": ("等级", "Grade"),
+    "action.until": ("有效期至", "Until"),
+    "action.why": ("理由", "Reason"),
+    "action.submit": ("提交", "Submit"),
+    "action.done_override": (
+        "特批申请 #{id} 已提交，等待另一位经理审批。",
+        "Request #{id} is submitted; another manager approves it.",
+    ),
+    "action.done_upgrade": (
+        "升级申请 #{id} 已提交，等待另一位经理审批。",
+        "Application #{id} is submitted; another manager decides it.",
+    ),
+    "action.done_cancel": ("已取消该客户的资格。", "The customer's grade is cancelled."),
+    "action.done_reinstate": ("已恢复该客户的资格。", "The customer's grade is reinstated."),
+    # requests
+    "requests.title": ("特批与升级申请", "Requests"),
+    "requests.id": ("编号", "No."),
+    "requests.kind": ("类型", "Kind"),
+    "requests.standard": ("标准", "Standard"),
+    "requests.customer": ("客户", "Customer"),
+    "requests.grade": ("等级", "Grade"),
+    "requests.until": ("有效至", "Until"),
+    "requests.why": ("理由", "Reason"),
+    "requests.by": ("申请人", "Requested by"),
+    "requests.at": ("申请时间", "Requested at"),
+    "requests.status": ("状态", "Status"),
+    "requests.decided": ("审批人", "Decided by"),
+    "requests.decision_why": ("审批意见", "Decision reason"),
+    "requests.approve": ("批准", "Approve"),
+    "requests.reject": ("驳回", "Reject"),
+    "requests.decision": ("审批意见（驳回时必填）", "Reason (needed to reject)"),
+    "requests.none": ("没有申请。", "No requests."),
+    "requests.done_approved": ("申请 #{id} 已批准。", "Request #{id} is approved."),
+    "requests.done_rejected": ("申请 #{id} 已驳回。", "Request #{id} is rejected."),
+    "requests.reject_needs_why": ("驳回申请需要填写理由。", "A rejection needs a reason."),
+    "kind.override": ("特批", "special approval (特批)"),
+    "kind.upgrade": ("升级申请", "upgrade application"),
+    "status.pending": ("待审批", "pending"),
+    "status.approved": ("已批准", "approved"),
+    "status.rejected": ("已驳回", "rejected"),
+    "status.expired": ("已到期", "expired"),
+    # grade states
+    "state.confirmed": ("已确认", "confirmed"),
+    "state.provisional": ("暂定", "provisional"),
+    "state.held": ("降级宽限中", "downgrade on hold"),
+    "state.override": ("特批", "special approval"),
+    "state.cancelled": ("已取消资格", "cancelled"),
+    # history
+    "history.standard": ("标准", "Standard"),
+    "history.grade": ("等级", "Grade"),
+    "history.state": ("状态", "State"),
+    "history.from": ("起", "From"),
+    "history.to": ("止", "To"),
+    "history.why": ("原因", "Why"),
+    "history.run": ("评估", "Run"),
+    "history.now": ("至今", "now"),
+    "history.planned": ("特批到期后生效", "from when the special approval ends"),
+    # audit
+    "audit.title": ("审计日志", "Audit log"),
+    "audit.at": ("时间", "When"),
+    "audit.user": ("用户", "User"),
+    "audit.action": ("操作", "Action"),
+    "audit.subject": ("对象", "Subject"),
+    "audit.customer": ("客户", "Customer"),
+    "audit.detail": ("详情", "Details"),
+    "audit.why": ("理由", "Reason"),
+    "audit.since": ("从", "From"),
+    "audit.until": ("到", "To"),
+    "audit.count": ("共 {total} 条记录", "{total} records"),
+    "audit.none": ("没有记录。", "No records."),
+    "event.init": ("创建工作区", "created the workspace"),
+    "event.import": ("导入数据", "imported data"),
+    "event.import-refused": ("导入被拒（有错误行）", "import refused (bad rows)"),
+    "event.run": ("评估", "ran a standard"),
+    "event.publish": ("发布等级", "published grades"),
+    "event.override-requested": ("申请特批", "requested a special approval"),
+    "event.override-approved": ("批准特批", "approved a special approval"),
+    "event.override-rejected": ("驳回特批", "rejected a special approval"),
+    "event.override-expired": ("特批到期", "special approval expired"),
+    "event.upgrade-requested": ("申请升级", "applied for an upgrade"),
+    "event.upgrade-approved": ("批准升级", "approved an upgrade"),
+    "event.upgrade-rejected": ("驳回升级", "rejected an upgrade"),
+    "event.cancel": ("取消资格", "cancelled a grade"),
+    "event.reinstate": ("恢复资格", "reinstated a grade"),
+    "event.user-added": ("添加用户", "added a user"),
+    "event.user-changed": ("修改用户角色或区域", "changed a user's role or regions"),
+    "event.user-disabled": ("停用用户", "disabled a user"),
+    "event.password-set": ("设置密码", "set a password"),
+    "event.login": ("登录", "signed in"),
+    "event.logout": ("退出", "signed out"),
+    # users
+    "users.title": ("用户与角色", "Users and roles"),
+    "users.name": ("用户名", "Name"),
+    "users.role": ("角色", "Role"),
+    "users.regions": ("区域（逗号分隔，留空为全部）", "Regions (comma-separated; empty: all)"),
+    "users.state": ("状态", "State"),
+    "users.active": ("启用", "active"),
+    "users.disabled": ("已停用", "disabled"),
+    "users.add": ("添加用户", "Add a user"),
+    "users.password": ("初始密码（至少 8 个字符）", "First password (at least 8 characters)"),
+    "users.save": ("保存", "Save"),
+    "users.disable": ("停用", "Disable"),
+    "users.done_added": ("已添加用户 {name}。", "User {name} is added."),
+    "users.done_changed": ("已修改用户 {name}。", "User {name} is changed."),
+    "users.done_disabled": ("已停用用户 {name}，其会话已结束。", "User {name} is disabled and signed out."),
+    "role.admin": ("管理员", "administrator"),
+    "role.manager": ("经理（发布、审批特批）", "manager (publishes, approves 特批)"),
+    "role.analyst": ("分析员（导入、评估、模拟）", "analyst (imports, runs, simulates)"),
+    "role.account_manager": ("客户经理（为本区域客户申请特批和升级）", "account manager (requests 特批 and upgrades)"),
+    "role.finance": ("财务（信用等级）", "finance (credit grades)"),
+    "role.viewer": ("只读", "viewer"),
+    # errors
+    "error.title": ("无法完成", "Could not do that"),
+    "error.forbidden": ("您的角色不能执行此操作。", "Your role may not do this."),
+    "error.not_found": ("找不到该页面。", "There is no such page."),
+    "error.cross_site": (
+        "已拒绝来自其他网站的请求（跨站请求伪造防护）。",
+        "A request from another site was refused (cross-site request forgery protection).",
+    ),
+    "error.back": ("返回", "Back"),
+    # report columns, sheet and chart titles (tierwise.reports.label)
+    "report.grade": ("等级", "Grade"),
+    "report.customers": ("客户数", "Customers"),
+    "report.customer_share": ("客户占比", "Share of customers"),
+    "report.value": ("金额", "Value"),
+    "report.value_share": ("金额占比", "Share of value"),
+    "report.cum_customer_share": ("累计客户占比", "Cumulative share of customers"),
+    "report.cum_value_share": ("累计金额占比", "Cumulative share of value"),
+    "report.min_value": ("最小值", "Smallest value"),
+    "report.max_value": ("最大值", "Largest value"),
+    "report.rank": ("排名", "Rank"),
+    "report.customer_id": ("客户编号", "Customer"),
+    "report.name": ("客户名称", "Name"),
+    "report.region": ("区域", "Region"),
+    "report.industry": ("行业", "Industry"),
+    "report.type": ("客户类型", "Type"),
+    "report.state": ("状态", "State"),
+    "report.reason": ("评级依据", "Reason"),
+    "report.evaluated": ("评定等级", "Evaluated grade"),
+    "report.until": ("有效期至", "Until"),
+    "report.requested_by": ("申请人", "Requested by"),
+    "report.decided_by": ("审批人", "Approved by"),
+    "report.why": ("理由", "Why"),
+    "report.share_of_customers": ("占全部客户比例", "Share of all customers"),
+    "report.share_in_region": ("占区域客户比例", "Share of the region's customers"),
+    "report.share_of_region_value": ("占区域销售额比例", "Share of the region's sales"),
+    "report.合计": ("合计", "Total"),
+    "report.entitlement": ("服务权益", "Entitlement"),
+    "report.before": ("原等级", "Grade before"),
+    "report.after": ("新等级", "Grade after"),
+    "report.share": ("比例", "Share"),
+    "report.held": ("降级缓冲", "Held by grace"),
+    "report.override": ("特批", "Override"),
+    "report.before_day": ("起始日", "First day"),
+    "report.after_day": ("截止日", "Second day"),
+    "report.graded_before": ("期初分级客户", "Graded on the first day"),
+    "report.graded_after": ("期末分级客户", "Graded on the second day"),
+    "report.upgrades": ("升级", "Upgrades"),
+    "report.downgrades": ("降级", "Downgrades"),
+    "report.unchanged": ("不变", "Unchanged"),
+    "report.entries": ("新进", "Entries"),
+    "report.exits": ("退出", "Exits"),
+    "report.upgrade_rate": ("升级率", "Upgrade rate"),
+    "report.downgrade_rate": ("降级率", "Downgrade rate"),
+    "report.entry_rate": ("新进率", "Entry rate"),
+    "report.exit_rate": ("退出率", "Exit rate"),
+    "report.churned": ("流失客户数", "Churned"),
+    "report.churn_rate": ("客户流失率", "Churn rate"),
+    "report.revenue_before": ("前期销售收入", "Revenue before"),
+    "report.revenue_after": ("后期销售收入", "Revenue after"),
+    "report.revenue_growth": ("销售收入增长率", "Revenue growth"),
+    "report.revenue_per_customer": ("户均销售收入", "Revenue per customer"),
+    "report.margin_after": ("后期毛利", "Margin after"),
+    "report.margin_rate": ("利润率", "Margin rate"),
+    "report.payments_due": ("应收笔数", "Payments due"),
+    "report.late": ("逾期笔数", "Late payments"),
+    "report.late_share": ("逾期比例", "Share paid late"),
+    "report.satisfaction": ("客户满意度", "Satisfaction"),
+    "report.outcome": ("指标", "Outcome"),
+    "report.better": ("较高等级", "Better grade"),
+    "report.worse": ("较低等级", "Worse grade"),
+    "report.better_value": ("较高等级的值", "Better grade's value"),
+    "report.worse_value": ("较低等级的值", "Worse grade's value"),
+    "report.kind": ("事项", "Kind"),
+    "report.standard_id": ("标准", "Standard"),
+    "report.due": ("到期日", "Due"),
+    "report.overdue": ("已逾期", "Overdue"),
+    "report.detail": ("说明", "Detail"),
+    # sheet titles
+    "report.sheet.effect": ("分级效果评估", "Effect of grading"),
+    "report.sheet.effect_breaks": ("效果倒挂", "Where grades break"),
+    "report.sheet.distribution": ("等级分布", "Distribution"),
+    "report.sheet.pareto": ("帕累托曲线", "Pareto curve"),
+    "report.sheet.grade_list": ("客户分级表", "Customers by grade"),
+    "report.sheet.top_list": ("重点客户名单", "Top-grade customers"),
+    "report.sheet.special_terms": ("特批客户", "Special terms"),
+    "report.sheet.region_analysis": ("客户区域分析表", "Customers by region"),
+    "report.sheet.sales_pivot": ("客户销售分析表", "Sales by product"),
+    "report.sheet.migration": ("等级迁移", "Migration"),
+    "report.sheet.migration_summary": ("迁移汇总", "Migration summary"),
+    "report.sheet.entitlements": ("服务权益", "Entitlements"),
+    "report.chart.distribution": ("各等级客户数与金额占比", "Customers and share of value by grade"),
+    "report.chart.pareto": ("帕累托图：金额占比与累计占比", "Pareto chart: share and cumulative share of value"),
+    "report.chart.lorenz": ("洛伦兹曲线", "Lorenz curve"),
+    "report.chart.region": ("各区域等级构成", "Grades in each region"),
+    "report.gini": ("基尼系数", "Gini coefficient"),
+    # lifecycle reasons, as publications write them (see lifecycle/_bulk.py and _publish.py)
+    "reason.first": ("评估为 {evaluated}", "Evaluated {evaluated}"),
+    "reason.same": ("评估为 {evaluated}，等级不变", "Evaluated {evaluated}, grade unchanged"),
+    "reason.up": ("升级：评估为 {evaluated}", "Upgrade: evaluated {evaluated}"),
+    "reason.apply": (
+        "评估为 {evaluated}，升级待申请批准",
+        "Evaluated {evaluated}; the upgrade awaits an approved application",
+    ),
+    "reason.down_steps": (
+        "降级：评估为 {evaluated}，调整为 {grade}（每次最多降 {steps} 级）",
+        "Downgrade: evaluated {evaluated}, set to {grade} (at most {steps} grade(s) down at a time)",
+    ),
+    "reason.down": ("降级：评估为 {evaluated}，调整为 {grade}", "Downgrade: evaluated {evaluated}, set to {grade}"),
+    "reason.held": (
+        "降级宽限 {count}/{hold}：评估为 {evaluated}，保留 {grade}",
+        "Downgrade grace {count}/{hold}: evaluated {evaluated}, {grade} kept",
+    ),
+    "reason.provisional": (
+        "新客户暂定等级（合作不满 {period}）：评估为 {evaluated}",
+        "New customer, provisional grade (customer for less than {period}): evaluated {evaluated}",
+    ),
+    "reason.confirm": ("暂定期满，确认为 {evaluated}", "Provisional period over, confirmed as {evaluated}"),
+    "reason.restore": (
+        "特批到期，恢复评估等级 {evaluated}",
+        "Special approval ended, back to the evaluated grade {evaluated}",
+    ),
+    "reason.expired": (
+        "特批于 {until} 到期，恢复评估等级 {evaluated}",
+        "Special approval ended on {until}, back to the evaluated grade {evaluated}",
+    ),
+    "reason.cancelled": ("已取消资格，等待恢复", "Cancelled, until reinstated"),
+    "reason.override": (
+        "特批 #{request}：{grade}，有效至 {until}",
+        "Special approval #{request}: {grade} until {until}",
+    ),
+    "reason.upgrade": ("升级申请 #{request} 获批：{grade}", "Upgrade application #{request} approved: {grade}"),
+    "reason.cancel": ("取消资格：{why}", "Cancelled: {why}"),
+    "reason.reinstate": (
+        "恢复资格：{why}，按最近评估 {grade}",
+        "Reinstated: {why}; grade of the latest evaluation {grade}",
+    ),
+}
+
+_UNITS = (("个月", " months"), ("年", " years"), ("周", " weeks"), ("天", " days"))
+
+
+def message(key: str, lang: str = "zh", /, **params: object) -> str:
+    """The message ``key`` in ``lang`` (zh or en), with its ``{placeholders}`` filled.
+
+    Raises
+    ------
+    KeyError
+        For a key that is not in the catalogue.
+    """
+    zh, en = MESSAGES[key]
+    text = en if lang == "en" else zh
+    return text.format(**params) if params else text
+
+
+@cache
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    found = []
+    for key, (zh, _) in MESSAGES.items():
+        if key.startswith("reason."):
+            parts = re.split(r"\{(\w+)\}", zh)
+            regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+            found.append((len(re.sub(r"\{\w+\}", "", zh)), re.compile(regex + r"\Z"), key))
+    # the template with the most fixed text first: '评估为 {evaluated}' must not swallow '评估为 B，等级不变'
+    return [(pattern, key) for _, pattern, key in sorted(found, key=lambda item: -item[0])]
+
+
+def reason(text: str | None, lang: str = "zh") -> str | None:
+    """A stored lifecycle reason in ``lang``: as stored for zh, translated by its ``reason.*`` template for en.
+
+    A text that no template matches (an older workspace's wording) is returned as it is.
+    """
+    if text is None or lang != "en":
+        return text
+    for pattern, key in _patterns():
+        found = pattern.match(text)
+        if found:
+            params = dict(found.groupdict())
+            if "period" in params:
+                period = params["period"]
+                for zh, en in _UNITS:
+                    period = period.replace(" " + zh, en).replace(zh, en)
+                params["period"] = period
+            return message(key, "en", **params)
+    return text
