@@ -381,7 +381,36 @@ def demo(
     )
     if report.pack is not None:
         out.print(f"{w['pack']} {report.pack} ({w['workspace']} {report.workspace})")
+    if report.users:
+        _print_demo_users(report, lang)
     err.print(f"{len(report.sections)} evaluations in {time.perf_counter() - started:.1f}s", style="dim")
+
+
+def _print_demo_users(report: Any, lang: str) -> None:
+    """How to open the demo workspace in the browser, and its users with their passwords (shown this once)."""
+    import shlex
+
+    from tierwise.workspace import role_label
+
+    zh = lang == "zh"
+    out.print(
+        ("在浏览器中打开演示工作区：" if zh else "Open the demo workspace in the browser:")
+        + f"\n  tierwise serve --workspace {shlex.quote(str(report.workspace))}\n  "
+        + (
+            "然后访问 http://127.0.0.1:8000 ，用下列用户登录（密码只显示这一次）："
+            if zh
+            else "then go to http://127.0.0.1:8000 and sign in as one of these users (the passwords are shown only now):"
+        ),
+        highlight=False,
+    )
+    table = Table()
+    for column in ("用户名", "密码", "角色", "区域") if zh else ("user", "password", "role", "regions"):
+        table.add_column(column)
+    for user in report.users:
+        table.add_row(
+            user.name, user.password, role_label(user.role, lang), ", ".join(user.regions) or ("全部" if zh else "all")
+        )
+    out.print(table)
 
 
 _DEMO_WORDS = {

@@ -15,7 +15,7 @@ from tierwise.engine import Evaluation, connect, evaluate_many, load_data
 from tierwise.io import write_table, write_workbook
 from tierwise.spec import add_duration, builtin_ids, builtin_path, load_builtin, parse_duration
 
-__all__ = ["CDNOW", "CDNOW_AS_OF", "CDNOW_STANDARDS", "DemoReport", "DemoSection", "run_demo"]
+__all__ = ["CDNOW", "CDNOW_AS_OF", "CDNOW_STANDARDS", "DEMO_USERS", "DemoReport", "DemoSection", "DemoUser", "run_demo"]
 
 CDNOW = Path(__file__).resolve().parent / "cdnow"
 CDNOW_AS_OF = dt.date(1998, 6, 30)
@@ -44,6 +44,29 @@ class DemoReport:
     sections: list[DemoSection] = field(default_factory=list)
     workspace: Path | None = None  # a workspace with two yearly publications of PACK_STANDARD
     pack: Path | None = None  # the report pack of its latest publication (.xlsx; .html beside it)
+    users: list[DemoUser] = field(default_factory=list)  # who can sign in to 'tierwise serve' of the workspace
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A user of the demo workspace, with the password made for them (shown once, never stored in clear)."""
+
+    name: str
+    role: str
+    regions: tuple[str, ...]
+    password: str
+
+
+# name, role, regions: one of each department of the grading policies
+DEMO_USERS = (
+    ("admin.demo", "admin", ()),
+    ("wang.jingli", "manager", ()),
+    ("zhao.zongjian", "manager", ()),
+    ("li.kehujingli", "account_manager", ("上海",)),
+    ("chen.caiwu", "finance", ()),
+    ("liu.fenxi", "analyst", ()),
+    ("guest", "viewer", ()),
+)
 
 
 def _sales_12m(con: Any, as_of: dt.date) -> pa.Table:
@@ -141,7 +164,46 @@ def run_demo(
     write_workbook(sheets, report.workbook)
     say("Publishing two yearly gradings in a demo workspace and writing its report pack…")
     report.workspace, report.pack = _workspace_pack(folder, data_folder, AS_OF, lang)
+    report.users = _demo_users(report.workspace)
     return report
+
+
+def _demo_users(root: Path) -> list[DemoUser]:
+    """Register the demo's users in its workspace, each with a new random password."""
+    import secrets
+
+    import tierwise.workspace as tw
+
+    ws = tw.Workspace(root)
+    made = []
+    for name, role, regions in DEMO_USERS:
+        password = secrets.token_urlsafe(9)
+        tw.add_user(ws, name, role, regions=regions, password=password)
+        made.append(DemoUser(name, role, regions, password))
+    _demo_requests(ws, {u.name: u.password for u in made})
+    return made
+
+
+def _demo_requests(ws: Any, passwords: dict[str, str]) -> None:
+    """Two 特批 of the Shanghai account manager: one approved by a manager, one waiting for a decision."""
+    import tierwise.lifecycle as lc
+
+    rows = ws.records(
+        "SELECT g.customer_id, g.grade FROM grades g JOIN data.customers c ON CAST(c.customer_id AS VARCHAR) = "
+        "g.customer_id WHERE g.standard_id = ? AND g.valid_to IS NULL AND c.region = '上海' AND g.grade IN ('B', 'C') "
+        "ORDER BY g.customer_id LIMIT 2",
+        [PACK_STANDARD],
+    )
+    if len(rows) < 2:
+        return
+    asking = ws.as_user("li.kehujingli", passwords["li.kehujingli"])
+    until = dt.date.today() + dt.timedelta(days=180)
+    first = lc.request_override(
+        asking, PACK_STANDARD, rows[0]["customer_id"], "A", "战略合作客户，签订年度框架协议", until
+    )
+    lc.request_override(asking, PACK_STANDARD, rows[1]["customer_id"], "B", "新开发重点客户，首年扶持", until)
+    deciding = ws.as_user("wang.jingli", passwords["wang.jingli"])
+    lc.decide_request(deciding, first, approve=True, why="同意，按框架协议执行")
 
 
 def _workspace_pack(folder: Path, data_folder: Path, as_of: dt.date, lang: str) -> tuple[Path, Path]:

@@ -1,0 +1,70 @@
+"""Draw the README's screenshot of the web app: the demo workspace's customer page, in Debian's Chromium.
+
+    python scripts/screenshot_web.py docs/web-customer.png
+
+It runs the demo in a temporary folder, serves its workspace with `tierwise serve` on a
+free loopback port, signs in as the demo manager and shows a customer with a 特批.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+import tierwise
+from tierwise.reports._pdf import chromium
+
+
+def main(out: Path) -> None:
+    folder = Path(tempfile.mkdtemp()) / "demo"
+    report = tierwise.run_demo(folder, customers=2000)
+    password = next(u.password for u in report.users if u.name == "wang.jingli")
+    customer = (
+        report.workspace
+        and tierwise.Workspace(report.workspace).records(
+            "SELECT customer_id FROM requests WHERE status = 'approved' ORDER BY id LIMIT 1"
+        )[0]["customer_id"]
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tierwise", "serve", "--workspace", str(report.workspace), "--port", str(port)]
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/login", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+            page.goto(base + "/login")
+            page.get_by_label("用户名").fill("wang.jingli")
+            page.get_by_label("密码").fill(password)
+            page.get_by_role("button", name="登录").click()
+            page.wait_for_url("**/customers")
+            page.goto(f"{base}/customers/{customer}")
+            page.get_by_role("button", name="查看评级过程").first.click()
+            page.locator("pre.explanation").first.wait_for()
+            out.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(out), full_page=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"Wrote {out}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/web-customer.png"))

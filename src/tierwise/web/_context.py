@@ -1,0 +1,159 @@
+"""Who is asking and in which language: the request context of every route, and the page renderer.
+
+The session cookie names a server-side session (see ``tierwise.workspace.open_session``);
+the context carries the workspace acting as that user, so every change is audited with the
+signed-in identity. Pages are Jinja2 templates with autoescaping; their text comes from the
+message catalogue.
+"""
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from tierwise._messages import LANGS, MESSAGES, message, reason
+from tierwise.workspace import User, Workspace, role_label, session_user
+
+__all__ = ["COOKIE", "LANG_COOKIE", "Ctx", "Forbidden", "SignIn", "body", "context", "done", "render"]
+
+COOKIE = "tierwise_session"
+LANG_COOKIE = "tierwise_lang"
+
+
+class SignIn(Exception):
+    """The route needs a signed-in user; HTML routes go to the login page, JSON routes answer 401."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+class Forbidden(Exception):
+    """The signed-in user's role may not use this route (403)."""
+
+
+@dataclass
+class Ctx:
+    """The request's workspace (acting as the signed-in user), the user, and the interface language."""
+
+    request: Request
+    workspace: Workspace
+    user: User | None
+    lang: str
+
+    def t(self, key: str, **params: Any) -> str:
+        return message(key, self.lang, **params)
+
+
+def context(request: Request) -> Ctx:
+    """The context of a request: the session's user (None when not signed in) and the language."""
+    root: Workspace = request.app.state.workspace
+    found = session_user(root, request.cookies.get(COOKIE))
+    lang = request.cookies.get(LANG_COOKIE, request.app.state.lang)
+    lang = lang if lang in LANGS else "zh"
+    if found is None:
+        return Ctx(request, root, None, lang)
+    return Ctx(request, found[0], found[1], lang)
+
+
+def _when(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value).lower()
+    if isinstance(value, int | float):
+        if isinstance(value, float) and value != value:
+            return "—"
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+    return str(value)
+
+
+def environment() -> jinja2.Environment:
+    """The template environment: autoescaped, strict about undefined names."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = _when
+    env.filters["number"] = _number
+    env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False, default=str)
+    return env
+
+
+def _flash(ctx: Ctx) -> str | None:
+    """The confirmation a change asked its page to show (``?done=KEY``); only catalogue keys, plain values."""
+    query = ctx.request.query_params
+    key = query.get("done", "")
+    if ".done_" not in key or key not in MESSAGES:
+        return None
+    number, name = query.get("id", ""), query.get("name", "")
+    params = {"id": number if number.isdigit() else "?", "name": name if len(name) <= 64 else "?"}
+    return message(key, ctx.lang, **params)
+
+
+def render(ctx: Ctx, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    """A page: the template with the context, the catalogue (``t``) and the data."""
+    env: jinja2.Environment = ctx.request.app.state.templates
+    lang = ctx.lang
+    html = env.get_template(template).render(
+        ctx=ctx,
+        user=ctx.user,
+        lang=lang,
+        t=lambda key, **params: message(key, lang, **params),
+        has=lambda key: key in MESSAGES,
+        reason=lambda text: reason(text, lang),
+        role=lambda r: role_label(r, lang),
+        flash=_flash(ctx),
+        path=ctx.request.url.path,
+        query=dict(ctx.request.query_params),
+        **values,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+async def body(request: Request, model: type[BaseModel]) -> Any:
+    """The request body as ``model``: a JSON object, or a form (what the pages' htmx forms send)."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip()
+    if kind == "application/json":
+        try:
+            data = await request.json()
+        except ValueError as exc:
+            raise ValueError(f"The request body is not valid JSON: {exc}.") from exc
+    else:
+        form = await request.form()
+        data = {k: v for k, v in form.items() if isinstance(v, str) and v != ""}
+    if not isinstance(data, dict):
+        raise ValueError("The request body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"'{'.'.join(map(str, e['loc'])) or 'body'}': {e['msg']}" for e in exc.errors())
+        raise ValueError(f"The request is not valid: {problems}.") from exc
+
+
+def done(ctx: Ctx, result: dict[str, Any], page: str, key: str, **params: Any) -> Response:
+    """The answer to a change: JSON for the API, and for a page's htmx form a redirect showing what happened."""
+    response = JSONResponse(jsonable_encoder(result))
+    if ctx.request.headers.get("hx-request"):
+        from urllib.parse import urlencode
+
+        response.headers["HX-Redirect"] = (
+            page + "?" + urlencode({"done": key, **{k: str(v) for k, v in params.items()}})
+        )
+    return response

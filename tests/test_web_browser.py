@@ -1,0 +1,217 @@
+"""The web app in a real Chromium (Debian's, driven by Playwright) against `tierwise serve` in a subprocess.
+
+Screenshots of every flow are saved under build/test-output/web/ (TIERWISE_SCREENSHOTS to choose).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from tests._webdata import PASSWORD, WebData, build
+
+from tierwise.reports._pdf import chromium
+
+SCREENS = Path(
+    os.environ.get("TIERWISE_SCREENSHOTS", Path(__file__).resolve().parents[1] / "build" / "test-output" / "web")
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start(root: Path, *options: str) -> tuple[subprocess.Popen[str], int]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tierwise", "serve", "--workspace", str(root), "--port", str(port), *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return server, port
+
+
+def _wait(server: subprocess.Popen[str], url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"tierwise serve stopped: {server.stderr.read() if server.stderr else ''}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"tierwise serve did not answer at {url} within 60 s")
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> WebData:
+    return build(tmp_path_factory.mktemp("browser") / "ws")
+
+
+@pytest.fixture(scope="module")
+def site(data: WebData) -> Iterator[str]:
+    server, port = _start(data.root)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(server, base + "/login")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
+    made = context.new_page()
+    yield made
+    context.close()
+
+
+def shot(page: Page, name: str) -> Path:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    path = SCREENS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page: Page, site: str, name: str) -> None:
+    page.goto(site + "/login")
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/customers")
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url("**/login")
+
+
+def test_login_shows_only_the_customers_of_my_region(page: Page, site: str, data: WebData) -> None:
+    page.goto(site + "/customers")
+    page.wait_for_url("**/login?next=%2Fcustomers")
+    sign_in(page, site, "li")
+    expect(page.locator(".who")).to_contain_text("li")
+    regions = page.locator("table.grid tbody tr td:nth-child(3)").all_inner_texts()
+    assert regions
+    assert set(regions) == {data.region}
+    page.get_by_placeholder("按客户编号或名称搜索").fill(data.formula)
+    expect(page.locator("table.grid tbody tr")).to_have_count(1)
+    assert shot(page, "01-login-customers").stat().st_size > 10_000
+
+
+def test_an_override_requested_by_an_account_manager_is_approved_by_a_manager(
+    page: Page, site: str, data: WebData
+) -> None:
+    sign_in(page, site, "li")
+    page.goto(f"{site}/customers/{data.mine}")
+    page.locator("summary", has_text="申请特批").first.click()
+    form = page.locator("form[data-action=override]")
+    form.get_by_label("等级").select_option("VIP")
+    form.get_by_label("有效期至").fill((dt.date.today() + dt.timedelta(days=90)).isoformat())
+    form.get_by_label("理由").fill("战略客户，签订年度框架协议")
+    form.get_by_role("button", name="提交").click()
+    page.wait_for_url("**done=action.done_override**")
+    flash = page.locator(".flash").inner_text()
+    number = flash.split("#")[1].split(" ")[0]
+    shot(page, "02-override-requested")
+    sign_out(page)
+
+    sign_in(page, site, "wang")
+    page.goto(site + "/requests?status=pending")
+    row = page.locator(f"#request-{number}")
+    expect(row).to_contain_text("战略客户")
+    row.get_by_label("审批意见（驳回时必填）").fill("同意，按框架协议执行")
+    row.get_by_role("button", name="批准").click()
+    page.wait_for_url("**done=requests.done_approved**")
+    expect(page.locator(".flash")).to_contain_text(f"#{number}")
+    shot(page, "03-override-approved")
+    page.goto(f"{site}/customers/{data.mine}")
+    card = page.locator("article.standard").first
+    expect(card.locator(".grade").first).to_have_text("VIP")
+    expect(card.locator(".state").first).to_have_text("特批")
+    shot(page, "04-customer-after-override")
+
+
+def test_a_manager_cannot_approve_their_own_request(page: Page, site: str, data: WebData) -> None:
+    sign_in(page, site, "zhou")
+    page.goto(f"{site}/customers/{data.formula}")
+    page.locator("summary", has_text="申请特批").first.click()
+    form = page.locator("form[data-action=override]")
+    form.get_by_label("有效期至").fill((dt.date.today() + dt.timedelta(days=30)).isoformat())
+    form.get_by_label("理由").fill("临时支持")
+    form.get_by_role("button", name="提交").click()
+    page.wait_for_url("**done=action.done_override**")
+    number = page.locator(".flash").inner_text().split("#")[1].split(" ")[0]
+    page.goto(site + "/requests?status=pending")
+    row = page.locator(f"#request-{number}")
+    row.get_by_role("button", name="批准").click()
+    error = row.locator("[data-error]")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("a different user")
+    expect(row).to_contain_text("待审批")
+    shot(page, "05-own-request-refused")
+
+
+def test_the_customer_page_shows_history_explanation_and_entitlements(page: Page, site: str, data: WebData) -> None:
+    sign_in(page, site, "wang")
+    page.goto(f"{site}/customers/{data.other}")
+    expect(page.locator("#history ol.timeline li").first).to_be_visible()
+    entitlements = page.locator("dl.entitlements").first
+    expect(entitlements).to_contain_text("客户经理")
+    expect(entitlements).to_contain_text("拜访频率")
+    page.get_by_role("button", name="查看评级过程").first.click()
+    explanation = page.locator("pre.explanation").first
+    expect(explanation).to_contain_text("评级过程")
+    expect(explanation).to_contain_text("sales_12m")
+    shot(page, "06-customer-page")
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("#history h2")).to_have_text("Grade history")
+    shot(page, "07-customer-page-en")
+
+
+def test_an_account_manager_cannot_open_another_regions_customer(page: Page, site: str, data: WebData) -> None:
+    sign_in(page, site, "li")
+    answer = page.goto(f"{site}/customers/{data.other}")
+    assert answer is not None
+    assert answer.status == 403
+    expect(page.locator(".error")).to_contain_text(data.region)
+    assert "alert(1)" not in page.content()
+    shot(page, "08-other-region-refused")
+
+
+def test_serving_on_every_interface_prints_the_https_warning(data: Any, tmp_path: Path) -> None:
+    other = build(tmp_path / "ws", customers=30)
+    server, port = _start(other.root, "--host", "0.0.0.0")
+    try:
+        _wait(server, f"http://127.0.0.1:{port}/login")
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert "reachable from other machines" in err
+    assert "HTTPS" in err
+    assert "reverse proxy" in err
