@@ -49,6 +49,7 @@ TRUSTED_NAMES = {
     ("lifecycle/_customers.py", "conditions"),
     ("lifecycle/_customers.py", "query"),
     ("lifecycle/_customers.py", "scope"),
+    ("lifecycle/_customers.py", "page"),
 }
 
 

@@ -226,6 +226,15 @@ def test_failed_logins_are_rate_limited_even_for_the_right_password(app: Any) ->
     assert other.post("/api/v1/login", json={"name": "fin", "password": PASSWORD}).status_code == 200
 
 
+def test_one_address_guessing_many_user_names_is_rate_limited_too(app: Any) -> None:
+    from tierwise.web._session import ADDRESS_FAILURES
+
+    made = TestClient(app, client=("10.7.7.7", 1))
+    for i in range(ADDRESS_FAILURES):
+        assert made.post("/api/v1/login", json={"name": f"guess{i}", "password": "x"}).status_code == 401
+    assert made.post("/api/v1/login", json={"name": "view", "password": PASSWORD}).status_code == 429
+
+
 def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(app: Any) -> None:
     made = TestClient(app, client=("10.1.1.1", 1))
     wrong = made.post("/login", data={"name": "wang", "password": "not-his-password"})
@@ -562,3 +571,47 @@ def test_every_template_key_is_in_the_catalogue() -> None:
     for key in ("pending", "approved", "rejected", "expired"):
         assert f"status.{key}" in MESSAGES
     assert {"action.cancel", "action.reinstate", "kind.override", "kind.upgrade"} <= set(MESSAGES)
+
+
+def test_a_manager_cancels_and_reinstates_a_grade_with_reasons(app: Any, data: WebData) -> None:
+    wang = client(app, "wang")
+    customer = wang.get("/api/v1/customers", params={"grade": "C", "size": 1}).json()["rows"][0]["customer_id"]
+    assert wang.post(f"/api/v1/customers/{customer}/cancel", json={"standard": STANDARD}).status_code == 400
+    assert (
+        wang.post(f"/api/v1/customers/{customer}/cancel", json={"standard": STANDARD, "why": "违约"}).status_code == 200
+    )
+    grade = wang.get(f"/api/v1/customers/{customer}").json()["grades"][0]
+    assert (grade["grade"], grade["state"], grade["why"]) == (None, "cancelled", "取消资格：违约")
+    back = wang.post(f"/api/v1/customers/{customer}/reinstate", json={"standard": STANDARD, "why": "已还款"})
+    assert back.status_code == 200
+    grade = wang.get(f"/api/v1/customers/{customer}").json()["grades"][0]
+    assert (grade["grade"], grade["state"]) == ("C", "confirmed")
+    actions = [r["action"] for r in wang.get("/api/v1/audit", params={"customer": customer}).json()["rows"]]
+    assert actions[:2] == ["reinstate", "cancel"]
+
+
+def test_an_admin_sets_a_users_role_and_regions_but_not_their_own_role(app: Any, data: WebData) -> None:
+    admin = client(app, "web-admin")
+    admin.post("/api/v1/users", json={"name": "moved", "role": "viewer", "password": PASSWORD})
+    changed = admin.post("/api/v1/users/moved", json={"role": "account_manager", "regions": f"{data.region}，华北"})
+    assert changed.json() == {"name": "moved", "role": "account_manager", "regions": [data.region, "华北"]}
+    assert client(app, "moved").get("/api/v1/me").json()["regions"] == [data.region, "华北"]
+    own = admin.post("/api/v1/users/web-admin", json={"role": "viewer"})
+    assert own.status_code == 400
+    assert "own role" in own.json()["detail"]
+    assert (
+        admin.post("/api/v1/users/moved", json={"role": "boss"}).json()["detail"].startswith("There is no role 'boss'")
+    )
+
+
+@pytest.mark.parametrize("q", [None, "C0000", "有限公司"])
+def test_a_page_of_customers_is_the_same_slice_as_the_whole_graded_list(app: Any, data: WebData, q: str | None) -> None:
+    import tierwise.lifecycle as lc
+
+    ws = tw.Workspace(data.root)
+    where = lc.CustomerFilter(q=q, standard=STANDARD)
+    whole = lc.customers_table(ws, None, where).to_pylist()
+    for offset in (0, 7, len(whole) - 3):
+        rows, total = lc.find_customers(ws, None, where, limit=10, offset=offset)
+        assert total == len(whole)
+        assert rows == whole[offset : offset + 10]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._customers import (
     CustomerCard,
+    CustomerFilter,
     StandardInfo,
     audit_log,
     customer_card,
@@ -33,6 +34,7 @@ from ._publish import (
 __all__ = [
     "Current",
     "CustomerCard",
+    "CustomerFilter",
     "Decision",
     "Override",
     "PublishResult",

@@ -287,6 +287,16 @@ def _insert_request(
     return request_id
 
 
+def _requestable(con: Any, workspace: Workspace, standard_id: str, customer_id: str, grade: str) -> Standard:
+    """The standard of a request, once the user may ask (role, region) for this customer and this grade."""
+    user = workspace.authorize(con, "request")
+    _check_customer(con, customer_id, user)
+    standard = _standard(con, standard_id)
+    if grade not in standard.grades:
+        raise WorkspaceError(f"'{grade}' is not a grade of '{standard_id}' ({', '.join(standard.grades)}).")
+    return standard
+
+
 def request_override(
     workspace: Workspace,
     standard_id: str,
@@ -301,11 +311,7 @@ def request_override(
     if not why.strip():
         raise WorkspaceError("An override needs a reason (--reason).")
     with workspace.writing() as con:
-        user = workspace.authorize(con, "request")
-        _check_customer(con, customer_id, user)
-        standard = _standard(con, standard_id)
-        if grade not in standard.grades:
-            raise WorkspaceError(f"'{grade}' is not a grade of '{standard_id}' ({', '.join(standard.grades)}).")
+        standard = _requestable(con, workspace, standard_id, customer_id, grade)
         rules = standard.lifecycle.overrides if standard.lifecycle else None
         if until <= on:
             raise WorkspaceError(f"The override must end after today ({on}). Got {until} instead.")
@@ -325,11 +331,7 @@ def apply_upgrade(workspace: Workspace, standard_id: str, customer_id: str, grad
     if not why.strip():
         raise WorkspaceError("An upgrade application needs a reason.")
     with workspace.writing() as con:
-        user = workspace.authorize(con, "request")
-        _check_customer(con, customer_id, user)
-        standard = _standard(con, standard_id)
-        if grade not in standard.grades:
-            raise WorkspaceError(f"'{grade}' is not a grade of '{standard_id}' ({', '.join(standard.grades)}).")
+        standard = _requestable(con, workspace, standard_id, customer_id, grade)
         now = _current(con, standard_id, customer_id).get(customer_id)
         current = now[1].grade if now is not None else None
         if current in standard.grades and standard.grades.index(grade) >= standard.grades.index(current):

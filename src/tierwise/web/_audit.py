@@ -5,9 +5,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 import tierwise.lifecycle as lc
+from tierwise._messages import MESSAGES
 from tierwise.web._access import route
 from tierwise.web._context import Ctx, context, render
 
@@ -37,72 +38,46 @@ class AuditList(BaseModel):
     rows: list[AuditOut]
 
 
-Text = Annotated[str | None, Query(max_length=200)]
-
-
 def _label(ctx: Ctx, action: str) -> str:
-    from tierwise._messages import MESSAGES
-
     key = f"event.{action}"
     return ctx.t(key) if key in MESSAGES else action
 
 
-def _list(
-    ctx: Ctx,
-    customer: str | None,
-    user: str | None,
-    action: str | None,
-    since: dt.date | None,
-    until: dt.date | None,
-    page: int,
-) -> AuditList:
+class AuditQuery(BaseModel):
+    """The filters of the audit log: customer, user, action, first and last day, page."""
+
+    customer: str | None = Field(None, max_length=200)
+    user: str | None = Field(None, max_length=200, description="Who acted.")
+    action: str | None = Field(None, max_length=200, description="For example override-approved, publish, login.")
+    since: dt.date | None = None
+    until: dt.date | None = None
+    page: int = Field(1, ge=1)
+
+
+def _list(ctx: Ctx, query: AuditQuery) -> AuditList:
     rows, total = lc.audit_log(
         ctx.workspace,
         ctx.user,
-        customer=customer,
-        actor=user,
-        action=action,
-        since=since,
-        until=until,
+        customer=query.customer,
+        actor=query.user,
+        action=query.action,
+        since=query.since,
+        until=query.until,
         limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+        offset=(query.page - 1) * PAGE_SIZE,
     )
-    return AuditList(total=total, page=page, rows=[AuditOut(**r, action_label=_label(ctx, r["action"])) for r in rows])
+    labelled = [AuditOut(**r, action_label=_label(ctx, r["action"])) for r in rows]
+    return AuditList(total=total, page=query.page, rows=labelled)
 
 
 @route(router, "GET", "/api/v1/audit", "api.audit", response_model=AuditList)
-def api_audit(
-    ctx: Ctx = Depends(context),
-    customer: Text = None,
-    user: Text = None,
-    action: Text = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    page: int = Query(1, ge=1),
-) -> AuditList:
+def api_audit(query: Annotated[AuditQuery, Query()], ctx: Ctx = Depends(context)) -> AuditList:
     """The audit log (of your regions' customers when you are limited to regions), newest first."""
-    return _list(ctx, customer, user, action, since, until, page)
+    return _list(ctx, query)
 
 
 @route(router, "GET", "/audit", "audit", include_in_schema=False)
-def audit(
-    ctx: Ctx = Depends(context),
-    customer: Text = None,
-    user: Text = None,
-    action: Text = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    page: int = Query(1, ge=1),
-) -> Response:
-    data = _list(ctx, customer, user, action, since, until, page)
-    from tierwise._messages import MESSAGES
-
+def audit(query: Annotated[AuditQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
     actions = [k.removeprefix("event.") for k in MESSAGES if k.startswith("event.")]
-    filters = {
-        "customer": customer or "",
-        "user": user or "",
-        "action": action or "",
-        "since": since or "",
-        "until": until or "",
-    }
-    return render(ctx, "audit.html", data=data, filters=filters, actions=actions)
+    filters = {k: v or "" for k, v in query.model_dump(exclude={"page"}).items()}
+    return render(ctx, "audit.html", data=_list(ctx, query), filters=filters, actions=actions)

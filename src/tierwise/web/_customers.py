@@ -119,100 +119,62 @@ class ReasonForm(_Form):
     """A cancellation or reinstatement, with the reason."""
 
 
-def _list(
-    ctx: Ctx,
-    q: str | None,
-    standard: str | None,
-    grade: str | None,
-    state: str | None,
-    region: str | None,
-    page: int,
-    size: int,
-) -> CustomerList:
+class CustomerQuery(BaseModel):
+    """The filters of the customer list: search text, standard, grade, state, region, page."""
+
+    q: str | None = Field(None, max_length=200, description="The start of the id, or any part of the name.")
+    standard: str | None = Field(None, max_length=200, description="Default: the first published standard.")
+    grade: str | None = Field(None, max_length=200)
+    state: str | None = Field(None, max_length=200)
+    region: str | None = Field(None, max_length=200)
+    page: int = Field(1, ge=1)
+    size: int = Field(PAGE_SIZE, ge=1, le=500)
+
+
+def _filter(ctx: Ctx, query: CustomerQuery) -> tuple[lc.CustomerFilter, list[lc.StandardInfo]]:
     found = lc.standards(ctx.workspace)
-    chosen = standard or (found[0].id if found else None)
+    chosen = query.standard or (found[0].id if found else None)
+    return lc.CustomerFilter(query.q, chosen, query.grade, query.state, query.region), found
+
+
+def _list(ctx: Ctx, query: CustomerQuery) -> CustomerList:
+    where, found = _filter(ctx, query)
     rows, total = lc.find_customers(
-        ctx.workspace,
-        ctx.user,
-        q=q,
-        standard=chosen,
-        grade=grade,
-        state=state,
-        region=region,
-        limit=size,
-        offset=(page - 1) * size,
+        ctx.workspace, ctx.user, where, limit=query.size, offset=(query.page - 1) * query.size
     )
     return CustomerList(
         total=total,
-        page=page,
-        size=size,
-        standard=chosen,
+        page=query.page,
+        size=query.size,
+        standard=where.standard,
         standards=[StandardOut(id=s.id, name=s.name, grades=list(s.grades), as_of=s.as_of) for s in found],
         regions=lc.regions(ctx.workspace, ctx.user),
         rows=[CustomerRow(**r) for r in rows],
     )
 
 
-Text = Annotated[str | None, Query(max_length=200)]
-
-
 @route(router, "GET", "/api/v1/customers", "api.customers", response_model=CustomerList)
-def api_customers(
-    ctx: Ctx = Depends(context),
-    q: Text = None,
-    standard: Text = None,
-    grade: Text = None,
-    state: Text = None,
-    region: Text = None,
-    page: int = Query(1, ge=1),
-    size: int = Query(PAGE_SIZE, ge=1, le=500),
-) -> CustomerList:
+def api_customers(query: Annotated[CustomerQuery, Query()], ctx: Ctx = Depends(context)) -> CustomerList:
     """Search the customers of your regions by id or name; filter by grade, state and region of a standard."""
-    return _list(ctx, q, standard, grade, state, region, page, size)
+    return _list(ctx, query)
 
 
 @route(router, "GET", "/customers", "customers", include_in_schema=False)
-def customers(
-    ctx: Ctx = Depends(context),
-    q: Text = None,
-    standard: Text = None,
-    grade: Text = None,
-    state: Text = None,
-    region: Text = None,
-    page: int = Query(1, ge=1),
-) -> Response:
-    data = _list(ctx, q, standard, grade, state, region, page, PAGE_SIZE)
-    return render(
-        ctx,
-        "customers.html",
-        data=data,
-        filters={
-            "q": q or "",
-            "standard": data.standard or "",
-            "grade": grade or "",
-            "state": state or "",
-            "region": region or "",
-        },
-    )
+def customers(query: Annotated[CustomerQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
+    data = _list(ctx, query.model_copy(update={"size": PAGE_SIZE}))
+    filters = {**query.model_dump(include={"q", "grade", "state", "region"}), "standard": data.standard}
+    return render(ctx, "customers.html", data=data, filters={k: v or "" for k, v in filters.items()})
 
 
 @route(router, "GET", "/customers.csv", "customers_csv", include_in_schema=False)
-def customers_csv(
-    ctx: Ctx = Depends(context),
-    q: Text = None,
-    standard: Text = None,
-    grade: Text = None,
-    state: Text = None,
-    region: Text = None,
-) -> Response:
+def customers_csv(query: Annotated[CustomerQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
     """Every matching customer of your regions as CSV (UTF-8 with BOM; formula-safe cells)."""
-    found = lc.standards(ctx.workspace)
-    chosen = standard or (found[0].id if found else None)
-    table = lc.customers_table(ctx.workspace, ctx.user, q=q, standard=chosen, grade=grade, state=state, region=region)
+    where, _ = _filter(ctx, query)
+    table = lc.customers_table(ctx.workspace, ctx.user, where)
     with tempfile.TemporaryDirectory() as folder:
         path = tierwise.write_table(table, Path(folder) / "customers.csv")
         content = path.read_bytes()
-    name = f"customers-{chosen or 'all'}-{dt.date.today()}.csv"
+    name = f"customers-{where.standard or 'all'}-{dt.date.today()}.csv"
     return Response(
         content, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )

@@ -45,40 +45,31 @@ class Decision(BaseModel):
     why: str | None = Field(None, max_length=2000)
 
 
-Text = Annotated[str | None, Query(max_length=200)]
+class RequestQuery(BaseModel):
+    """The filters of the request list."""
+
+    status: str | None = Field(None, max_length=200, description="pending, approved, rejected or expired.")
+    kind: str | None = Field(None, max_length=200, description="override (特批) or upgrade.")
+    standard: str | None = Field(None, max_length=200)
+    customer: str | None = Field(None, max_length=200)
 
 
-def _list(ctx: Ctx, status: str | None, kind: str | None, standard: str | None, customer: str | None) -> RequestList:
-    rows: list[dict[str, Any]] = lc.scoped_requests(
-        ctx.workspace, ctx.user, status=status, kind=kind, standard=standard, customer=customer
-    )
+def _list(ctx: Ctx, query: RequestQuery) -> RequestList:
+    rows: list[dict[str, Any]] = lc.scoped_requests(ctx.workspace, ctx.user, **query.model_dump())
     return RequestList(rows=[RequestOut(**r) for r in rows])
 
 
 @route(router, "GET", "/api/v1/requests", "api.requests", response_model=RequestList)
-def api_requests(
-    ctx: Ctx = Depends(context),
-    status: Text = None,
-    kind: Text = None,
-    standard: Text = None,
-    customer: Text = None,
-) -> RequestList:
+def api_requests(query: Annotated[RequestQuery, Query()], ctx: Ctx = Depends(context)) -> RequestList:
     """Special approvals and upgrade applications about your customers; filter by status, kind, standard, customer."""
-    return _list(ctx, status, kind, standard, customer)
+    return _list(ctx, query)
 
 
 @route(router, "GET", "/requests", "requests", include_in_schema=False)
-def requests(
-    ctx: Ctx = Depends(context),
-    status: Text = None,
-    kind: Text = None,
-    standard: Text = None,
-    customer: Text = None,
-) -> Response:
-    data = _list(ctx, status, kind, standard, customer)
+def requests(query: Annotated[RequestQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
     can_decide = allowed("api.approve", ctx.user.role if ctx.user else None)
-    filters = {"status": status or "", "kind": kind or "", "standard": standard or "", "customer": customer or ""}
-    return render(ctx, "requests.html", data=data, can_decide=can_decide, filters=filters)
+    filters = {k: v or "" for k, v in query.model_dump().items()}
+    return render(ctx, "requests.html", data=_list(ctx, query), can_decide=can_decide, filters=filters)
 
 
 @route(router, "POST", "/api/v1/requests/{request_id}/approve", "api.approve")

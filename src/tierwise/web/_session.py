@@ -2,7 +2,9 @@
 
 Failed sign-ins are counted per client address and user name; after
 ``THROTTLE_FAILURES`` within ``THROTTLE_SECONDS`` the next attempts are refused (429)
-until the window passes, whether or not the password is right.
+until the window passes, whether or not the password is right. An address that fails
+``ADDRESS_FAILURES`` times in the window, whatever the names, is refused the same way
+(guessing many names from one machine).
 """
 
 import threading
@@ -17,11 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tierwise.web._access import route
 from tierwise.web._context import COOKIE, LANG_COOKIE, Ctx, body, context, done, render
-from tierwise.workspace import AccessDenied, close_session, open_session, set_password, verify_password
+from tierwise.workspace import AccessDenied, close_session, open_session, role_label, set_password, verify_password
 
-__all__ = ["THROTTLE_FAILURES", "THROTTLE_SECONDS", "Throttle", "router"]
+__all__ = ["ADDRESS_FAILURES", "THROTTLE_FAILURES", "THROTTLE_SECONDS", "Throttle", "router"]
 
 THROTTLE_FAILURES = 5
+ADDRESS_FAILURES = 30
 THROTTLE_SECONDS = 300.0
 
 router = APIRouter()
@@ -35,18 +38,19 @@ class Throttle:
         self._seen: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def wait(self, key: str) -> int:
-        """Seconds until ``key`` may try again (0: now)."""
+    def wait(self, key: str, failures: int | None = None) -> int:
+        """Seconds until ``key`` may try again (0: now), once it has failed ``failures`` times (default: the limit)."""
         with self._lock:
             seen = self._seen[key]
             now = time.monotonic()
             while seen and seen[0] <= now - self.seconds:
                 seen.popleft()
-            return int(seen[0] + self.seconds - now) + 1 if len(seen) >= self.failures else 0
+            return int(seen[0] + self.seconds - now) + 1 if len(seen) >= (failures or self.failures) else 0
 
-    def failed(self, key: str) -> None:
+    def failed(self, *keys: str) -> None:
         with self._lock:
-            self._seen[key].append(time.monotonic())
+            for key in keys:
+                self._seen[key].append(time.monotonic())
 
 
 class Login(BaseModel):
@@ -87,15 +91,18 @@ def _me(ctx: Ctx) -> Me:
 def _sign_in(request: Request, login: Login) -> tuple[str, Me] | None:
     """Check the password (throttled) and open a session; its token and the user, or None when refused."""
     app = request.app.state
-    key = f"{request.client.host if request.client else '-'}|{login.name.strip().lower()}"
-    if app.throttle.wait(key):
-        raise _Throttled(app.throttle.wait(key))
+    address = request.client.host if request.client else "-"
+    key = f"{address}|{login.name.strip().lower()}"
+    wait = max(app.throttle.wait(key), app.throttle.wait(address, ADDRESS_FAILURES))
+    if wait:
+        raise _Throttled(wait)
     try:
         token, user = open_session(app.workspace, login.name, login.password, hours=app.session_hours)
     except AccessDenied:
-        app.throttle.failed(key)
+        app.throttle.failed(key, address)
         return None
-    return token, Me(name=user.name, role=user.role, role_label=user.role, regions=list(user.regions))
+    label = role_label(user.role, request.cookies.get(LANG_COOKIE, app.lang))
+    return token, Me(name=user.name, role=user.role, role_label=label, regions=list(user.regions))
 
 
 def _set_cookie(request: Request, response: Response, token: str) -> Response:

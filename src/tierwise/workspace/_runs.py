@@ -316,24 +316,29 @@ def diff_runs(workspace: Workspace, before: int, after: int) -> Movement:
     return movement(f"run {before}", f"run {after}", pairs, standard.grades, value)
 
 
+def _evaluate_on(con: Any, standard: Standard, day: dt.date, lang: str, *, reasons: bool) -> Any:
+    """The standard evaluated on the workspace's data tables through ``con`` (indicators from the cache when there)."""
+    backend = ibis.duckdb.from_connection(con)
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'data' ORDER BY 1"
+        ).fetchall()
+    ]
+    if not names:
+        raise WorkspaceError("The workspace has no data yet; import tables first (tierwise import TABLE FILE).")
+    tables = {name: backend.table(name, database="data") for name in names}
+    cache = materializer(con, backend, input_fingerprints(con), store=False)
+    return evaluate(standard, tables, day, lang=lang, con=backend, reasons=reasons, materialize=cache)
+
+
 def evaluate_in(
     workspace: Workspace, standard: str | Path | Standard, as_of: dt.date | str, *, lang: str = "zh"
 ) -> Any:
     """Evaluate on the workspace's data without storing anything (for a what-if)."""
     loaded = _resolve(workspace, standard)
     with workspace.reading() as con:
-        backend = ibis.duckdb.from_connection(con)
-        names = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'data' ORDER BY 1"
-            ).fetchall()
-        ]
-        if not names:
-            raise WorkspaceError("The workspace has no data yet; import tables first (tierwise import TABLE FILE).")
-        tables = {name: backend.table(name, database="data") for name in names}
-        cache = materializer(con, backend, input_fingerprints(con), store=False)
-        return evaluate(loaded, tables, parse_date(as_of), lang=lang, con=backend, reasons=False, materialize=cache)
+        return _evaluate_on(con, loaded, parse_date(as_of), lang, reasons=False)
 
 
 def explain_in(workspace: Workspace, run_id: int, customer_id: str, *, lang: str = "zh") -> Any:
@@ -346,14 +351,4 @@ def explain_in(workspace: Workspace, run_id: int, customer_id: str, *, lang: str
     with workspace.reading() as con:
         text = con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]).fetchall()[0][0]
         standard = loads_standard(text, file=f"<run {run_id}>")
-        backend = ibis.duckdb.from_connection(con)
-        names = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'data' ORDER BY 1"
-            ).fetchall()
-        ]
-        tables = {name: backend.table(name, database="data") for name in names}
-        cache = materializer(con, backend, input_fingerprints(con), store=False)
-        result = evaluate(standard, tables, info.as_of, lang=lang, con=backend, materialize=cache)
-        return result.explain(customer_id)
+        return _evaluate_on(con, standard, info.as_of, lang, reasons=True).explain(customer_id)
