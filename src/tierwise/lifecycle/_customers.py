@@ -53,16 +53,15 @@ def standards(workspace: Workspace) -> list[StandardInfo]:
     return found
 
 
-def _base(con: Any) -> tuple[str, set[str]]:
-    """The customers relation (customer_id, name, region) and the columns it really has."""
+def _base(con: Any) -> str:
+    """The customers relation (customer_id, name, region): the customers table, else those ever graded."""
     columns = data_columns(con, "customers")
     if not columns:
-        return "(SELECT DISTINCT customer_id, NULL AS name, NULL AS region FROM grades)", set()
+        return "(SELECT DISTINCT customer_id, NULL AS name, NULL AS region FROM grades)"
     return (
         "(SELECT CAST(customer_id AS VARCHAR) AS customer_id, "
         f"{'CAST(name AS VARCHAR)' if 'name' in columns else 'NULL'} AS name, "
-        f"{'CAST(region AS VARCHAR)' if 'region' in columns else 'NULL'} AS region FROM data.customers)",
-        columns,
+        f"{'CAST(region AS VARCHAR)' if 'region' in columns else 'NULL'} AS region FROM data.customers)"
     )
 
 
@@ -91,7 +90,7 @@ def _graded(standard: str | None, day: dt.date) -> tuple[str, list[Any]]:
 
 def _customer_query(con: Any, user: User | None, where: CustomerFilter, day: dt.date) -> tuple[str, list[Any]]:
     """The user's customers matching the filter (customer_id, name, region, grade, state, why), and its parameters."""
-    base, _ = _base(con)
+    base = _base(con)
     join, params = _graded(where.standard, day)
     scope, scope_params = scope_sql(user, "c.region")
     kept = [scope]

@@ -245,8 +245,8 @@ def _has_created_at(con: Any) -> bool:
 
 def _check_customer(con: Any, customer_id: str, user: User | None) -> None:
     """The customer must exist; a user limited to regions may act only for the customers of their regions."""
-    if data_columns(con, "customers"):
-        columns = data_columns(con, "customers")
+    columns = data_columns(con, "customers")
+    if columns:
         rows = con.execute(
             f"SELECT {'CAST(region AS VARCHAR)' if 'region' in columns else 'NULL'} FROM data.customers "
             "WHERE CAST(customer_id AS VARCHAR) = ? LIMIT 1",
