@@ -50,6 +50,18 @@ TRUSTED_NAMES = {
     ("lifecycle/_customers.py", "query"),
     ("lifecycle/_customers.py", "scope"),
     ("lifecycle/_customers.py", "page"),
+    ("lifecycle/_publish.py", "customers"),
+    ("lifecycle/_publish.py", "scope"),
+    # the review list and the dashboard: fixed column choices (a column exists or NULL), placeholders for the
+    # grade ranks, scope_sql's condition; every grade, id, date and region is a bound parameter
+    *(
+        ("lifecycle/_review.py", n)
+        for n in ("name", "region", "young", "customers", "ranks", "scope", "query", "where")
+    ),
+    *(
+        ("reports/_dashboard.py", n)
+        for n in ("region", "on_day", "customers", "_LATEST_ROWS", "scope", "graded", "then", "now")
+    ),
 }
 
 

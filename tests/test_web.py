@@ -18,6 +18,7 @@ from starlette.routing import Mount
 from tests._webdata import FORMULA_NAME, HOSTILE_NAME, PASSWORD, STANDARD, USERS, WebData, build
 
 import tierwise
+import tierwise.lifecycle as lc
 import tierwise.workspace as tw
 from tierwise._messages import MESSAGES
 from tierwise.web import CSP, create_app
@@ -28,6 +29,8 @@ PUBLIC = {None, *ROLES}
 REQUESTERS = {"admin", "manager", "analyst", "account_manager", "finance"}
 DECIDERS = {"admin", "manager"}
 ADMIN = {"admin"}
+RUNNERS = {"admin", "analyst", "manager", "finance"}
+REVIEWERS = {"admin", "manager", "analyst"}
 # The specification of who may use which route, written here independently of web/_access.py:
 # a route added to the app without a row here fails test_every_route_of_the_app_is_in_the_role_table.
 EXPECTED: dict[str, set[str | None]] = {
@@ -42,6 +45,24 @@ EXPECTED: dict[str, set[str | None]] = {
     "api.me": EVERYONE,
     "api.password": EVERYONE,
     "api.openapi": EVERYONE,
+    "dashboard": EVERYONE,
+    "api.dashboard": EVERYONE,
+    "review_runs": EVERYONE,
+    "api.runs": EVERYONE,
+    "api.run": RUNNERS,
+    "review": EVERYONE,
+    "api.review": EVERYONE,
+    "api.review_change": REVIEWERS,
+    "api.review_undo": REVIEWERS,
+    "api.publish": DECIDERS,
+    "standards": EVERYONE,
+    "api.standards": EVERYONE,
+    "standard": EVERYONE,
+    "api.standard": EVERYONE,
+    "api.draft_save": REVIEWERS,
+    "api.draft_delete": REVIEWERS,
+    "simulate": REVIEWERS,
+    "api.simulate": REVIEWERS,
     "customers": EVERYONE,
     "api.customers": EVERYONE,
     "customers_csv": EVERYONE,
@@ -100,6 +121,7 @@ def _call(made: TestClient, route: APIRoute, data: WebData) -> Any:
         "request_id": 999999,
         "name": "nobody-here",
         "code": "en",
+        "standard_id": STANDARD,
     }
     path = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: str(values[m.group(1)]), route.path)
     method = next(iter(route.methods))
@@ -118,7 +140,7 @@ def test_every_route_of_the_app_is_in_the_role_table(app: Any) -> None:
     assert len(names) == len(set(names)), "route names are unique"
     assert set(names) == set(EXPECTED)
     mounts = [r for r in app.routes if isinstance(r, Mount)]
-    assert [m.path for m in mounts] == ["/static"]
+    assert [m.path for m in mounts] == ["/static/vendor", "/static"]
 
 
 def test_a_route_without_a_row_in_the_access_table_cannot_be_registered() -> None:
@@ -169,7 +191,7 @@ def test_passwords_are_stored_as_argon2id_hashes(data: WebData, app: Any) -> Non
 def test_the_session_cookie_is_httponly_and_samesite_and_not_secure_over_http(app: Any) -> None:
     answer = TestClient(app).post("/login", data={"name": "view", "password": PASSWORD}, follow_redirects=False)
     assert answer.status_code == 303
-    assert answer.headers["location"] == "/customers"
+    assert answer.headers["location"] == "/dashboard"
     cookie = answer.headers["set-cookie"].lower()
     assert "httponly" in cookie
     assert "samesite=lax" in cookie
@@ -275,7 +297,7 @@ def test_after_login_the_browser_returns_only_to_a_path_of_this_site(app: Any) -
     answer = made.post(
         "/login?next=//evil.example/x", data={"name": "view", "password": PASSWORD}, follow_redirects=False
     )
-    assert answer.headers["location"] == "/customers"
+    assert answer.headers["location"] == "/dashboard"
     answer = made.post("/login?next=/requests", data={"name": "view", "password": PASSWORD}, follow_redirects=False)
     assert answer.headers["location"] == "/requests"
 
@@ -332,9 +354,9 @@ def test_every_answer_carries_the_security_headers(app: Any, data: WebData) -> N
 
 def test_pages_have_no_inline_script_or_style(app: Any, data: WebData) -> None:
     made = client(app, "wang")
-    for path in ("/login", "/customers", f"/customers/{data.mine}", "/requests", "/audit"):
+    for path in ("/login", "/customers", f"/customers/{data.mine}", "/requests", "/audit", "/dashboard", "/review"):
         html = made.get(path).text
-        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
+        assert not re.search(r"<script(?![^>]*\b(src=|type=\"application/json\"))[^>]*>", html), path
         assert "<style" not in html, path
         assert " style=" not in html, path
         assert " onclick=" not in html, path
@@ -565,9 +587,13 @@ def test_every_template_key_is_in_the_catalogue() -> None:
     assert fixed
     assert not fixed - set(MESSAGES)
     families = {k for k in used if k.endswith(".")}
-    assert families == {"state.", "event.", "kind.", "status.", "action."}
-    for key in ("confirmed", "provisional", "held", "override", "cancelled"):
+    assert families == {"state.", "event.", "kind.", "status.", "action.", "due.", "review.move."}
+    for key in ("confirmed", "provisional", "held", "override", "reviewed", "cancelled"):
         assert f"state.{key}" in MESSAGES
+    for key in lc.MOVES:
+        assert f"review.move.{key}" in MESSAGES
+    for key in ("evaluation", "provisional", "override-expiring", "request"):
+        assert f"due.{key}" in MESSAGES
     for key in ("pending", "approved", "rejected", "expired"):
         assert f"status.{key}" in MESSAGES
     assert {"action.cancel", "action.reinstate", "kind.override", "kind.upgrade"} <= set(MESSAGES)

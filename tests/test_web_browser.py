@@ -6,115 +6,22 @@ Screenshots of every flow are saved under build/test-output/web/ (TIERWISE_SCREE
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from tests._webdata import PASSWORD, WebData, build
+from playwright.sync_api import Page, expect
+from tests import _browser
+from tests._browser import shot, sign_in, sign_out, start, wait
+from tests._webdata import WebData, build
 
-from tierwise.reports._pdf import chromium
-
-SCREENS = Path(
-    os.environ.get("TIERWISE_SCREENSHOTS", Path(__file__).resolve().parents[1] / "build" / "test-output" / "web")
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start(root: Path, *options: str) -> tuple[subprocess.Popen[str], int]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tierwise", "serve", "--workspace", str(root), "--port", str(port), *options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    return server, port
-
-
-def _wait(server: subprocess.Popen[str], url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"tierwise serve stopped: {server.stderr.read() if server.stderr else ''}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"tierwise serve did not answer at {url} within 60 s")
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> WebData:
-    return build(tmp_path_factory.mktemp("browser") / "ws")
-
-
-@pytest.fixture(scope="module")
-def site(data: WebData) -> Iterator[str]:
-    server, port = _start(data.root)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait(server, base + "/login")
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
-    made = context.new_page()
-    yield made
-    context.close()
-
-
-def shot(page: Page, name: str) -> Path:
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    path = SCREENS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def sign_in(page: Page, site: str, name: str) -> None:
-    page.goto(site + "/login")
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/customers")
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="退出").click()
-    page.wait_for_url("**/login")
+browser, data, page, site = _browser.browser, _browser.data, _browser.page, _browser.site  # this module's fixtures
 
 
 def test_login_shows_only_the_customers_of_my_region(page: Page, site: str, data: WebData) -> None:
     page.goto(site + "/customers")
     page.wait_for_url("**/login?next=%2Fcustomers")
     sign_in(page, site, "li")
+    page.goto(site + "/customers")
     expect(page.locator(".who")).to_contain_text("li")
     regions = page.locator("table.grid tbody tr td:nth-child(3)").all_inner_texts()
     assert regions
@@ -206,9 +113,9 @@ def test_an_account_manager_cannot_open_another_regions_customer(page: Page, sit
 
 def test_serving_on_every_interface_prints_the_https_warning(data: Any, tmp_path: Path) -> None:
     other = build(tmp_path / "ws", customers=30)
-    server, port = _start(other.root, "--host", "0.0.0.0")
+    server, port = start(other.root, "--host", "0.0.0.0")
     try:
-        _wait(server, f"http://127.0.0.1:{port}/login")
+        wait(server, f"http://127.0.0.1:{port}/login")
     finally:
         server.terminate()
         _, err = server.communicate(timeout=30)

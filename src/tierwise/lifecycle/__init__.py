@@ -30,18 +30,22 @@ from ._publish import (
     requests,
     simulate,
 )
+from ._review import MOVES, ReviewPage, change_grade, review_page, undo_change, unpublished_runs
 
 __all__ = [
+    "MOVES",
     "Current",
     "CustomerCard",
     "CustomerFilter",
     "Decision",
     "Override",
     "PublishResult",
+    "ReviewPage",
     "StandardInfo",
     "apply_upgrade",
     "audit_log",
     "cancel",
+    "change_grade",
     "customer_card",
     "customers_table",
     "decide",
@@ -55,8 +59,11 @@ __all__ = [
     "reinstate",
     "request_override",
     "requests",
+    "review_page",
     "scoped_requests",
     "simulate",
     "standards",
+    "undo_change",
+    "unpublished_runs",
     "visible",
 ]

@@ -33,6 +33,7 @@ from tierwise.workspace import (
     in_scope,
     movement,
     past_date,
+    scope_sql,
 )
 
 __all__ = [
@@ -210,6 +211,12 @@ def _publish_all(
             [as_of],
         )
     decide_all(con, standard.lifecycle, standard.grades, as_of)
+    con.execute(  # the review meeting's changes (复评) come last, except for a cancelled customer
+        "UPDATE _tw_decided SET grade = ch.grade, state = 'reviewed', hold_count = 0, upgrade_to = NULL, "
+        "why = '复评调整为 ' || ch.grade || '：' || ch.why FROM review_changes ch "
+        "WHERE ch.run_id = ? AND ch.customer_id = _tw_decided.customer_id AND _tw_decided.state <> 'cancelled'",
+        [run_id],
+    )
     result.states = dict(
         con.execute("SELECT state, count(*) FROM _tw_decided GROUP BY state ORDER BY state").fetchall()
     )
@@ -535,13 +542,20 @@ def grades_on(workspace: Workspace, standard_id: str, day: dt.date) -> dict[str,
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
-def simulate(workspace: Workspace, draft: str | Path, as_of: dt.date | str | None = None) -> Movement:
-    """Evaluate a draft standard on the workspace's data and compare it with the published grades.
+def simulate(
+    workspace: Workspace,
+    draft: str | Path | Standard,
+    as_of: dt.date | str | None = None,
+    *,
+    user: User | None = None,
+) -> Movement:
+    """Evaluate a draft standard (a file or a loaded standard) on the workspace's data against the published grades.
 
     Nothing is stored. ``as_of`` defaults to the date of the latest publication of the
-    draft's id (or today when it was never published).
+    draft's id (or today when it was never published). With ``user``, only the customers
+    of their regions are counted.
     """
-    standard = load_standard(draft)
+    standard = draft if isinstance(draft, Standard) else load_standard(draft)
     with workspace.reading() as con:
         latest = _one(con.execute("SELECT max(as_of) FROM publications WHERE standard_id = ?", [standard.id]))
     day = past_date(as_of, "A simulation") if as_of is not None else latest or dt.date.today()
@@ -558,10 +572,21 @@ def simulate(workspace: Workspace, draft: str | Path, as_of: dt.date | str | Non
     with workspace.reading() as con:  # every customer on either side, counted in one pass
         con.register("_tw_draft", draft_table)
         query, params = grades_on_sql(standard.id, day)
+        columns = data_columns(con, "customers")
+        region = "CAST(c.region AS VARCHAR)" if "region" in columns else "NULL"
+        customers = "LEFT JOIN data.customers c ON CAST(c.customer_id AS VARCHAR) = m.customer_id" if columns else ""
+        scope, scope_params = scope_sql(user, region)
         pairs = con.execute(
-            f"SELECT p.grade, d.grade, count(*), sum(d.amount) FROM ({query}) p "
-            "FULL OUTER JOIN _tw_draft d USING (customer_id) GROUP BY ALL",
-            params,
+            "SELECT m.before, m.after, count(*), sum(m.amount) FROM (SELECT customer_id, p.grade AS before, "
+            f"d.grade AS after, d.amount FROM ({query}) p FULL OUTER JOIN _tw_draft d USING (customer_id)) m "
+            f"{customers} WHERE {scope} GROUP BY ALL",
+            [*params, *scope_params],
         ).fetchall()
         con.unregister("_tw_draft")
-    return movement(f"published {standard.id} on {day}", f"draft {Path(draft).name}", pairs, standard.grades, value)
+    return movement(
+        f"published {standard.id} on {day}",
+        f"draft {standard.id}" if isinstance(draft, Standard) else f"draft {Path(draft).name}",
+        pairs,
+        standard.grades,
+        value,
+    )

@@ -7,11 +7,12 @@ Examples
 --------
 >>> import tierwise.reports as reports
 >>> sorted(reports.__all__)[:4]
-['LABELS', 'Pack', 'Published', 'distribution']
+['Dashboard', 'LABELS', 'Pack', 'Published']
 """
 
 from __future__ import annotations
 
+from ._dashboard import Dashboard, dashboard
 from ._distribution import distribution, gini, lorenz
 from ._due import due, next_evaluation
 from ._effect import effect, effect_breaks
@@ -25,8 +26,10 @@ from ._workbook import Pack, report_pack, write_pack
 
 __all__ = [
     "LABELS",
+    "Dashboard",
     "Pack",
     "Published",
+    "dashboard",
     "distribution",
     "due",
     "effect",

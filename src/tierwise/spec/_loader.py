@@ -495,9 +495,9 @@ def load_standard(path: str | Path) -> Standard:
     return _load(_read_text(path), str(path), path.parent, ())
 
 
-def loads_standard(text: str, file: str = "<text>") -> Standard:
-    """Load a standard from YAML text (references to other standards are not available)."""
-    return _load(text, file, None, ())
+def loads_standard(text: str, file: str = "<text>", folder: str | Path | None = None) -> Standard:
+    """Load a standard from YAML text; ``standard:`` references are looked up in ``folder`` (default: none)."""
+    return _load(text, file, Path(folder) if folder is not None else None, ())
 
 
 def check_files(paths: list[str | Path]) -> list[Problem]:

@@ -35,6 +35,27 @@ ROUTES: dict[str, str] = {
     "api.me": SIGNED_IN,
     "api.password": SIGNED_IN,
     "api.openapi": SIGNED_IN,
+    # the dashboard
+    "dashboard": SIGNED_IN,
+    "api.dashboard": SIGNED_IN,
+    # the review meeting (复评) and publishing
+    "review_runs": SIGNED_IN,
+    "api.runs": SIGNED_IN,
+    "api.run": "run",
+    "review": SIGNED_IN,
+    "api.review": SIGNED_IN,
+    "api.review_change": "review",
+    "api.review_undo": "review",
+    "api.publish": "publish",
+    # standards, drafts and simulation
+    "standards": SIGNED_IN,
+    "api.standards": SIGNED_IN,
+    "standard": SIGNED_IN,
+    "api.standard": SIGNED_IN,
+    "api.draft_save": "draft",
+    "api.draft_delete": "draft",
+    "simulate": "draft",
+    "api.simulate": "draft",
     # customers
     "customers": SIGNED_IN,
     "api.customers": SIGNED_IN,

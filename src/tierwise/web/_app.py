@@ -21,7 +21,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from tierwise.web import _audit, _customers, _requests, _session, _users
+import tierwise.reports as reports
+from tierwise.web import _audit, _customers, _dashboard, _requests, _review, _session, _standards, _users
 from tierwise.web._context import Forbidden, SignIn, context, environment, render
 from tierwise.workspace import AccessDenied, NotFound, Workspace
 
@@ -33,6 +34,7 @@ CSP = (
 )
 _SAFE = {"GET", "HEAD", "OPTIONS"}
 _STATIC = Path(__file__).parent / "static"
+_VENDOR = Path(reports.__file__).parent / "assets"
 
 
 def _cross_site(request: Request) -> bool:
@@ -63,6 +65,7 @@ def create_app(
     address: str = "http://127.0.0.1:8000",
     lang: str = "zh",
     session_hours: float = 8.0,
+    animate: bool = True,
 ) -> FastAPI:
     """The web app of ``workspace``; while it runs (its lifespan), this process owns the workspace.
 
@@ -93,10 +96,21 @@ def create_app(
     app.state.workspace = ws
     app.state.lang = lang
     app.state.session_hours = session_hours
+    app.state.animate = animate  # charts animate; off for tests and screenshots
     app.state.templates = environment()
     app.state.throttle = _session.Throttle()
-    for module in (_session, _customers, _requests, _audit, _users):  # the routes themselves, each with its guard
+    for module in (
+        _session,
+        _dashboard,
+        _customers,
+        _review,
+        _standards,
+        _requests,
+        _audit,
+        _users,
+    ):  # the routes themselves, each with its guard
         app.router.routes.extend(module.router.routes)
+    app.mount("/static/vendor", StaticFiles(directory=_VENDOR), name="vendor")  # ECharts, shared with the reports
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
 
     @app.middleware("http")

@@ -154,6 +154,6 @@ def done(ctx: Ctx, result: dict[str, Any], page: str, key: str, **params: Any) -
         from urllib.parse import urlencode
 
         response.headers["HX-Redirect"] = (
-            page + "?" + urlencode({"done": key, **{k: str(v) for k, v in params.items()}})
+            page + ("&" if "?" in page else "?") + urlencode({"done": key, **{k: str(v) for k, v in params.items()}})
         )
     return response

@@ -128,13 +128,13 @@ class _Throttled(Exception):
 def _next(target: str | None) -> str:
     """Where to go after signing in: a path of this site only (never another host)."""
     if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-        return "/customers"
+        return "/dashboard"
     return target
 
 
 @route(router, "GET", "/", "home", include_in_schema=False)
 def home() -> RedirectResponse:
-    return RedirectResponse("/customers", status_code=303)
+    return RedirectResponse("/dashboard", status_code=303)
 
 
 @route(router, "GET", "/login", "login_page", include_in_schema=False)

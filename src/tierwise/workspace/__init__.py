@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from ._drafts import (
+    Draft,
+    check_draft,
+    current_standard,
+    delete_draft,
+    draft_standard,
+    get_draft,
+    list_drafts,
+    save_draft,
+    standard_ids,
+)
 from ._errors import AccessDenied, NotFound, WorkspaceBusy, WorkspaceError
 from ._import import ImportRefused, ImportResult, RowProblem, import_file
 from ._runs import (
@@ -39,6 +50,7 @@ __all__ = [
     "ROLES",
     "SCHEMA_VERSION",
     "AccessDenied",
+    "Draft",
     "ImportRefused",
     "ImportResult",
     "Movement",
@@ -50,16 +62,22 @@ __all__ = [
     "WorkspaceBusy",
     "WorkspaceError",
     "add_user",
+    "check_draft",
     "close_session",
+    "current_standard",
     "data_columns",
     "deciding_indicator",
+    "delete_draft",
     "diff_runs",
     "disable_user",
+    "draft_standard",
     "evaluate_in",
     "explain_in",
+    "get_draft",
     "get_run",
     "import_file",
     "in_scope",
+    "list_drafts",
     "list_runs",
     "list_users",
     "movement",
@@ -68,9 +86,11 @@ __all__ = [
     "role_label",
     "run_rows",
     "run_standard",
+    "save_draft",
     "scope_sql",
     "session_user",
     "set_password",
+    "standard_ids",
     "update_user",
     "verify_password",
 ]

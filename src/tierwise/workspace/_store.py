@@ -31,7 +31,7 @@ from tierwise.workspace._users import ACCESS, User, action_text, check_password,
 
 __all__ = ["SCHEMA_VERSION", "AccessDenied", "Workspace", "WorkspaceBusy", "WorkspaceError", "data_columns"]
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 CONFIG = "tierwise.toml"
 DATABASE = "tierwise.duckdb"
 LOCK = ".tierwise.lock"
@@ -105,6 +105,14 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         """CREATE TABLE IF NOT EXISTS sessions (
                token_hash VARCHAR PRIMARY KEY, "user" VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
                expires_at TIMESTAMP NOT NULL, last_seen TIMESTAMP NOT NULL)""",
+    ),
+    9: (  # the review meeting's (复评) changes to a run's grades, and drafts of standards edited in the browser
+        """CREATE TABLE IF NOT EXISTS review_changes (
+               run_id BIGINT NOT NULL, customer_id VARCHAR NOT NULL, grade VARCHAR NOT NULL, why VARCHAR NOT NULL,
+               changed_by VARCHAR NOT NULL, changed_at TIMESTAMP NOT NULL, PRIMARY KEY (run_id, customer_id))""",
+        """CREATE TABLE IF NOT EXISTS drafts (
+               standard_id VARCHAR PRIMARY KEY, text VARCHAR NOT NULL, saved_by VARCHAR NOT NULL,
+               saved_at TIMESTAMP NOT NULL)""",
     ),
 }
 

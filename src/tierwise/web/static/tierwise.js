@@ -21,3 +21,35 @@ document.addEventListener("htmx:beforeRequest", function (event) {
     box.hidden = true;
   }
 });
+// Charts: each <script type="application/json" data-chart="ID"> holds the ECharts option of the box #ID.
+function tierwiseCharts(root) {
+  if (!window.echarts) {
+    return;
+  }
+  // no animation when the app is told so (tests, screenshots) or the user asks for reduced motion
+  var still =
+    document.body.getAttribute("data-animation") === "off" ||
+    (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  root.querySelectorAll("script[type='application/json'][data-chart]").forEach(function (data) {
+    var box = document.getElementById(data.getAttribute("data-chart"));
+    if (!box || box.getAttribute("data-drawn")) {
+      return;
+    }
+    var option = JSON.parse(data.textContent);
+    if (still) {
+      option.animation = false;
+    }
+    var chart = window.echarts.init(box);
+    chart.setOption(option);
+    box.setAttribute("data-drawn", "true");
+    window.addEventListener("resize", function () {
+      chart.resize();
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  tierwiseCharts(document);
+});
+document.addEventListener("htmx:afterSettle", function (event) {
+  tierwiseCharts(event.detail.elt);
+});

@@ -1,0 +1,200 @@
+"""The review meeting (复评): a stored run's proposed grades next to the published ones, and the changes it makes.
+
+The meeting reads every proposal of a run that is not yet published, filtered by how the
+customer moves (up, down, held, new, provisional, changed); a change sets one customer's
+grade in that run with a reason (table ``review_changes``) and is audited. Publishing the
+run applies the lifecycle to every customer and then the meeting's changes, with state
+``reviewed`` and the reason, so the history shows who decided what and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from tierwise.lifecycle._publish import _check_customer, _parsed
+from tierwise.spec import Standard
+from tierwise.workspace import NotFound, RunInfo, User, Workspace, WorkspaceError, data_columns, get_run, scope_sql
+
+__all__ = ["MOVES", "ReviewPage", "change_grade", "review_page", "undo_change", "unpublished_runs"]
+
+# how a customer moves between the published grade and the run's; "all" shows everyone
+MOVES = ("all", "up", "down", "held", "new", "provisional", "changed")
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    """A page of a run's proposals for one user, and how many customers move each way (in the user's scope)."""
+
+    run_id: int
+    standard: Standard
+    as_of: dt.date
+    published: bool
+    rows: list[dict[str, Any]]
+    total: int
+    counts: dict[str, int]
+
+
+def _run(con: Any, run_id: int) -> tuple[Standard, dt.date, bool]:
+    row = con.execute(
+        "SELECT r.standard_id, r.standard_text, r.as_of, p.run_id IS NOT NULL FROM runs r "
+        "LEFT JOIN publications p ON p.run_id = r.id WHERE r.id = ?",
+        [run_id],
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"There is no run {run_id} in this workspace; the review page lists the runs to review.")
+    return _parsed(row[1], row[0]), row[2], bool(row[3])
+
+
+def _proposals(con: Any, standard: Standard, run_id: int, as_of: dt.date, user: User | None) -> tuple[str, list[Any]]:
+    """Each customer of the run in the user's scope: published grade, proposed grade, the change, and the move."""
+    columns = data_columns(con, "customers")
+    name = "CAST(c.name AS VARCHAR)" if "name" in columns else "NULL"
+    region = "CAST(c.region AS VARCHAR)" if "region" in columns else "NULL"
+    provisional = standard.lifecycle.provisional if standard.lifecycle is not None else None
+    days = math.ceil(provisional.tenure_below.approx_days) if provisional is not None else None
+    young = "date_diff('day', CAST(c.created_at AS DATE), ?) < ?" if days and "created_at" in columns else "FALSE"
+    customers = "LEFT JOIN data.customers c ON CAST(c.customer_id AS VARCHAR) = rr.customer_id" if columns else ""
+    if not columns:
+        name = region = "NULL"
+        young = "FALSE"
+    scope, scope_params = scope_sql(user, region)
+    ranks = "(SELECT * FROM (VALUES " + ", ".join("(?, ?)" for _ in standard.grades) + ") v(grade, rank))"
+    rank_params: list[Any] = [x for i, g in enumerate(standard.grades) for x in (g, i)]
+    query = (
+        "SELECT rr.customer_id, "
+        f"{name} AS name, {region} AS region, g.grade AS published, g.state AS published_state, "
+        "rr.grade AS proposed, rr.reason, rr.next_grade, rr.gap_to_next, ch.grade AS changed_to, ch.why AS change_why, "
+        "ch.changed_by, ch.changed_at, "
+        "CASE WHEN ch.grade IS NOT NULL THEN 'changed' "
+        f"WHEN {young} THEN 'provisional' "
+        "WHEN g.grade IS NULL THEN 'new' WHEN rp.rank < rg.rank THEN 'up' WHEN rp.rank > rg.rank THEN 'down' "
+        "ELSE 'held' END AS move "
+        f"FROM run_rows rr {customers} "
+        "LEFT JOIN grades g ON g.customer_id = rr.customer_id AND g.standard_id = ? AND g.valid_to IS NULL "
+        "LEFT JOIN review_changes ch ON ch.run_id = rr.run_id AND ch.customer_id = rr.customer_id "
+        f"LEFT JOIN {ranks} rp ON rp.grade = rr.grade LEFT JOIN {ranks} rg ON rg.grade = g.grade "
+        f"WHERE rr.run_id = ? AND {scope}"
+    )
+    params: list[Any] = [*([as_of, days] if young != "FALSE" else []), standard.id, *rank_params, *rank_params]
+    return query, [*params, run_id, *scope_params]
+
+
+def review_page(
+    workspace: Workspace,
+    user: User | None,
+    run_id: int,
+    *,
+    move: str = "all",
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> ReviewPage:
+    """A page of run ``run_id``'s proposals for ``user`` (their regions only), by customer id.
+
+    ``move`` is one of :data:`MOVES`; ``q`` matches the start of the id or part of the name.
+    """
+    if move not in MOVES:
+        raise ValueError(f"Unknown move '{move}'; choose one of {', '.join(MOVES)}.")
+    with workspace.reading() as con:
+        standard, as_of, published = _run(con, run_id)
+        query, params = _proposals(con, standard, run_id, as_of, user)
+        counted = dict(con.execute(f"SELECT move, count(*) FROM ({query}) GROUP BY 1", params).fetchall())
+        counts = {m: int(counted.get(m, 0)) for m in MOVES[1:]}
+        counts["all"] = sum(counts.values())
+        kept, kept_params = [], list(params)
+        if move != "all":
+            kept.append("move = ?")
+            kept_params.append(move)
+        if q:
+            kept.append("(starts_with(lower(customer_id), lower(?)) OR contains(lower(name), lower(?)))")
+            kept_params += [q.strip(), q.strip()]
+        where = f"WHERE {' AND '.join(kept)}" if kept else ""
+        total = counts[move] if not q else None
+        if total is None:
+            total = int(con.execute(f"SELECT count(*) FROM ({query}) {where}", kept_params).fetchall()[0][0])
+        cursor = con.execute(
+            f"SELECT * FROM ({query}) {where} ORDER BY customer_id LIMIT ? OFFSET ?", [*kept_params, limit, offset]
+        )
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    return ReviewPage(run_id, standard, as_of, published, rows, total, counts)
+
+
+def _open_run(con: Any, run_id: int, customer_id: str, user: User | None) -> Standard:
+    standard, _, published = _run(con, run_id)
+    if published:
+        raise WorkspaceError(f"Run {run_id} is already published; its grades can no longer be changed at review.")
+    found = con.execute("SELECT count(*) FROM run_rows WHERE run_id = ? AND customer_id = ?", [run_id, customer_id])
+    if not found.fetchall()[0][0]:
+        raise NotFound(f"The customer '{customer_id}' is not in run {run_id}; only its customers can be reviewed.")
+    if data_columns(con, "customers"):  # the region of the customer limits who may change its grade
+        _check_customer(con, customer_id, user)
+    return standard
+
+
+def change_grade(workspace: Workspace, run_id: int, customer_id: str, grade: str, why: str) -> None:
+    """Set ``customer_id``'s grade in the unpublished run ``run_id`` at review, with the reason (audited)."""
+    why = why.strip()
+    if not why:
+        raise ValueError("A change at review needs a reason; write why the meeting sets this grade.")
+    with workspace.writing() as con:
+        user = workspace.authorize(con, "review")
+        standard = _open_run(con, run_id, customer_id, user)
+        if grade not in standard.grades:
+            raise ValueError(
+                f"'{grade}' is not a grade of '{standard.id}'; choose one of {', '.join(standard.grades)}."
+            )
+        before = con.execute(
+            "SELECT coalesce(ch.grade, rr.grade) FROM run_rows rr LEFT JOIN review_changes ch "
+            "ON ch.run_id = rr.run_id AND ch.customer_id = rr.customer_id WHERE rr.run_id = ? AND rr.customer_id = ?",
+            [run_id, customer_id],
+        ).fetchall()[0][0]
+        con.execute(
+            "INSERT OR REPLACE INTO review_changes VALUES (?, ?, ?, ?, ?, ?)",
+            [run_id, customer_id, grade, why, workspace.user(), dt.datetime.now()],
+        )
+        workspace.audit(
+            con,
+            "review-change",
+            standard.id,
+            {"run": run_id, "from": before, "to": grade},
+            customer_id=customer_id,
+            why=why,
+        )
+
+
+def undo_change(workspace: Workspace, run_id: int, customer_id: str, why: str = "") -> None:
+    """Take back the review's change of ``customer_id`` in run ``run_id``: the run's own grade applies again."""
+    with workspace.writing() as con:
+        user = workspace.authorize(con, "review")
+        standard = _open_run(con, run_id, customer_id, user)
+        removed = con.execute(
+            "DELETE FROM review_changes WHERE run_id = ? AND customer_id = ? RETURNING grade", [run_id, customer_id]
+        ).fetchall()
+        if not removed:
+            raise NotFound(f"The review made no change to '{customer_id}' in run {run_id}; there is nothing to undo.")
+        workspace.audit(
+            con,
+            "review-undo",
+            standard.id,
+            {"run": run_id, "was": removed[0][0]},
+            customer_id=customer_id,
+            why=why.strip() or None,
+        )
+
+
+def unpublished_runs(workspace: Workspace) -> list[RunInfo]:
+    """The stored runs that can still be reviewed and published (not published, newer than their standard's last).
+
+    Newest first. The review page lists them; each one's changes wait in ``review_changes``.
+    """
+    with workspace.reading() as con:
+        ids = con.execute(
+            "SELECT r.id FROM runs r WHERE r.id NOT IN (SELECT run_id FROM publications) "
+            "AND r.as_of > coalesce((SELECT max(p.as_of) FROM publications p WHERE p.standard_id = r.standard_id), "
+            "DATE '0001-01-01') ORDER BY r.id DESC LIMIT 200"
+        ).fetchall()
+    return [get_run(workspace, int(r[0])) for r in ids]

@@ -1,0 +1,239 @@
+"""The review meeting (复评) and publishing: runs to review, proposals with filters, changes with reasons, publish.
+
+A run is started from the standard in force or from its saved draft; the meeting sees
+each customer's proposed grade next to the one in force, changes a grade only with a
+reason, and a user with the publishing role publishes. Runs, changes and the publication
+are audited with the signed-in user.
+"""
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+import tierwise.lifecycle as lc
+import tierwise.workspace as tw
+from tierwise.web._access import allowed, route
+from tierwise.web._context import Ctx, body, context, done, render
+
+__all__ = ["router", "unpublished"]
+
+router = APIRouter()
+PAGE_SIZE = 50
+
+
+class RunOut(BaseModel):
+    id: int
+    standard_id: str
+    standard_version: str
+    as_of: dt.date
+    customers: int
+    user: str
+    at: dt.datetime
+    review: bool
+
+
+class RunList(BaseModel):
+    """The runs that can still be reviewed and published, newest first, and the standards a new run can use."""
+
+    runs: list[RunOut]
+    standards: list[str]
+
+
+class RunForm(BaseModel):
+    """A new run: the standard, from the one in force or from its saved draft, as of a day."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    standard: str = Field(min_length=1, max_length=128)
+    source: Literal["current", "draft"] = "current"
+    as_of: dt.date
+
+
+class ReviewQuery(BaseModel):
+    """The filters of a run's proposals."""
+
+    move: Literal["all", "up", "down", "held", "new", "provisional", "changed"] = "all"
+    q: str | None = Field(None, max_length=200, description="The start of the id, or any part of the name.")
+    page: int = Field(1, ge=1)
+    size: int = Field(PAGE_SIZE, ge=1, le=500)
+
+
+class Proposal(BaseModel):
+    customer_id: str
+    name: str | None
+    region: str | None
+    published: str | None
+    published_state: str | None
+    proposed: str | None
+    reason: str | None
+    next_grade: str | None
+    gap_to_next: float | None
+    changed_to: str | None
+    change_why: str | None
+    changed_by: str | None
+    changed_at: dt.datetime | None
+    move: str
+
+
+class ReviewOut(BaseModel):
+    """A page of a run's proposals in the signed-in user's regions, and how many move each way."""
+
+    run_id: int
+    standard_id: str
+    standard_name: str
+    grades: list[str]
+    as_of: dt.date
+    published: bool
+    total: int
+    page: int
+    size: int
+    counts: dict[str, int]
+    rows: list[Proposal]
+
+
+class ChangeForm(BaseModel):
+    """The review's grade for one customer of the run, with the reason."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    customer: str = Field(min_length=1, max_length=200)
+    grade: str = Field(min_length=1, max_length=200)
+    why: str = Field(min_length=1, max_length=2000)
+
+
+class UndoForm(BaseModel):
+    """Taking a change back (the reason is optional)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    why: str | None = Field(None, max_length=2000)
+
+
+def unpublished(ctx: Ctx) -> list[tw.RunInfo]:
+    """The runs that can still be reviewed and published."""
+    return lc.unpublished_runs(ctx.workspace)
+
+
+def _run_out(run: tw.RunInfo) -> RunOut:
+    return RunOut(
+        id=run.id,
+        standard_id=run.standard_id,
+        standard_version=run.standard_version,
+        as_of=run.as_of,
+        customers=run.customers,
+        user=run.user,
+        at=run.at,
+        review=run.review,
+    )
+
+
+def _runs(ctx: Ctx) -> RunList:
+    return RunList(runs=[_run_out(r) for r in unpublished(ctx)], standards=tw.standard_ids(ctx.workspace))
+
+
+@route(router, "GET", "/api/v1/runs", "api.runs", response_model=RunList)
+def api_runs(ctx: Ctx = Depends(context)) -> RunList:
+    """The runs awaiting review and publication, and the standards a new run can use."""
+    return _runs(ctx)
+
+
+@route(router, "GET", "/review", "review_runs", include_in_schema=False)
+def review_runs(ctx: Ctx = Depends(context)) -> Response:
+    role = ctx.user.role if ctx.user else None
+    return render(ctx, "review_runs.html", data=_runs(ctx), can_run=allowed("api.run", role), today=dt.date.today())
+
+
+@route(router, "POST", "/api/v1/runs", "api.run")
+async def api_run(request: Request, ctx: Ctx = Depends(context)) -> Response:
+    """Run a standard (the one in force, or its saved draft) on the workspace's data and store the run for review."""
+    form: RunForm = await body(request, RunForm)
+    if form.source == "draft":
+        standard = tw.draft_standard(ctx.workspace, form.standard)
+    else:
+        standard = tw.current_standard(ctx.workspace, form.standard)
+    run = tw.run_standard(ctx.workspace, standard, form.as_of, lang=ctx.lang)
+    return done(ctx, _run_out(run).model_dump(), f"/review/{run.id}", "review.done_run", id=run.id)
+
+
+def _review(ctx: Ctx, run_id: int, query: ReviewQuery) -> ReviewOut:
+    page = lc.review_page(
+        ctx.workspace,
+        ctx.user,
+        run_id,
+        move=query.move,
+        q=query.q,
+        limit=query.size,
+        offset=(query.page - 1) * query.size,
+    )
+    return ReviewOut(
+        run_id=run_id,
+        standard_id=page.standard.id,
+        standard_name=page.standard.name,
+        grades=list(page.standard.grades),
+        as_of=page.as_of,
+        published=page.published,
+        total=page.total,
+        page=query.page,
+        size=query.size,
+        counts=page.counts,
+        rows=[Proposal(**r) for r in page.rows],
+    )
+
+
+@route(router, "GET", "/api/v1/runs/{run_id}/review", "api.review", response_model=ReviewOut)
+def api_review(run_id: int, query: Annotated[ReviewQuery, Query()], ctx: Ctx = Depends(context)) -> ReviewOut:
+    """A page of a run's proposed grades next to the grades in force, filtered by how customers move."""
+    return _review(ctx, run_id, query)
+
+
+@route(router, "GET", "/review/{run_id}", "review", include_in_schema=False)
+def review(run_id: int, query: Annotated[ReviewQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
+    role = ctx.user.role if ctx.user else None
+    data = _review(ctx, run_id, query)
+    filters: dict[str, Any] = {"move": query.move, "q": query.q or ""}
+    return render(
+        ctx,
+        "review.html",
+        data=data,
+        filters=filters,
+        can_change=allowed("api.review_change", role) and not data.published,
+        can_publish=allowed("api.publish", role) and not data.published,
+    )
+
+
+@route(router, "POST", "/api/v1/runs/{run_id}/changes", "api.review_change")
+async def api_review_change(run_id: int, request: Request, ctx: Ctx = Depends(context)) -> Response:
+    """Set one customer's grade in the run at review, with the reason (audited); the run must not be published."""
+    form: ChangeForm = await body(request, ChangeForm)
+    lc.change_grade(ctx.workspace, run_id, form.customer, form.grade, form.why)
+    return done(
+        ctx,
+        {"run": run_id, "customer": form.customer, "grade": form.grade},
+        f"/review/{run_id}",
+        "review.done_change",
+        name=form.customer,
+    )
+
+
+@route(router, "POST", "/api/v1/runs/{run_id}/changes/{customer_id}/undo", "api.review_undo")
+async def api_review_undo(run_id: int, customer_id: str, request: Request, ctx: Ctx = Depends(context)) -> Response:
+    """Take back the review's change of one customer: the run's own grade applies again."""
+    form: UndoForm = await body(request, UndoForm)
+    lc.undo_change(ctx.workspace, run_id, customer_id, form.why or "")
+    return done(
+        ctx, {"run": run_id, "customer": customer_id}, f"/review/{run_id}", "review.done_undo", name=customer_id
+    )
+
+
+@route(router, "POST", "/api/v1/runs/{run_id}/publish", "api.publish")
+async def api_publish(run_id: int, ctx: Ctx = Depends(context)) -> Response:
+    """Publish the run: the lifecycle applies to every customer, then the review's changes."""
+    result = lc.publish(ctx.workspace, run_id)
+    answer = {
+        "run": result.run_id,
+        "standard": result.standard_id,
+        "as_of": result.as_of.isoformat(),
+        "states": result.states,
+        "changed": result.changed,
+    }
+    return done(ctx, answer, f"/dashboard?standard={result.standard_id}", "review.done_publish", id=run_id)

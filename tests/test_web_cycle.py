@@ -1,0 +1,324 @@
+"""The yearly cycle through the web app in process: dashboard, runs, the review meeting (复评), publishing, drafts.
+
+Each test states one rule of the process; numbers on the pages are held to the pandas
+reports (an independent computation), and every list is checked for region scoping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from tests._webdata import HOSTILE_NAME, PASSWORD, STANDARD, WebData, build
+
+import tierwise.lifecycle as lc
+import tierwise.reports as reports
+import tierwise.workspace as tw
+from tierwise.web import create_app
+from tierwise.web._charts import heatmap, period_names, sankey
+
+YESTERDAY = dt.date.today() - dt.timedelta(days=1)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> WebData:
+    return build(tmp_path_factory.mktemp("cycle") / "ws")
+
+
+@pytest.fixture(scope="module")
+def app(data: WebData) -> Iterator[Any]:
+    made = create_app(data.root, animate=False)
+    with TestClient(made):
+        yield made
+
+
+def client(app: Any, name: str) -> TestClient:
+    made = TestClient(app)
+    assert made.post("/api/v1/login", json={"name": name, "password": PASSWORD}).status_code == 200
+    return made
+
+
+def _user(data: WebData, name: str) -> tw.User:
+    return next(u for u in tw.list_users(tw.Workspace(data.root)) if u.name == name)
+
+
+def _new_run(app: Any, as_of: dt.date = YESTERDAY) -> int:
+    answer = client(app, "ana").post("/api/v1/runs", json={"standard": STANDARD, "as_of": as_of.isoformat()})
+    assert answer.status_code == 200, answer.text
+    return int(answer.json()["id"])
+
+
+# -- the dashboard --------------------------------------------------------------------------------------------------
+
+
+def test_the_dashboard_distribution_lorenz_and_gini_agree_with_the_pandas_reports(app: Any, data: WebData) -> None:
+    board = client(app, "wang").get("/api/v1/dashboard").json()
+    source = reports.published(tw.Workspace(data.root), STANDARD, as_of=dt.date.today())
+    expected = reports.distribution(source)
+    assert [r["grade"] for r in board["distribution"]] == expected["grade"].tolist()
+    assert [r["customers"] for r in board["distribution"]] == expected["customers"].tolist()
+    for got, want in zip(board["distribution"], expected.itertuples(), strict=True):
+        assert got["value"] == pytest.approx(want.value)
+        assert got["value_share"] == pytest.approx(want.value_share)
+    assert board["gini"] == pytest.approx(reports.gini(source))
+    curve = reports.lorenz(source)
+    for share, value_share in board["lorenz"][1:]:
+        rank = round(share * len(curve))
+        assert value_share == pytest.approx(curve["value_share"].iloc[rank - 1], abs=1e-6)
+    assert board["lorenz"][-1] == [1.0, pytest.approx(1.0)]
+
+
+def test_the_dashboard_migration_counts_every_customer_between_the_two_publications(app: Any, data: WebData) -> None:
+    board = client(app, "wang").get("/api/v1/dashboard").json()
+    ws = tw.Workspace(data.root)
+    before = lc.grades_on(ws, STANDARD, dt.date.fromisoformat(board["previous"]))
+    after = lc.grades_on(ws, STANDARD, dt.date.today())
+    pairs: dict[tuple[str | None, str | None], int] = {}
+    for customer in set(before) | set(after):
+        key = (before.get(customer, (None, ""))[0], after.get(customer, (None, ""))[0])
+        pairs[key] = pairs.get(key, 0) + 1
+    assert {(m["before"], m["after"]): m["customers"] for m in board["migration"]} == pairs
+
+
+def test_an_account_manager_dashboard_counts_only_their_region(app: Any, data: WebData) -> None:
+    mine = client(app, "li").get("/api/v1/dashboard").json()
+    assert {r["region"] for r in mine["regions"]} == {data.region}
+    everyone = client(app, "wang").get("/api/v1/dashboard").json()
+    in_region = sum(r["customers"] for r in everyone["regions"] if r["region"] == data.region)
+    assert mine["customers"] == in_region
+    assert sum(m["customers"] for m in mine["migration"]) <= data.in_region
+
+
+def test_the_dashboard_is_recomputed_after_a_change_to_the_workspace(app: Any, data: WebData) -> None:
+    wang = client(app, "wang")
+    first = wang.get("/api/v1/dashboard").json()
+    cached = reports.dashboard(tw.Workspace(data.root), STANDARD, None)
+    assert cached is reports.dashboard(tw.Workspace(data.root), STANDARD, None), "unchanged: from the cache"
+    customer = wang.get("/api/v1/customers", params={"grade": "C", "size": 1}).json()["rows"][0]["customer_id"]
+    answer = wang.post(f"/api/v1/customers/{customer}/cancel", json={"standard": STANDARD, "why": "客户注销"})
+    assert answer.status_code == 200, answer.text
+    after = wang.get("/api/v1/dashboard").json()
+    assert after["customers"] == first["customers"] - 1
+    wang.post(f"/api/v1/customers/{customer}/reinstate", json={"standard": STANDARD, "why": "误操作"})
+    assert wang.get("/api/v1/dashboard").json()["customers"] == first["customers"]
+
+
+def test_the_dashboard_page_embeds_its_charts_as_json_data_with_markup_escaped(app: Any, data: WebData) -> None:
+    html = client(app, "wang").get("/dashboard").text
+    blocks = re.findall(r'<script type="application/json" data-chart="([\w-]+)">(.*?)</script>', html, re.S)
+    assert {name for name, _ in blocks} == {"chart-distribution", "chart-lorenz", "chart-regions", "chart-sankey"}
+    for _, text in blocks:
+        assert "<" not in text, "tojson escapes markup inside the data block"
+        json.loads(text)
+    assert 'data-animation="off"' in html
+
+
+# -- charts ---------------------------------------------------------------------------------------------------------
+
+
+def test_sankey_nodes_are_named_per_period_so_a_grade_kept_is_no_cycle() -> None:
+    option = sankey([("A", "A", 3), ("A", "B", 1), ("B", "A", 2), (None, "B", 1)], ["A", "B"], ("2025", "2026"), "zh")
+    series = option["series"][0]
+    names = {n["name"] for n in series["data"]}
+    assert names == {"A(2025)", "B(2025)", "未评级(2025)", "A(2026)", "B(2026)"}
+    assert all(link["source"].endswith("(2025)") and link["target"].endswith("(2026)") for link in series["links"])
+
+
+def test_periods_are_years_when_the_years_differ_else_days() -> None:
+    assert period_names(dt.date(2024, 12, 31), dt.date(2025, 12, 31)) == ("2024", "2025")
+    assert period_names(dt.date(2025, 6, 30), dt.date(2025, 12, 31)) == ("2025-06-30", "2025-12-31")
+
+
+def test_the_heatmap_puts_each_count_in_its_row_and_column() -> None:
+    option = heatmap([("A", "B", 4), ("B", None, 2)], ["A", "B"], "en")
+    assert sorted(map(tuple, option["series"][0]["data"])) == [(1, 0, 4), (2, 1, 2)]
+
+
+# -- the review meeting ---------------------------------------------------------------------------------------------
+
+
+def test_a_new_run_waits_for_review_and_its_proposals_are_counted_by_move(app: Any, data: WebData) -> None:
+    run = _new_run(app)
+    wang = client(app, "wang")
+    assert run in [r["id"] for r in wang.get("/api/v1/runs").json()["runs"]]
+    review = wang.get(f"/api/v1/runs/{run}/review", params={"size": 500}).json()
+    counts = review["counts"]
+    assert counts["all"] == review["total"] == len(review["rows"])
+    assert sum(v for k, v in counts.items() if k != "all") == counts["all"]
+    for move in ("up", "down", "held", "new"):
+        rows = wang.get(f"/api/v1/runs/{run}/review", params={"move": move, "size": 500}).json()["rows"]
+        assert len(rows) == counts[move]
+        assert all(r["move"] == move for r in rows)
+    grades = review["grades"]
+    for row in review["rows"]:
+        if row["move"] == "up":
+            assert grades.index(row["proposed"]) < grades.index(row["published"])
+        if row["move"] == "held":
+            assert row["proposed"] == row["published"]
+
+
+def test_an_account_manager_reviews_only_the_proposals_of_their_region(app: Any, data: WebData) -> None:
+    run = _new_run(app)
+    rows = client(app, "li").get(f"/api/v1/runs/{run}/review", params={"size": 500}).json()["rows"]
+    assert rows
+    assert {r["region"] for r in rows} == {data.region}
+    page = client(app, "li").get(f"/review/{run}").text
+    assert "调整" not in re.sub(r"<[^>]+>", "", page.split("<tbody>")[1].split("</tbody>")[0]), "no change form"
+
+
+def test_a_change_at_review_needs_a_reason_and_a_grade_of_the_standard(app: Any, data: WebData) -> None:
+    run = _new_run(app)
+    wang = client(app, "wang")
+    customer = data.mine
+    no_reason = wang.post(f"/api/v1/runs/{run}/changes", json={"customer": customer, "grade": "A"})
+    assert no_reason.status_code == 400
+    assert "why" in no_reason.json()["detail"]
+    blank = wang.post(f"/api/v1/runs/{run}/changes", json={"customer": customer, "grade": "A", "why": "   "})
+    assert blank.status_code == 400
+    wrong = wang.post(f"/api/v1/runs/{run}/changes", json={"customer": customer, "grade": "AAA", "why": "x"})
+    assert wrong.status_code == 400
+    assert "'AAA' is not a grade" in wrong.json()["detail"]
+    assert "VIP, A, B, C" in wrong.json()["detail"]
+    nobody = wang.post(f"/api/v1/runs/{run}/changes", json={"customer": "C999999", "grade": "A", "why": "x"})
+    assert nobody.status_code == 404
+    assert not wang.get(f"/api/v1/runs/{run}/review", params={"move": "changed"}).json()["rows"]
+
+
+def test_the_meeting_changes_a_grade_with_a_reason_and_publishing_keeps_it_with_the_reason(
+    app: Any, data: WebData
+) -> None:
+    run = _new_run(app)
+    ana, wang = client(app, "ana"), client(app, "wang")
+    answer = ana.post(f"/api/v1/runs/{run}/changes", json={"customer": data.mine, "grade": "VIP", "why": "战略合作"})
+    assert answer.status_code == 200, answer.text
+    changed = wang.get(f"/api/v1/runs/{run}/review", params={"move": "changed"}).json()["rows"]
+    assert [(r["customer_id"], r["changed_to"], r["changed_by"]) for r in changed] == [(data.mine, "VIP", "ana")]
+    assert client(app, "ana").post(f"/api/v1/runs/{run}/publish").status_code == 403, "analysts do not publish"
+    published = wang.post(f"/api/v1/runs/{run}/publish")
+    assert published.status_code == 200, published.text
+    assert published.json()["states"]["reviewed"] == 1
+    card = wang.get(f"/api/v1/customers/{data.mine}").json()["grades"][0]
+    assert (card["grade"], card["state"]) == ("VIP", "reviewed")
+    assert card["why"] == "复评调整为 VIP：战略合作"
+    en = TestClient(app, cookies={"tierwise_lang": "en"})
+    en.post("/api/v1/login", json={"name": "wang", "password": PASSWORD})
+    assert "Changed at review to VIP: 战略合作" in en.get(f"/customers/{data.mine}").text
+    actions = [r["action"] for r in wang.get("/api/v1/audit", params={"size": 50}).json()["rows"]]
+    assert actions.index("publish") < actions.index("review-change") < actions.index("run")
+    late = wang.post(f"/api/v1/runs/{run}/changes", json={"customer": data.mine, "grade": "C", "why": "晚了"})
+    assert late.status_code == 400
+    assert "already published" in late.json()["detail"]
+    assert run not in [r["id"] for r in wang.get("/api/v1/runs").json()["runs"]]
+
+
+def test_a_change_taken_back_leaves_the_run_as_the_standard_graded_it(app: Any, data: WebData) -> None:
+    run = _new_run(app, YESTERDAY + dt.timedelta(days=1))
+    wang = client(app, "wang")
+    wang.post(f"/api/v1/runs/{run}/changes", json={"customer": data.formula, "grade": "A", "why": "试一下"})
+    assert wang.post(f"/api/v1/runs/{run}/changes/{data.formula}/undo", json={}).status_code == 200
+    assert not wang.get(f"/api/v1/runs/{run}/review", params={"move": "changed"}).json()["rows"]
+    again = wang.post(f"/api/v1/runs/{run}/changes/{data.formula}/undo", json={})
+    assert again.status_code == 404
+
+
+def test_an_account_manager_cannot_change_grades_at_review(app: Any, data: WebData) -> None:
+    run = _new_run(app, YESTERDAY + dt.timedelta(days=1))
+    answer = client(app, "li").post(
+        f"/api/v1/runs/{run}/changes", json={"customer": data.mine, "grade": "A", "why": "想升级"}
+    )
+    assert answer.status_code == 403
+
+
+# -- standards, drafts, simulation ---------------------------------------------------------------------------------
+
+
+def test_a_saved_draft_answers_every_problem_with_its_line(app: Any, data: WebData) -> None:
+    ana = client(app, "ana")
+    text = ana.get(f"/api/v1/standards/{STANDARD}").json()["text"]
+    broken = text.replace("grades:", "gradez:", 1).replace("at_least:", "at_leest:", 1)
+    problems = ana.post(f"/api/v1/standards/{STANDARD}/draft", json={"text": broken}).json()["problems"]
+    messages = " | ".join(p["message"] for p in problems)
+    assert "Unknown key 'gradez'" in messages
+    assert "at_leest" in messages
+    assert all(p["line"] for p in problems if "Unknown key" in p["message"])
+    stored = ana.get(f"/api/v1/standards/{STANDARD}").json()["draft"]
+    assert stored["text"] == broken, "saving keeps the text, problems and all"
+    assert stored["problems"] == problems
+    refused = ana.get(f"/api/v1/standards/{STANDARD}/simulate")
+    assert refused.status_code == 400
+    assert "gradez" in refused.json()["detail"]
+
+
+def test_a_draft_under_another_id_is_a_located_problem(app: Any, data: WebData) -> None:
+    ana = client(app, "ana")
+    text = ana.get(f"/api/v1/standards/{STANDARD}").json()["text"]
+    problems = ana.post(
+        f"/api/v1/standards/{STANDARD}/draft", json={"text": text.replace(f"id: {STANDARD}", "id: other-one")}
+    ).json()["problems"]
+    assert len(problems) == 1
+    assert "keep the id" in problems[0]["message"]
+    assert problems[0]["line"]
+
+
+def test_simulating_a_threshold_change_moves_customers_and_stores_nothing(app: Any, data: WebData) -> None:
+    ana = client(app, "ana")
+    text = ana.get(f"/api/v1/standards/{STANDARD}").json()["text"]
+    assert (
+        ana.post(f"/api/v1/standards/{STANDARD}/draft", json={"text": text.replace("200万", "100万")}).json()[
+            "problems"
+        ]
+        == []
+    )
+    runs = len(tw.list_runs(tw.Workspace(data.root)))
+    result = ana.get(f"/api/v1/standards/{STANDARD}/simulate").json()
+    assert result["upgrades"] > result["downgrades"], "a lower bar moves customers up (down: only grades set by hand)"
+    moved = result["upgrades"] + result["downgrades"] + result["entries"] + result["exits"]
+    assert result["moved_customers"] == moved
+    assert sum(c["customers"] for c in result["cells"]) == moved + result["unchanged"]
+    assert len(tw.list_runs(tw.Workspace(data.root))) == runs
+    page = ana.get(f"/standards/{STANDARD}/simulate").text
+    assert 'id="matrix"' in page
+    assert 'data-chart="chart-sankey"' in page
+
+
+def test_a_run_of_the_draft_uses_the_draft_text(app: Any, data: WebData) -> None:
+    ana = client(app, "ana")
+    text = ana.get(f"/api/v1/standards/{STANDARD}").json()["text"].replace("200万", "120万")
+    ana.post(f"/api/v1/standards/{STANDARD}/draft", json={"text": text})
+    answer = ana.post(
+        "/api/v1/runs",
+        json={"standard": STANDARD, "source": "draft", "as_of": (YESTERDAY + dt.timedelta(days=1)).isoformat()},
+    )
+    assert answer.status_code == 200, answer.text
+    stored = tw.Workspace(data.root).records("SELECT standard_text FROM runs WHERE id = ?", [answer.json()["id"]])
+    assert stored[0]["standard_text"] == text
+
+
+def test_viewers_read_standards_but_cannot_save_drafts_or_simulate(app: Any, data: WebData) -> None:
+    view = client(app, "view")
+    assert view.get(f"/standards/{STANDARD}").status_code == 200
+    assert "草稿编辑器" in view.get(f"/standards/{STANDARD}").text
+    assert "<textarea" not in view.get(f"/standards/{STANDARD}").text
+    assert view.post(f"/api/v1/standards/{STANDARD}/draft", json={"text": "x"}).status_code == 403
+    assert view.get(f"/api/v1/standards/{STANDARD}/simulate").status_code == 403
+
+
+def test_a_standard_id_is_never_a_path(app: Any, data: WebData) -> None:
+    (data.root / "secret.yaml").write_text("tierwise: 1\nid: secret\n", encoding="utf-8")
+    ana = client(app, "ana")
+    for name in ("..%2Fsecret", "../secret", "%2E%2E%2Fsecret"):
+        answer = ana.get(f"/api/v1/standards/{name}")
+        assert answer.status_code == 404, name
+        assert "tierwise: 1" not in answer.text, "nothing of the file is read"
+
+
+def test_markup_in_names_is_escaped_on_the_review_page(app: Any, data: WebData) -> None:
+    run = _new_run(app, YESTERDAY + dt.timedelta(days=1))
+    html = client(app, "wang").get(f"/review/{run}", params={"q": data.hostile}).text
+    assert HOSTILE_NAME not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
