@@ -5,7 +5,11 @@ transactions CSV of benchmarks/workspace.py, one run published), serves it with
 `tierwise serve` on a loopback port, signs in as a manager and as an account manager of
 one region, and times each page R times (default 7; min / median / max, the client's wall
 clock, HTTP included). Targets (issue 10): the customer list and search within 300 ms,
-the customer page within 200 ms, at 1M customers.
+the customer page within 200 ms, at 1M customers. Issue 11: the dashboard within 1 s (its
+first computation after a change, timed in process, and the cached page over HTTP), the
+review list within 300 ms per page, simulating a threshold change within 2 s. For these
+the workspace has two publications (a migration to draw), an unpublished run to review
+and a saved draft with a lower bar.
 
 Usage: python benchmarks/web.py [--repeat R] [CUSTOMERS ...]   (default 1000000)
 """
@@ -42,11 +46,20 @@ PAGES = (
     ("explanation (re-evaluates one customer)", "/customers/C00000042/explain/1"),
     ("requests", "/requests"),
     ("audit log", "/audit"),
+    ("dashboard (cached)", "/dashboard"),
+    ("dashboard JSON (cached)", "/api/v1/dashboard"),
+    ("review list, first page", "/review/{run}"),
+    ("review list, moved down, page 20", "/review/{run}?move=down&page=20"),
+    ("review list, search by name", "/review/{run}?q=客户12345"),
+    ("review JSON, page 100", "/api/v1/runs/{run}/review?page=100"),
+    ("simulate a threshold change (page)", "/standards/sales/simulate"),
 )
 REGIONAL = (
     ("account manager: list of one region", "/customers"),
     ("account manager: search in the region", "/customers?q=客户1234"),
     ("account manager: customer page", "/customers/{mine}"),
+    ("account manager: dashboard of one region", "/dashboard"),
+    ("account manager: review list of the region", "/review/{run}"),
 )
 
 
@@ -72,6 +85,7 @@ def _time(opener: urllib.request.OpenerDirector, url: str, repeat: int) -> list[
 def child(customers: int, repeat: int) -> dict[str, float]:
     import tierwise
     import tierwise.lifecycle as lc
+    import tierwise.reports as reports
     import tierwise.workspace as tw
 
     times: dict[str, float] = {}
@@ -81,10 +95,24 @@ def child(customers: int, repeat: int) -> dict[str, float]:
         ws = tw.Workspace.init(root / "ws")
         tierwise.import_file(ws, "customers", root / "customers.parquet")
         tierwise.import_file(ws, "transactions", root / "transactions.csv")
+        lc.publish(ws, tw.run_standard(ws, root / "sales-1.yaml", dt.date(2025, 12, 31)).id)
         lc.publish(ws, tw.run_standard(ws, root / "sales-1.yaml", dt.date(2026, 3, 31)).id)
+        run = tw.run_standard(ws, root / "sales-1.yaml", dt.date(2026, 6, 30)).id  # awaiting review
         tw.add_user(ws, "bench-manager", "manager", password=PASSWORD)
         tw.add_user(ws, "bench-am", "account_manager", regions=("华南",), password=PASSWORD)
+        text = (root / "sales-1.yaml").read_text(encoding="utf-8")
+        lower = text.replace("{grade: A, at_least: 20万}", "{grade: A, at_least: 15万}")
+        assert lower != text
+        assert not tw.save_draft(ws.acting("bench-manager"), "sales", lower)  # a threshold change to simulate
         mine = ws.records("SELECT min(customer_id) AS c FROM data.customers WHERE region = '华南'")[0]["c"]
+        managers = [u for u in tw.list_users(ws) if u.name in ("bench-manager", "bench-am")]
+        for user in managers:  # the dashboard's first computation after a change (no cache), in process
+            for index in range(repeat):
+                reports._dashboard._CACHE.clear()
+                started = time.perf_counter()
+                reports.dashboard(ws, "sales", user)
+                label = "dashboard, computed" + (" (one region)" if user.regions else "")
+                times[f"{label}#{index}"] = time.perf_counter() - started
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -104,7 +132,7 @@ def child(customers: int, repeat: int) -> dict[str, float]:
             for who, pages in (("bench-manager", PAGES), ("bench-am", REGIONAL)):
                 opener = _opener(base, who)
                 for name, path in pages:
-                    parts = urllib.parse.urlsplit(path.format(mine=mine))
+                    parts = urllib.parse.urlsplit(path.format(mine=mine, run=run))
                     url = base + parts.path + ("?" + urllib.parse.quote(parts.query, safe="=&") if parts.query else "")
                     _time(opener, url, 1)  # warm: the first request of a page compiles its templates
                     for index, value in enumerate(_time(opener, url, repeat)):
@@ -122,7 +150,8 @@ def main(sizes: list[int], repeat: int) -> None:
         print(
             f"\n{customers:,} customers, {customers * 10:,} transactions ({repeat} requests each: min / median / max, ms)"
         )
-        for name, _ in (*PAGES, *REGIONAL):
+        computed = ("dashboard, computed", "dashboard, computed (one region)")
+        for name in (*computed, *(n for n, _ in (*PAGES, *REGIONAL))):
             values = sorted(v * 1000 for k, v in times.items() if k.rsplit("#", 1)[0] == name)
             print(f"  {name:44s} {values[0]:8.0f} {statistics.median(values):8.0f} {values[-1]:8.0f}")
 

@@ -16,6 +16,7 @@ import tierwise.workspace as tw
 from tierwise.demo._generate import generate
 
 STANDARD = "annual-sales-grade"
+FORMS_STANDARD = "composite-8"  # rated criteria: the assessment forms
 AS_OF = dt.date(2025, 12, 31)
 PASSWORD = "correct-horse-9"
 # name -> (role, regions); region "R1" is replaced by the first customer's region
@@ -59,9 +60,17 @@ def build(root: Path, customers: int = 240) -> WebData:
     data = root.parent / f"{root.name}-data"
     data.mkdir(parents=True)
     ws = tw.Workspace.init(root)
-    for name, table in (("customers", people), ("transactions", tables["transactions"])):
+    for name, table in (
+        ("customers", people),
+        ("transactions", tables["transactions"]),
+        ("assessments", tables["assessments"]),
+    ):
         pcsv.write_csv(table, data / f"{name}.csv")
         tw.import_file(ws, name, data / f"{name}.csv", allow_bad_rows=False)
+    ws.standards.mkdir(exist_ok=True)  # the scorecard rated on forms (初评), as the workspace's own file
+    (ws.standards / f"{FORMS_STANDARD}.yaml").write_text(
+        tierwise.builtin_path(FORMS_STANDARD).read_text(encoding="utf-8"), encoding="utf-8"
+    )
     standard = tierwise.builtin_path(STANDARD)
     lc.publish(ws, tw.run_standard(ws, standard, AS_OF.replace(year=AS_OF.year - 1)).id)
     lc.publish(ws, tw.run_standard(ws, standard, AS_OF).id)

@@ -52,6 +52,7 @@ TRUSTED_NAMES = {
     ("lifecycle/_customers.py", "page"),
     ("lifecycle/_publish.py", "customers"),
     ("lifecycle/_publish.py", "scope"),
+    *(("lifecycle/_forms.py", n) for n in ("name", "region", "scope", "quoted", "marks", "query", "where")),
     # the review list and the dashboard: fixed column choices (a column exists or NULL), placeholders for the
     # grade ranks, scope_sql's condition; every grade, id, date and region is a bound parameter
     *(
@@ -60,7 +61,7 @@ TRUSTED_NAMES = {
     ),
     *(
         ("reports/_dashboard.py", n)
-        for n in ("region", "on_day", "customers", "_LATEST_ROWS", "scope", "graded", "then", "now")
+        for n in ("region", "on_day", "customers", "rows", "scope", "graded", "then", "now", "marks", "order", "ranked")
     ),
 }
 

@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests._webdata import HOSTILE_NAME, PASSWORD, STANDARD, WebData, build
+from tests._webdata import FORMS_STANDARD, HOSTILE_NAME, PASSWORD, STANDARD, WebData, build
 
 import tierwise.lifecycle as lc
 import tierwise.reports as reports
 import tierwise.workspace as tw
+from tierwise.demo import CRITERIA
 from tierwise.web import create_app
 from tierwise.web._charts import heatmap, period_names, sankey
 
@@ -322,3 +323,94 @@ def test_markup_in_names_is_escaped_on_the_review_page(app: Any, data: WebData) 
     html = client(app, "wang").get(f"/review/{run}", params={"q": data.hostile}).text
     assert HOSTILE_NAME not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# -- assessment forms (初评) ------------------------------------------------------------------------------------------
+
+RATINGS = dict.fromkeys(CRITERIA, "好")
+
+
+def test_a_form_has_one_field_per_rated_criterion_with_its_scale(app: Any, data: WebData) -> None:
+    form = client(app, "li").get(f"/api/v1/forms/{FORMS_STANDARD}/{data.mine}").json()
+    assert [f["criterion"] for f in form["fields"]] == list(CRITERIA)
+    assert all(f["options"] == ["好", "较好", "一般", "差"] for f in form["fields"])
+    assert sum(f["weight"] for f in form["fields"]) == 100
+    wrong = client(app, "li").get(f"/api/v1/forms/{STANDARD}/{data.mine}")
+    assert wrong.status_code == 400
+    assert "rates no criteria on a form" in wrong.json()["detail"]
+
+
+def test_a_sales_head_lists_and_fills_forms_only_for_their_region(app: Any, data: WebData) -> None:
+    li = client(app, "li")
+    listed = li.get("/api/v1/forms", params={"size": 500}).json()
+    assert listed["standard"] == FORMS_STANDARD
+    assert listed["total"] == data.in_region
+    assert {r["region"] for r in listed["rows"]} == {data.region}
+    assert sum(listed["counts"].values()) == data.in_region
+    other = li.post(f"/api/v1/forms/{FORMS_STANDARD}/{data.other}", json={"ratings": RATINGS})
+    assert other.status_code == 403
+    assert data.region in other.json()["detail"] or "region" in other.json()["detail"]
+    assert li.get(f"/api/v1/forms/{FORMS_STANDARD}/{data.other}").status_code == 403
+    assert client(app, "view").post(f"/api/v1/forms/{FORMS_STANDARD}/{data.mine}", json={}).status_code == 403
+
+
+def test_a_draft_may_be_partial_but_a_submitted_form_rates_every_criterion(app: Any, data: WebData) -> None:
+    li = client(app, "li")
+    url = f"/api/v1/forms/{FORMS_STANDARD}/{data.formula}"
+    saved = li.post(url, json={"ratings": {"销售实现": "较好"}, "comment": "先填一项"})
+    assert saved.status_code == 200, saved.text
+    assert li.get(url).json()["form"]["status"] == "draft"
+    refused = li.post(url, json={"ratings": {"销售实现": "较好"}, "submit": True})
+    assert refused.status_code == 400
+    assert "rate 综合实力" in refused.json()["detail"]
+    bad = li.post(url, json={"ratings": {"销售实现": "优秀", "销售": "好"}})
+    detail = bad.json()["detail"]
+    assert "'优秀' is not a rating of '销售实现'" in detail
+    assert "'销售' is not a criterion" in detail, "every problem at once"
+
+
+def test_a_submitted_form_is_in_the_next_run_and_reviewed_when_it_is_published(app: Any, data: WebData) -> None:
+    li = client(app, "li")
+    url = f"/api/v1/forms/{FORMS_STANDARD}/{data.mine}"
+    ratings = {**RATINGS, "资信度": "差"}
+    submitted = li.post(url, json={"ratings": ratings, "comment": "年度评估", "submit": True})
+    assert submitted.status_code == 200, submitted.text
+    form = li.get(url).json()["form"]
+    assert (form["status"], form["submitted_by"]) == ("submitted", "li")
+    assert li.post(url, json={"ratings": RATINGS}).status_code == 400, "a submitted form is not changed"
+    rows = tw.Workspace(data.root).records(
+        "SELECT criterion, rating, assessor, assessed_at FROM data.assessments WHERE customer_id = ? "
+        "AND assessor = 'li' ORDER BY criterion",
+        [data.mine],
+    )
+    assert {r["criterion"]: r["rating"] for r in rows} == ratings
+    assert {r["assessed_at"] for r in rows} == {dt.date.today()}
+    ana, wang = client(app, "ana"), client(app, "wang")
+    run = ana.post("/api/v1/runs", json={"standard": FORMS_STANDARD, "as_of": dt.date.today().isoformat()}).json()
+    explained = wang.get(f"/api/v1/customers/{data.mine}/explain/{run['id']}").json()
+    assert explained["indicators"]["资信度"] == "差"
+    assert explained["indicators"]["销售实现"] == "好"
+    assert wang.post(f"/api/v1/runs/{run['id']}/publish").status_code == 200
+    form = li.get(url).json()["form"]
+    assert (form["status"], form["reviewed_run"]) == ("reviewed", run["id"])
+    board = wang.get("/api/v1/dashboard", params={"standard": FORMS_STANDARD}).json()
+    assert board["forms"]["reviewed"] >= 1
+    actions = {r["action"] for r in wang.get("/api/v1/audit", params={"customer": data.mine}).json()["rows"]}
+    assert {"form-submitted"} <= actions
+
+
+def test_the_form_page_posts_the_ratings_as_fields(app: Any, data: WebData) -> None:
+    li = client(app, "li")
+    customer = next(
+        r["customer_id"]
+        for r in li.get("/api/v1/forms", params={"status": "none", "size": 5}).json()["rows"]
+        if r["customer_id"] not in (data.mine, data.formula)
+    )
+    page = li.get(f"/forms/{FORMS_STANDARD}/{customer}").text
+    assert 'name="rating.销售实现"' in page
+    fields = {f"rating.{c}": "一般" for c in CRITERIA} | {"comment": "现场走访", "action": "save"}
+    answer = li.post(f"/api/v1/forms/{FORMS_STANDARD}/{customer}", data=fields, headers={"HX-Request": "true"})
+    assert answer.status_code == 200, answer.text
+    assert "done=forms.done_saved" in answer.headers["HX-Redirect"]
+    form = li.get(f"/api/v1/forms/{FORMS_STANDARD}/{customer}").json()["form"]
+    assert (form["status"], form["comment"], form["ratings"]["资信度"]) == ("draft", "现场走访", "一般")

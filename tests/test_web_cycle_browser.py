@@ -1,4 +1,4 @@
-"""The yearly cycle in a real Chromium: run, review meeting (复评), publish, dashboard; a draft simulated.
+"""The yearly cycle in a real Chromium: forms (初评), run, review meeting (复评), publish, dashboard; a draft simulated.
 
 Each flow saves screenshots under build/test-output/web/ (the README's come from here).
 """
@@ -10,7 +10,9 @@ import datetime as dt
 from playwright.sync_api import Page, expect
 from tests import _browser
 from tests._browser import shot, sign_in, sign_out
-from tests._webdata import STANDARD, WebData
+from tests._webdata import FORMS_STANDARD, STANDARD, WebData
+
+from tierwise.demo import CRITERIA
 
 browser, data, page, site = _browser.browser, _browser.data, _browser.page, _browser.site  # this module's fixtures
 
@@ -118,3 +120,30 @@ def test_a_draft_is_checked_on_save_and_simulated_against_the_published_grades(
     _drawn(page, "#chart-sankey")
     _drawn(page, "#chart-matrix")
     shot(page, "15-draft-simulated")
+
+
+def test_a_sales_head_submits_assessment_forms_for_his_region(page: Page, site: str, data: WebData) -> None:
+    sign_in(page, site, "li")
+    page.goto(site + "/forms")
+    rows = page.locator("#forms tbody tr")
+    expect(rows.first).to_be_visible()
+    assert set(page.locator("#forms tbody tr td:nth-child(3)").all_inner_texts()) == {data.region}
+    customer = rows.first.get_attribute("data-customer")
+    shot(page, "16-forms-of-my-region")
+    rows.first.get_by_role("link", name="填写").click()
+    page.wait_for_url(f"**/forms/{FORMS_STANDARD}/{customer}")
+    form = page.locator("#assessment")
+    for index, criterion in enumerate(CRITERIA):
+        form.locator(f"input[name='rating.{criterion}'][value='{'好' if index % 2 else '较好'}']").check()
+    form.get_by_label("评估意见").fill("年度走访，合作稳定")
+    form.get_by_role("button", name="保存草稿").click()
+    page.wait_for_url("**done=forms.done_saved**")
+    expect(page.locator("#form-status")).to_contain_text("草稿")
+    expect(page.locator(f"#assessment input[name='rating.{CRITERIA[1]}'][value='好']")).to_be_checked()
+    page.locator("#assessment").get_by_role("button", name="提交").click()
+    page.wait_for_url("**done=forms.done_submitted**")
+    expect(page.locator("#form-status")).to_contain_text("已提交")
+    expect(page.locator("#assessment button")).to_have_count(0)
+    shot(page, "17-form-submitted")
+    page.goto(site + "/forms?status=submitted")
+    expect(page.locator(f"#forms tbody tr[data-customer='{customer}']")).to_contain_text("已提交")

@@ -14,7 +14,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from tierwise.spec import add_duration, did_you_mean, parse_expression
+from tierwise.spec import DATE_COLUMNS, add_duration, did_you_mean, parse_expression
 from tierwise.spec._expr import Call, Node, aggregate_calls, names
 from tierwise.spec._model import Indicator, Window
 
@@ -34,12 +34,6 @@ __all__ = [
     "window_bounds",
 ]
 
-DATE_COLUMNS = {
-    "transactions": "date",
-    "payments": "due_date",
-    "assessments": "assessed_at",
-    "opportunities": "expected_close",
-}
 EXACT = "decimal(38, 6)"  # money to the millionth, summed exactly
 _ZERO_WHEN_EMPTY = ("sum", "count", "count_distinct")  # counts of nothing are 0
 

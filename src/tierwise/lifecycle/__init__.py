@@ -16,6 +16,7 @@ from ._customers import (
     visible,
 )
 from ._decide import Current, Decision, Override, decide
+from ._forms import FORM_STATES, FormField, form_counts, form_fields, form_of, forms_page, save_form
 from ._publish import (
     PublishResult,
     apply_upgrade,
@@ -33,11 +34,13 @@ from ._publish import (
 from ._review import MOVES, ReviewPage, change_grade, review_page, undo_change, unpublished_runs
 
 __all__ = [
+    "FORM_STATES",
     "MOVES",
     "Current",
     "CustomerCard",
     "CustomerFilter",
     "Decision",
+    "FormField",
     "Override",
     "PublishResult",
     "ReviewPage",
@@ -51,6 +54,10 @@ __all__ = [
     "decide",
     "decide_request",
     "find_customers",
+    "form_counts",
+    "form_fields",
+    "form_of",
+    "forms_page",
     "grades_on",
     "grades_on_sql",
     "history",
@@ -60,6 +67,7 @@ __all__ = [
     "request_override",
     "requests",
     "review_page",
+    "save_form",
     "scoped_requests",
     "simulate",
     "standards",

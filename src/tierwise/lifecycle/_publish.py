@@ -62,6 +62,7 @@ class PublishResult:
     changed: int = 0
     applications: int = 0
     expired_overrides: int = 0
+    forms_reviewed: int = 0
 
 
 def _one(cursor: Any) -> Any:
@@ -155,6 +156,13 @@ def publish(workspace: Workspace, run_id: int) -> PublishResult:
             workspace.audit(con, "override-expired", run.standard_id, {"request": request_id}, customer_id=customer)
         result.expired_overrides = len(expired)
         _publish_all(con, workspace, standard, run_id, run.standard_id, run.as_of, result, run.review)
+        reviewed = con.execute(  # the forms (初评) submitted before the run, of the customers it graded
+            "UPDATE forms SET status = 'reviewed', reviewed_run = ?, reviewed_at = ? WHERE standard_id = ? "
+            "AND status = 'submitted' AND submitted_at <= (SELECT \"at\" FROM runs WHERE id = ?) "
+            "AND customer_id IN (SELECT customer_id FROM run_rows WHERE run_id = ?) RETURNING id",
+            [run_id, dt.datetime.now(), run.standard_id, run_id, run_id],
+        ).fetchall()
+        result.forms_reviewed = len(reviewed)
         con.execute(
             "INSERT INTO publications VALUES (?, ?, ?, ?, ?)",
             [run_id, run.standard_id, run.as_of, dt.datetime.now(), workspace.user()],
@@ -170,6 +178,7 @@ def publish(workspace: Workspace, run_id: int) -> PublishResult:
                 "states": result.states,
                 "changed": result.changed,
                 "applications": result.applications,
+                "forms_reviewed": result.forms_reviewed,
             },
         )
     return result

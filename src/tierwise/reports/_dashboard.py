@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 
+from tierwise._sql import ident
 from tierwise.lifecycle import grades_on_sql, scoped_requests
 from tierwise.lifecycle._publish import _parsed
 from tierwise.spec import Standard
 from tierwise.workspace import NotFound, User, Workspace, data_columns, scope_sql
 from tierwise.workspace._runs import deciding_indicator, json_path
+from tierwise.workspace._users import scoped
 
 from ._due import due
 from ._published import _LATEST_ROWS
@@ -67,6 +70,35 @@ _CACHE_SIZE = 32
 _CACHE_LOCK = threading.Lock()
 
 
+def _value_rows(con: Any, standard_id: str, day: dt.date) -> tuple[str, list[Any]]:
+    """The run rows in force on ``day``: the latest full publication's, and later reviews' for their customers.
+
+    The same rows as the reports' (each customer's latest publication that graded it): a
+    full publication ends the grade of every customer it did not grade, so only reviews
+    after it can hold newer rows. Without such reviews it is one run's rows, no window.
+    """
+    found = con.execute(
+        "SELECT p.run_id, p.as_of, coalesce(r.review, false) FROM publications p JOIN runs r ON r.id = p.run_id "
+        "WHERE p.standard_id = ? AND p.as_of <= ? ORDER BY p.as_of DESC",
+        [standard_id, day],
+    ).fetchall()
+    newer: list[int] = []
+    for run_id, _, review in found:
+        if not review:
+            if not newer:
+                return "SELECT * FROM run_rows WHERE run_id = ?", [run_id]
+            runs = [run_id, *newer]
+            marks = ", ".join("?" for _ in runs)
+            order = "CASE run_id " + " ".join(f"WHEN ? THEN {i}" for i in range(len(runs))) + " END"
+            return (
+                f"SELECT * FROM run_rows WHERE run_id IN ({marks}) "
+                f"QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY {order} DESC) = 1",
+                [*runs, *runs],
+            )
+        newer.insert(0, int(run_id))
+    return _LATEST_ROWS, [standard_id, day]
+
+
 def _graded(con: Any, standard: Standard, day: dt.date, user: User | None) -> tuple[str, list[Any]]:
     """The user's customers graded today: customer_id, grade, region, value (the deciding indicator)."""
     columns = data_columns(con, "customers")
@@ -74,14 +106,15 @@ def _graded(con: Any, standard: Standard, day: dt.date, user: User | None) -> tu
     customers = "LEFT JOIN data.customers c ON CAST(c.customer_id AS VARCHAR) = g.customer_id" if columns else ""
     scope, scope_params = scope_sql(user, region)
     on_day, on_day_params = grades_on_sql(standard.id, day)
+    rows, rows_params = _value_rows(con, standard.id, day)
     value = deciding_indicator(standard)
     query = (
         "SELECT g.customer_id, g.grade, "
-        f'{region} AS region, greatest(coalesce(TRY_CAST(json_extract_string(r."values", ?) AS DOUBLE), 0), 0) AS v '
-        f"FROM ({on_day}) g {customers} LEFT JOIN ({_LATEST_ROWS}) r ON r.customer_id = g.customer_id "
+        f'{region} AS region, coalesce(TRY_CAST(json_extract_string(r."values", ?) AS DOUBLE), 0) AS v '
+        f"FROM ({on_day}) g {customers} LEFT JOIN ({rows}) r ON r.customer_id = g.customer_id "
         f"WHERE g.state <> 'cancelled' AND g.grade IS NOT NULL AND {scope}"
     )
-    return query, [json_path(value), *on_day_params, standard.id, day, *scope_params]
+    return query, [json_path(value), *on_day_params, *rows_params, *scope_params]
 
 
 def _distribution(con: Any, graded: str, params: list[Any], grades: list[str]) -> tuple[list[dict[str, Any]], int]:
@@ -109,23 +142,28 @@ def _distribution(con: Any, graded: str, params: list[Any], grades: list[str]) -
 
 
 def _lorenz(con: Any, graded: str, params: list[Any], total: int) -> tuple[list[list[float]], float]:
+    """The sampled Pareto curve and the Gini coefficient, from one pass sorted by value (below zero counts as zero).
+
+    With ``j`` the rank from the largest value down, ``Σ i·x(i)`` over the ascending ranks
+    is ``(n + 1)·Σx − Σ j·x(j)``, so one sort gives both.
+    """
     if total == 0:
         return [], 0.0
     step = max(total // LORENZ_POINTS, 1)
-    points = con.execute(
-        "WITH r AS (SELECT row_number() OVER (ORDER BY v DESC, customer_id) AS n, "
-        "sum(v) OVER (ORDER BY v DESC, customer_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum, "
-        f"sum(v) OVER () AS whole FROM ({graded})) "
-        "SELECT n, CASE WHEN whole > 0 THEN cum / whole ELSE 0 END FROM r WHERE n % ? = 0 OR n = ? ORDER BY n",
+    ranked = (
+        "SELECT row_number() OVER w AS n, sum(x) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum, "
+        f"x FROM (SELECT customer_id, greatest(v, 0) AS x FROM ({graded})) WINDOW w AS (ORDER BY x DESC, customer_id)"
+    )
+    rows = con.execute(
+        f"WITH r AS ({ranked}), whole AS (SELECT sum(x) AS s, sum(n * x) AS nx, count(*) AS c FROM r) "
+        "SELECT n, CASE WHEN whole.s > 0 THEN cum / whole.s ELSE 0 END, whole.s, whole.nx, whole.c FROM r, whole "
+        "WHERE n % ? = 0 OR n = ? ORDER BY n",
         [*params, step, total],
     ).fetchall()
-    gini = con.execute(
-        "WITH r AS (SELECT v, row_number() OVER (ORDER BY v) AS i FROM "
-        f"({graded})) SELECT CASE WHEN sum(v) > 0 THEN 2 * sum(i * v) / (count(*) * sum(v)) "
-        "- (count(*) + 1) / count(*) ELSE 0 END FROM r",
-        params,
-    ).fetchall()[0][0]
-    return [[0.0, 0.0], *([round(n / total, 6), round(float(s), 6)] for n, s in points)], float(gini or 0.0)
+    whole, by_rank, count = (float(rows[-1][2] or 0), float(rows[-1][3] or 0), int(rows[-1][4])) if rows else (0, 0, 0)
+    ascending = (count + 1) * whole - by_rank
+    gini = 2 * ascending / (count * whole) - (count + 1) / count if whole > 0 and count else 0.0
+    return [[0.0, 0.0], *([round(n / total, 6), round(float(c), 6)] for n, c, *_ in rows)], float(gini)
 
 
 def _previous(con: Any, standard_id: str, published: dt.date) -> dt.date | None:
@@ -187,8 +225,15 @@ def _due(
     return counts, [{str(k): v for k, v in r.items()} for r in frame.head(LISTED).to_dict("records")]
 
 
+# audited actions that change nothing a dashboard shows
+_UNSEEN = ("login", "logout", "password-set", "draft-saved", "draft-deleted", "run", "review-change", "review-undo")
+
+
 def _version(con: Any) -> int:
-    return int(con.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchall()[0][0])
+    """The last change a dashboard shows: every change is audited, so the last relevant audit record."""
+    marks = ", ".join("?" for _ in _UNSEEN)
+    query = f"SELECT coalesce(max(id), 0) FROM audit_log WHERE action NOT IN ({marks})"
+    return int(con.execute(query, list(_UNSEEN)).fetchall()[0][0])
 
 
 def dashboard(workspace: Workspace, standard_id: str, user: User | None, *, day: dt.date | None = None) -> Dashboard:
@@ -210,19 +255,25 @@ def dashboard(workspace: Workspace, standard_id: str, user: User | None, *, day:
             standard_id,
             day,
             _version(con),
-            None if user is None else (user.role, tuple(user.regions)),
+            tuple(user.regions) if user is not None and scoped(user) else None,  # what the user sees, not who
         )
         with _CACHE_LOCK:
             if key in _CACHE:
                 _CACHE.move_to_end(key)
                 return _CACHE[key]
         standard = _parsed(latest[1], standard_id)
-        graded, params = _graded(con, standard, day, user)
+        query, query_params = _graded(con, standard, day, user)
+        # the graded customers once (the join and the JSON values cost most), then every aggregate over them
+        name = f"_tw_graded_{uuid.uuid4().hex}"
+        con.register(name, con.sql(query, params=query_params).to_arrow_table())
+        graded = f"SELECT * FROM {ident(name)}"
+        params: list[Any] = []
         distribution, total = _distribution(con, graded, params, list(standard.grades))
         lorenz, gini = _lorenz(con, graded, params, total)
         before = _previous(con, standard_id, latest[0])
         migration = _migration(con, standard, before, day, user) if before is not None else []
         regions = _regions(con, graded, params)
+        con.unregister(name)
     due_counts, due_items = _due(workspace, standard_id, user, day)
     pending = scoped_requests(workspace, user, status="pending", standard=standard_id)
     result = Dashboard(

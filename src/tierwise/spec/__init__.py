@@ -6,6 +6,7 @@ This layer never imports ibis, duckdb or anything of the web.
 from __future__ import annotations
 
 from ._expr import AGGREGATES, SCALAR_FUNCTIONS, ExprError, parse_expression
+from ._indicator import DATE_COLUMNS
 from ._library import builtin_ids, builtin_path, load_builtin
 from ._literals import Duration, LiteralError, add_duration, format_amount, parse_date, parse_duration, parse_number
 from ._loader import check_files, load_standard, loads_standard
@@ -14,6 +15,7 @@ from ._problems import Problem, StandardError, did_you_mean
 
 __all__ = [
     "AGGREGATES",
+    "DATE_COLUMNS",
     "GRADER_KINDS",
     "SCALAR_FUNCTIONS",
     "Duration",

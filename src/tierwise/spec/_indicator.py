@@ -11,7 +11,16 @@ from tierwise.spec._expr import aggregate_calls, parse_expression
 from tierwise.spec._fields import AggExpr, Expr, _date, _duration, _Model
 from tierwise.spec._literals import Duration
 
-__all__ = ["Indicator", "Window"]
+__all__ = ["DATE_COLUMNS", "Indicator", "Window"]
+
+# The date column of each conventional table (LANGUAGE.md §3): windows, latest() and as-of cut-offs use it,
+# unless an indicator names its own with 'date:'. Any other table's is 'date'.
+DATE_COLUMNS = {
+    "transactions": "date",
+    "payments": "due_date",
+    "assessments": "assessed_at",
+    "opportunities": "expected_close",
+}
 
 
 class Window(_Model):

@@ -38,6 +38,12 @@ ROUTES: dict[str, str] = {
     # the dashboard
     "dashboard": SIGNED_IN,
     "api.dashboard": SIGNED_IN,
+    # assessment forms (初评)
+    "forms": SIGNED_IN,
+    "api.forms": SIGNED_IN,
+    "form": SIGNED_IN,
+    "api.form": SIGNED_IN,
+    "api.form_save": "assess",
     # the review meeting (复评) and publishing
     "review_runs": SIGNED_IN,
     "api.runs": SIGNED_IN,

@@ -11,8 +11,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+import tierwise
 import tierwise.lifecycle as lc
 import tierwise.reports as reports
+import tierwise.workspace as tw
 from tierwise.web import _charts as charts
 from tierwise.web._access import route
 from tierwise.web._context import Ctx, context, render
@@ -50,6 +52,16 @@ class DashboardOut(BaseModel):
     pending: int
     requests: list[dict[str, Any]]
     runs_to_review: int
+    forms: dict[str, int]
+
+
+def _forms(ctx: Ctx, standard: tierwise.Standard) -> dict[str, int]:
+    """How the assessment forms (初评) of the user's customers stand, for a standard rated on forms."""
+    try:
+        lc.form_fields(standard)
+    except tw.WorkspaceError:
+        return {}
+    return lc.form_counts(ctx.workspace, ctx.user, standard.id)
 
 
 def _dashboard(ctx: Ctx, query: DashboardQuery) -> tuple[DashboardOut | None, list[lc.StandardInfo]]:
@@ -77,6 +89,7 @@ def _dashboard(ctx: Ctx, query: DashboardQuery) -> tuple[DashboardOut | None, li
         pending=board.pending,
         requests=board.requests,
         runs_to_review=sum(1 for r in unpublished(ctx) if r.standard_id == board.standard.id),
+        forms=_forms(ctx, board.standard),
     )
     return out, found
 

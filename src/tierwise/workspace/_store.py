@@ -31,7 +31,7 @@ from tierwise.workspace._users import ACCESS, User, action_text, check_password,
 
 __all__ = ["SCHEMA_VERSION", "AccessDenied", "Workspace", "WorkspaceBusy", "WorkspaceError", "data_columns"]
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 CONFIG = "tierwise.toml"
 DATABASE = "tierwise.duckdb"
 LOCK = ".tierwise.lock"
@@ -113,6 +113,14 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         """CREATE TABLE IF NOT EXISTS drafts (
                standard_id VARCHAR PRIMARY KEY, text VARCHAR NOT NULL, saved_by VARCHAR NOT NULL,
                saved_at TIMESTAMP NOT NULL)""",
+    ),
+    10: (  # assessment forms (初评): a rater's ratings of one customer on a standard's criteria, and their status
+        "CREATE SEQUENCE IF NOT EXISTS form_id",
+        """CREATE TABLE IF NOT EXISTS forms (
+               id BIGINT PRIMARY KEY DEFAULT nextval('form_id'), standard_id VARCHAR NOT NULL,
+               customer_id VARCHAR NOT NULL, ratings JSON NOT NULL, comment VARCHAR, status VARCHAR NOT NULL,
+               created_by VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL,
+               submitted_by VARCHAR, submitted_at TIMESTAMP, reviewed_run BIGINT, reviewed_at TIMESTAMP)""",
     ),
 }
 
