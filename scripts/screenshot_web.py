@@ -77,7 +77,7 @@ def main(out: Path) -> None:
             row.locator("input[name=why]").fill("年度框架协议已续签，保留原等级")
             row.get_by_role("button", name="提交").click()
             page.wait_for_url("**done=review.done_change**")
-            page.goto(f"{base}/review/{run}?move=down")
+            page.goto(f"{base}/review/{run}")  # everyone, the changed grade among them
             page.screenshot(path=str(out / "web-review.png"), full_page=False)
             browser.close()
     finally:

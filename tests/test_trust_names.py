@@ -57,7 +57,7 @@ TRUSTED_NAMES = {
     # grade ranks, scope_sql's condition; every grade, id, date and region is a bound parameter
     *(
         ("lifecycle/_review.py", n)
-        for n in ("name", "region", "young", "customers", "ranks", "scope", "query", "where")
+        for n in ("name", "region", "young", "customers", "ranks", "scope", "query", "where", "marks")
     ),
     *(
         ("reports/_dashboard.py", n)

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tierwise.lifecycle._publish import _check_customer, _parsed
 from tierwise.spec import Standard
 from tierwise.workspace import NotFound, RunInfo, User, Workspace, WorkspaceError, data_columns, get_run, scope_sql
+from tierwise.workspace._users import scoped
 
 __all__ = ["MOVES", "ReviewPage", "change_grade", "review_page", "undo_change", "unpublished_runs"]
 
@@ -82,6 +88,46 @@ def _proposals(con: Any, standard: Standard, run_id: int, as_of: dt.date, user: 
     return query, [*params, run_id, *scope_params]
 
 
+_MOVES_CACHE: OrderedDict[tuple[Any, ...], pa.Table] = OrderedDict()
+_MOVES_KEEP = 2  # runs whose moves are kept (a million customers: about 50 MB each)
+_MOVES_LOCK = threading.Lock()
+# audited actions that change no proposal, published grade or customer
+_UNSEEN = ("login", "logout", "password-set", "draft-saved", "draft-deleted", "form-saved", "run")
+
+
+def _moves(
+    con: Any, workspace: Workspace, standard: Standard, run_id: int, as_of: dt.date, user: User | None
+) -> pa.Table:
+    """Every proposal's customer_id, name, region and move in the user's scope, kept until the workspace changes.
+
+    The joins over a million customers cost most of a page; counts, filters and paging then
+    read this table, and only the shown page's rows are read in full.
+    """
+    marks = ", ".join("?" for _ in _UNSEEN)
+    version = con.execute(
+        f"SELECT coalesce(max(id), 0) FROM audit_log WHERE action NOT IN ({marks})", list(_UNSEEN)
+    ).fetchall()[0][0]
+    key = (
+        str(workspace.root),
+        run_id,
+        int(version),
+        tuple(user.regions) if user is not None and scoped(user) else None,
+    )
+    with _MOVES_LOCK:
+        if key in _MOVES_CACHE:
+            _MOVES_CACHE.move_to_end(key)
+            return _MOVES_CACHE[key]
+    query, params = _proposals(con, standard, run_id, as_of, user)
+    table = con.sql(
+        f"SELECT customer_id, name, region, move FROM ({query}) ORDER BY customer_id", params=params
+    ).to_arrow_table()
+    with _MOVES_LOCK:
+        _MOVES_CACHE[key] = table
+        while len(_MOVES_CACHE) > _MOVES_KEEP:
+            _MOVES_CACHE.popitem(last=False)
+    return table
+
+
 def review_page(
     workspace: Workspace,
     user: User | None,
@@ -100,23 +146,22 @@ def review_page(
         raise ValueError(f"Unknown move '{move}'; choose one of {', '.join(MOVES)}.")
     with workspace.reading() as con:
         standard, as_of, published = _run(con, run_id)
-        query, params = _proposals(con, standard, run_id, as_of, user)
-        counted = dict(con.execute(f"SELECT move, count(*) FROM ({query}) GROUP BY 1", params).fetchall())
-        counts = {m: int(counted.get(m, 0)) for m in MOVES[1:]}
-        counts["all"] = sum(counts.values())
-        kept, kept_params = [], list(params)
-        if move != "all":
-            kept.append("move = ?")
-            kept_params.append(move)
+        moves = _moves(con, workspace, standard, run_id, as_of, user)
+        counted = dict.fromkeys(MOVES[1:], 0)
+        for found in moves.group_by("move").aggregate([("move", "count")]).to_pylist():
+            counted[found["move"]] = int(found["move_count"])
+        counts = {**counted, "all": moves.num_rows}
+        kept = moves if move == "all" else moves.filter(pc.equal(moves["move"], move))
         if q:
-            kept.append("(starts_with(lower(customer_id), lower(?)) OR contains(lower(name), lower(?)))")
-            kept_params += [q.strip(), q.strip()]
-        where = f"WHERE {' AND '.join(kept)}" if kept else ""
-        total = counts[move] if not q else None
-        if total is None:
-            total = int(con.execute(f"SELECT count(*) FROM ({query}) {where}", kept_params).fetchall()[0][0])
+            text = q.strip().lower()
+            by_id = pc.starts_with(pc.utf8_lower(kept["customer_id"]), text)
+            by_name = pc.fill_null(pc.match_substring(pc.utf8_lower(kept["name"]), text), False)
+            kept = kept.filter(pc.or_(by_id, by_name))
+        total = kept.num_rows
+        ids = kept["customer_id"].slice(offset, limit).to_pylist()
+        query, params = _proposals(con, standard, run_id, as_of, user)
         cursor = con.execute(
-            f"SELECT * FROM ({query}) {where} ORDER BY customer_id LIMIT ? OFFSET ?", [*kept_params, limit, offset]
+            f"SELECT * FROM ({query}) WHERE list_contains(?, customer_id) ORDER BY customer_id", [*params, ids]
         )
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
