@@ -50,9 +50,7 @@ def main(out: Path) -> None:
                 time.sleep(0.2)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
-            page = browser.new_page(
-                viewport={"width": 1280, "height": 900}, locale="zh-CN", reduced_motion="reduce"
-            )
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN", reduced_motion="reduce")
             page.goto(base + "/login")
             page.get_by_label("用户名").fill("wang.jingli")
             page.get_by_label("密码").fill(password)
