@@ -45,6 +45,12 @@ EXPECTED: dict[str, set[str | None]] = {
     "api.me": EVERYONE,
     "api.password": EVERYONE,
     "api.openapi": EVERYONE,
+    "imports": RUNNERS,
+    "api.import_upload": RUNNERS,
+    "api.import_preview": RUNNERS,
+    "import_preview": RUNNERS,
+    "import_problems": RUNNERS,
+    "api.import": RUNNERS,
     "forms": EVERYONE,
     "api.forms": EVERYONE,
     "form": EVERYONE,
@@ -127,6 +133,7 @@ def _call(made: TestClient, route: APIRoute, data: WebData) -> Any:
         "name": "nobody-here",
         "code": "en",
         "standard_id": STANDARD,
+        "token": "0" * 32,
     }
     path = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: str(values[m.group(1)]), route.path)
     method = next(iter(route.methods))
@@ -592,7 +599,20 @@ def test_every_template_key_is_in_the_catalogue() -> None:
     assert fixed
     assert not fixed - set(MESSAGES)
     families = {k for k in used if k.endswith(".")}
-    assert families == {"state.", "event.", "kind.", "status.", "action.", "due.", "review.move."}
+    assert families == {
+        "state.",
+        "event.",
+        "kind.",
+        "status.",
+        "action.",
+        "due.",
+        "review.move.",
+        "form.",
+        "imports.mode.",
+    }
+    for key in lc.FORM_STATES:
+        assert f"form.{key}" in MESSAGES
+    assert {"imports.mode.replace", "imports.mode.append"} <= set(MESSAGES)
     for key in ("confirmed", "provisional", "held", "override", "reviewed", "cancelled"):
         assert f"state.{key}" in MESSAGES
     for key in lc.MOVES:

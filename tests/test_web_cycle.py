@@ -414,3 +414,88 @@ def test_the_form_page_posts_the_ratings_as_fields(app: Any, data: WebData) -> N
     assert "done=forms.done_saved" in answer.headers["HX-Redirect"]
     form = li.get(f"/api/v1/forms/{FORMS_STANDARD}/{customer}").json()["form"]
     assert (form["status"], form["comment"], form["ratings"]["资信度"]) == ("draft", "现场走访", "一般")
+
+
+# -- imports --------------------------------------------------------------------------------------------------------
+
+
+def _export(data: WebData, bad: bool) -> bytes:
+    """A month's transactions as the sales system exports them: GBK, Chinese headers, 万 and 年月日."""
+    people = tw.Workspace(data.root).records("SELECT customer_id FROM data.customers ORDER BY 1 LIMIT 3")
+    ids = [p["customer_id"] for p in people]
+    lines = ["客户编号,交易日期,金额", f"{ids[0]},2026年3月5日,12.3万", f'{ids[1]},2026/3/6,"1,234.50"']
+    lines.append(f"{ids[2]},2026-03-07,{'十二块' if bad else '88'}")
+    return ("\r\n".join(lines) + "\r\n").encode("gbk")
+
+
+MONTH = "sales_march"  # a table of its own: an export's columns, not the transactions table's
+
+
+def _upload(made: TestClient, content: bytes, name: str = "三月交易.csv", table: str = MONTH) -> Any:
+    return made.post(
+        "/api/v1/imports/upload",
+        data={"table": table, "mode": "append"},
+        files={"file": (name, content, "text/csv")},
+    )
+
+
+def test_an_upload_is_previewed_with_its_mapping_units_and_first_rows_and_nothing_lands(
+    app: Any, data: WebData
+) -> None:
+    before = tw.Workspace(data.root).tables().get(MONTH, 0)
+    answer = _upload(client(app, "ana"), _export(data, bad=False))
+    assert answer.status_code == 200, answer.text
+    preview = answer.json()
+    assert preview["mapping"] == {"客户编号": "customer_id", "交易日期": "date", "金额": "amount"}
+    assert (preview["rows"], preview["bad_rows"], preview["file"]) == (3, 0, "三月交易.csv")
+    assert preview["first"][0]["amount"] == 123000
+    assert preview["first"][0]["date"] == "2026-03-05"
+    assert preview["first"][1]["amount"] == 1234.5
+    assert tw.Workspace(data.root).tables().get(MONTH, 0) == before, "a preview writes nothing"
+    staged = list((data.root / "uploads").iterdir())
+    assert all(re.fullmatch(r"[0-9a-f]{32}\.csv", p.name) for p in staged), "the browser's name is never a path"
+
+
+def test_an_upload_with_one_bad_row_shows_the_report_and_importing_lands_nothing(app: Any, data: WebData) -> None:
+    ana = client(app, "ana")
+    before = tw.Workspace(data.root).tables().get(MONTH, 0)
+    preview = _upload(ana, _export(data, bad=True)).json()
+    assert preview["bad_rows"] == 1
+    assert [(p["row"], p["column"], p["value"]) for p in preview["problems"]] == [(4, "amount", "十二块")]
+    query = {"table": MONTH, "mode": "append", "name": "三月交易.csv"}
+    report = ana.get(f"/imports/{preview['token']}/problems.csv", params=query)
+    assert report.status_code == 200
+    assert "十二块" in report.content.decode("utf-8-sig")
+    refused = ana.post(f"/api/v1/imports/{preview['token']}", json=query)
+    assert refused.status_code == 400
+    assert "nothing was imported" in refused.json()["detail"] or "未导入任何数据" in refused.json()["detail"]
+    assert tw.Workspace(data.root).tables().get(MONTH, 0) == before
+    actions = [r["action"] for r in client(app, "wang").get("/api/v1/audit", params={"size": 5}).json()["rows"]]
+    assert "import-refused" in actions
+
+
+def test_a_good_upload_is_imported_in_one_step_and_audited(app: Any, data: WebData) -> None:
+    ana = client(app, "ana")
+    before = tw.Workspace(data.root).tables().get(MONTH, 0)
+    preview = _upload(ana, _export(data, bad=False)).json()
+    query = {"table": MONTH, "mode": "append", "name": "三月交易.csv"}
+    done = ana.post(f"/api/v1/imports/{preview['token']}", json=query)
+    assert done.status_code == 200, done.text
+    assert done.json()["rows"] == 3
+    assert tw.Workspace(data.root).tables().get(MONTH, 0) == before + 3
+    assert ana.get(f"/api/v1/imports/{preview['token']}", params=query).status_code == 404, "the upload is gone"
+    recorded = tw.Workspace(data.root).records("SELECT file FROM imports ORDER BY id DESC LIMIT 1")
+    assert recorded[0]["file"].endswith(".csv")
+
+
+def test_uploads_are_refused_for_other_files_and_for_roles_that_do_not_import(app: Any, data: WebData) -> None:
+    ana = client(app, "ana")
+    wrong = _upload(ana, b"MZ...", name="payload.exe")
+    assert wrong.status_code == 400
+    assert "must be .csv" in wrong.json()["detail"]
+    traversal = _upload(ana, _export(data, bad=False), name="../../tierwise.toml.csv")
+    assert traversal.status_code == 200
+    assert traversal.json()["file"] == "tierwise.toml.csv"
+    assert not (data.root.parent / "tierwise.toml.csv").exists()
+    assert _upload(client(app, "li"), _export(data, bad=False)).status_code == 403
+    assert client(app, "ana").get(f"/api/v1/imports/{'../' * 3}x", params={"table": "t"}).status_code == 404

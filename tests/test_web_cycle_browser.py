@@ -6,6 +6,7 @@ Each flow saves screenshots under build/test-output/web/ (the README's come from
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 from tests import _browser
@@ -147,3 +148,37 @@ def test_a_sales_head_submits_assessment_forms_for_his_region(page: Page, site: 
     shot(page, "17-form-submitted")
     page.goto(site + "/forms?status=submitted")
     expect(page.locator(f"#forms tbody tr[data-customer='{customer}']")).to_contain_text("已提交")
+
+
+def test_an_upload_with_one_bad_row_shows_the_report_and_lands_nothing(
+    page: Page, site: str, data: WebData, tmp_path: Path
+) -> None:
+    ids = [data.mine, data.formula]  # (the workspace is the server's while it runs)
+    export = tmp_path / "三月销售.csv"
+    export.write_bytes(
+        f"客户编号,交易日期,金额\r\n{ids[0]},2026年3月5日,12.3万\r\n{ids[1]},2026-03-06,一百\r\n".encode("gbk")
+    )
+    sign_in(page, site, "ana")
+    page.goto(site + "/imports")
+    form = page.locator("#upload")
+    form.locator("select[name=table]").select_option("transactions")
+    form.locator("select[name=mode]").select_option("append")
+    form.locator("input[type=file]").set_input_files(str(export))
+    form.get_by_role("button", name="预览").click()
+    page.wait_for_url("**/imports/*done=imports.done_upload**")
+    expect(page.locator("#summary")).to_contain_text("共 2 行数据，其中 1 行有错误")
+    expect(page.locator("#mapping")).to_contain_text("customer_id")
+    expect(page.locator("#problems tbody tr")).to_have_count(1)
+    expect(page.locator("#problems")).to_contain_text("一百")
+    expect(page.locator("#first")).to_contain_text("123,000")
+    with page.expect_download() as download:
+        page.locator("#report").click()
+    assert "一百" in Path(download.value.path()).read_bytes().decode("utf-8-sig")
+    shot(page, "18-upload-bad-row")
+    page.get_by_role("button", name="导入").click()
+    error = page.locator("#do-import [data-error]")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("未导入任何数据")
+    shot(page, "19-upload-refused")
+    page.goto(site + "/audit")
+    expect(page.locator("table.grid")).to_contain_text("导入被拒")

@@ -44,6 +44,13 @@ ROUTES: dict[str, str] = {
     "form": SIGNED_IN,
     "api.form": SIGNED_IN,
     "api.form_save": "assess",
+    # imports
+    "imports": "import",
+    "api.import_upload": "import",
+    "api.import_preview": "import",
+    "import_preview": "import",
+    "import_problems": "import",
+    "api.import": "import",
     # the review meeting (复评) and publishing
     "review_runs": SIGNED_IN,
     "api.runs": SIGNED_IN,

@@ -22,7 +22,18 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 import tierwise.reports as reports
-from tierwise.web import _audit, _customers, _dashboard, _forms, _requests, _review, _session, _standards, _users
+from tierwise.web import (
+    _audit,
+    _customers,
+    _dashboard,
+    _forms,
+    _imports,
+    _requests,
+    _review,
+    _session,
+    _standards,
+    _users,
+)
 from tierwise.web._context import Forbidden, SignIn, context, environment, render
 from tierwise.workspace import AccessDenied, NotFound, Workspace
 
@@ -104,6 +115,7 @@ def create_app(
         _dashboard,
         _customers,
         _forms,
+        _imports,
         _review,
         _standards,
         _requests,

@@ -14,7 +14,7 @@ from ._drafts import (
     standard_ids,
 )
 from ._errors import AccessDenied, NotFound, WorkspaceBusy, WorkspaceError
-from ._import import ImportRefused, ImportResult, RowProblem, import_file
+from ._import import ImportPreview, ImportRefused, ImportResult, RowProblem, import_file, preview_file
 from ._runs import (
     Movement,
     RunInfo,
@@ -51,6 +51,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "AccessDenied",
     "Draft",
+    "ImportPreview",
     "ImportRefused",
     "ImportResult",
     "Movement",
@@ -83,6 +84,7 @@ __all__ = [
     "movement",
     "open_session",
     "past_date",
+    "preview_file",
     "role_label",
     "run_rows",
     "run_standard",

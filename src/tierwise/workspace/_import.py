@@ -30,7 +30,15 @@ from tierwise.workspace._cache import clear_cache, record_fingerprint
 from tierwise.workspace._columnar import IdCheck, check_columns
 from tierwise.workspace._store import Workspace, WorkspaceError, data_columns
 
-__all__ = ["ImportProgress", "ImportRefused", "ImportResult", "RowProblem", "import_file"]
+__all__ = [
+    "ImportPreview",
+    "ImportProgress",
+    "ImportRefused",
+    "ImportResult",
+    "RowProblem",
+    "import_file",
+    "preview_file",
+]
 
 ImportProgress = Callable[[str, int, int, int], None]
 """Told ``(step, done, total, rows)`` as an import goes: ``read`` (bytes of the file), ``check``
@@ -86,38 +94,36 @@ class ImportResult:
     unmapped: list[str] = field(default_factory=list)  # headers kept as they are: no known column
 
 
-def import_file(
+@dataclass
+class _Prepared:
+    """A file read, mapped and checked, before anything is written."""
+
+    file: str
+    headers: list[str]
+    names: dict[str, str]
+    units: dict[str, tuple[str, Any]]
+    unmapped: list[str]
+    columns: list[str]
+    total: int
+    problems: list[RowProblem]
+    bad_rows: dict[int, list[Any]]
+    good_table: pa.Table
+    given: dict[str, Any]
+    saved: dict[str, Any]
+
+
+def _prepare(
     workspace: Workspace,
     table: str,
-    path: str | Path,
-    *,
-    mapping: Mapping[str, Any] | str | Path | None = None,
-    mode: str = "replace",
-    allow_bad_rows: bool = False,
-    sheet: str | int = 0,
-    today: dt.date | None = None,
-    progress: ImportProgress | None = None,
-) -> ImportResult:
-    """Import ``path`` into the workspace table ``table``.
-
-    ``progress``, when given, is told how far the import is (see :data:`ImportProgress`).
-
-    Raises
-    ------
-    ImportRefused
-        When the file has bad rows (and ``allow_bad_rows`` is false) or none at all;
-        nothing in the workspace changes except the audit log.
-    """
-    workspace.check_access("import")
-    path = Path(path)
-    if mode not in ("replace", "append"):
-        raise WorkspaceError(f"The import mode must be 'replace' or 'append'. Got '{mode}' instead.")
-    if not table.isidentifier() or not table.isascii():
-        raise WorkspaceError(
-            f"The table name must be a word of letters, digits and '_' (like transactions). Got '{table}' instead."
-        )
-    if not path.is_file():
-        raise WorkspaceError(f"The file {path} does not exist.")
+    path: Path,
+    mapping: Mapping[str, Any] | str | Path | None,
+    mode: str,
+    sheet: str | int,
+    today: dt.date | None,
+    progress: ImportProgress | None,
+    name: str | None = None,
+) -> _Prepared:
+    """Read ``path``, map its headers and check every row with the import's rules; nothing is written."""
     given = _load_mapping(mapping)
     today = today or dt.date.today()
     try:
@@ -134,7 +140,7 @@ def import_file(
     names, units, unmapped = map_headers(headers, given, saved)
     columns = [names[h] for h in headers]
     problems: list[RowProblem] = []
-    file = path.name
+    file = name or path.name
     if not total:
         raise ImportRefused(
             f"{file} has no data rows; nothing was imported.", [RowProblem(file, 1, None, None, "no data rows")], None
@@ -177,7 +183,56 @@ def import_file(
     problems.sort(key=lambda p: p.row)
     bad_rows: dict[int, list[Any]] = {item.line: [item.raw] for item in broken}
     bad_rows.update(checked.bad)
-    good_table = checked.table
+    return _Prepared(
+        file, headers, names, units, unmapped, columns, total, problems, bad_rows, checked.table, given, saved
+    )
+
+
+def import_file(
+    workspace: Workspace,
+    table: str,
+    path: str | Path,
+    *,
+    mapping: Mapping[str, Any] | str | Path | None = None,
+    mode: str = "replace",
+    allow_bad_rows: bool = False,
+    sheet: str | int = 0,
+    today: dt.date | None = None,
+    progress: ImportProgress | None = None,
+    name: str | None = None,
+) -> ImportResult:
+    """Import ``path`` into the workspace table ``table``.
+
+    ``progress``, when given, is told how far the import is (see :data:`ImportProgress`).
+    ``name`` is the file's name as its owner knows it (an upload's), for reports and the
+    audit log; default: the file's own name.
+
+    Raises
+    ------
+    ImportRefused
+        When the file has bad rows (and ``allow_bad_rows`` is false) or none at all;
+        nothing in the workspace changes except the audit log.
+    """
+    workspace.check_access("import")
+    path = Path(path)
+    if mode not in ("replace", "append"):
+        raise WorkspaceError(f"The import mode must be 'replace' or 'append'. Got '{mode}' instead.")
+    if not table.isidentifier() or not table.isascii():
+        raise WorkspaceError(
+            f"The table name must be a word of letters, digits and '_' (like transactions). Got '{table}' instead."
+        )
+    if not path.is_file():
+        raise WorkspaceError(f"The file {path} does not exist.")
+    prepared = _prepare(workspace, table, path, mapping, mode, sheet, today, progress, name)
+    file, headers, names, units, unmapped = (
+        prepared.file,
+        prepared.headers,
+        prepared.names,
+        prepared.units,
+        prepared.unmapped,
+    )
+    columns, total, problems, bad_rows = prepared.columns, prepared.total, prepared.problems, prepared.bad_rows
+    good_table, given, saved = prepared.good_table, prepared.given, prepared.saved
     report = _write_report(workspace, table, problems) if problems else None
     with path.open("rb") as handle:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -355,3 +410,52 @@ def _write_report(workspace: Workspace, table: str, problems: list[RowProblem]) 
         }
     )
     return write_table(rows, report)
+
+
+@dataclass
+class ImportPreview:
+    """What an import of a file would do: the header mapping with units, the first rows as read, every problem."""
+
+    table: str
+    file: str
+    rows: int  # data rows of the file
+    bad_rows: int
+    mapping: dict[str, str]  # file header -> column
+    units: dict[str, str]  # file header -> the unit applied
+    unmapped: list[str]
+    first: list[dict[str, Any]]  # the first good rows, typed as they will be stored
+    problems: list[RowProblem]
+
+
+def preview_file(
+    workspace: Workspace,
+    table: str,
+    path: str | Path,
+    *,
+    mapping: Mapping[str, Any] | str | Path | None = None,
+    mode: str = "replace",
+    sheet: str | int = 0,
+    rows: int = 10,
+    name: str | None = None,
+) -> ImportPreview:
+    """Read and check ``path`` as :func:`import_file` would, and write nothing (not even the audit log).
+
+    Raises ImportRefused for a file that cannot be imported at all (no rows, a required column missing).
+    """
+    path = Path(path)
+    if not table.isidentifier() or not table.isascii():
+        raise WorkspaceError(
+            f"The table name must be a word of letters, digits and '_' (like transactions). Got '{table}' instead."
+        )
+    prepared = _prepare(workspace, table, path, mapping, mode, sheet, None, None, name)
+    return ImportPreview(
+        table,
+        prepared.file,
+        prepared.total,
+        len(prepared.bad_rows),
+        dict(prepared.names),
+        {h: u for h, (u, _) in prepared.units.items()},
+        prepared.unmapped,
+        prepared.good_table.slice(0, rows).to_pylist(),
+        prepared.problems,
+    )

@@ -1,0 +1,216 @@
+"""Imports in the browser: upload a file, preview how it will be read, import it as the CLI does.
+
+The upload is stored under a random name in the workspace's ``uploads/`` folder (the
+browser's file name is only shown, never used as a path), its size bounded. The preview
+reads and checks every row with the import's own rules and writes nothing: the header
+mapping with units, the first rows as they will be stored, every bad row (downloadable as
+a formula-safe CSV). Importing is :func:`tierwise.workspace.import_file`: one transaction,
+and a file with a bad row lands nothing.
+"""
+
+import datetime as dt
+import re
+import secrets
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+import tierwise
+import tierwise.workspace as tw
+from tierwise.web._access import route
+from tierwise.web._context import Ctx, body, context, done, render
+
+__all__ = ["MAX_UPLOAD", "router"]
+
+router = APIRouter()
+MAX_UPLOAD = 256 * 1024 * 1024  # bytes: a year of a bank's transactions fits; more is refused
+SUFFIXES = (".csv", ".xlsx", ".xls", ".xlsm", ".parquet")
+TABLES = ("customers", "transactions", "payments", "opportunities", "assessments")
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+_STALE = 24 * 3600  # seconds an upload that was never imported is kept
+
+
+class ImportQuery(BaseModel):
+    """Which table the upload goes to, how, and the file's name as the user knows it (a page's other parameters,
+    like its confirmation, are ignored)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    table: str = Field(min_length=1, max_length=64)
+    mode: Literal["replace", "append"] = "replace"
+    name: str = Field("upload", max_length=200)
+
+
+class ProblemOut(BaseModel):
+    row: int
+    column: str | None
+    value: str | None
+    problem: str
+
+
+class PreviewOut(BaseModel):
+    """How the uploaded file will be read: mapping, units, first rows, every problem; nothing is written."""
+
+    token: str
+    table: str
+    mode: str
+    file: str
+    rows: int
+    bad_rows: int
+    mapping: dict[str, str]
+    units: dict[str, str]
+    unmapped: list[str]
+    first: list[dict[str, Any]]
+    problems: list[ProblemOut]
+
+
+def _uploads(ctx: Ctx) -> Path:
+    folder = ctx.workspace.root / "uploads"
+    folder.mkdir(exist_ok=True)
+    now = time.time()
+    for old in folder.iterdir():  # uploads never imported
+        if old.is_file() and now - old.stat().st_mtime > _STALE:
+            old.unlink(missing_ok=True)
+    return folder
+
+
+def _staged(ctx: Ctx, token: str) -> Path:
+    if not _TOKEN.fullmatch(token):
+        raise tw.NotFound("There is no such upload; upload the file again.")
+    found = [p for p in _uploads(ctx).glob(f"{token}.*") if p.suffix in SUFFIXES]
+    if not found:
+        raise tw.NotFound("The upload is gone (imported, or older than a day); upload the file again.")
+    return found[0]
+
+
+def _preview(ctx: Ctx, token: str, query: ImportQuery) -> PreviewOut:
+    found = tw.preview_file(ctx.workspace, query.table, _staged(ctx, token), mode=query.mode, name=query.name)
+    return PreviewOut(
+        token=token,
+        table=query.table,
+        mode=query.mode,
+        file=found.file,
+        rows=found.rows,
+        bad_rows=found.bad_rows,
+        mapping=found.mapping,
+        units=found.units,
+        unmapped=found.unmapped,
+        first=found.first,
+        problems=[ProblemOut(row=p.row, column=p.column, value=p.value, problem=p.problem) for p in found.problems],
+    )
+
+
+@route(router, "GET", "/imports", "imports", include_in_schema=False)
+def imports(ctx: Ctx = Depends(context)) -> Response:
+    recent = ctx.workspace.records(
+        'SELECT id, "at", "user", table_name, file, mode, rows, bad_rows FROM imports ORDER BY id DESC LIMIT 20'
+    )
+    known = sorted(set(TABLES) | set(ctx.workspace.tables()))
+    return render(ctx, "imports.html", recent=recent, tables=known, limit_mb=MAX_UPLOAD // (1024 * 1024))
+
+
+@route(router, "POST", "/api/v1/imports/upload", "api.import_upload")
+async def api_import_upload(request: Request, ctx: Ctx = Depends(context)) -> Response:
+    """Upload a file (multipart: table, mode, file) and answer its preview; nothing is imported yet."""
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > MAX_UPLOAD + 64 * 1024:
+        raise ValueError(
+            f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB; split it, or import it with the CLI."
+        )
+    sent = await request.form(max_files=1, max_fields=8)
+    upload = sent.get("file")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        raise ValueError("Choose a file to upload (.csv, .xlsx, .xls or .parquet).")
+    original = Path(upload.filename).name[:200]
+    suffix = Path(original).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(f"Cannot import '{original}': the file must be .csv, .xlsx, .xls or .parquet.")
+    query = ImportQuery.model_validate(
+        {"table": sent.get("table") or "", "mode": sent.get("mode") or "replace", "name": original}
+    )
+    token = secrets.token_hex(16)
+    target = _uploads(ctx) / f"{token}{suffix}"
+    size = 0
+    with target.open("wb") as out:
+        while chunk := await upload.read(1024 * 1024):
+            size += len(chunk)
+            if size > MAX_UPLOAD:
+                out.close()
+                target.unlink(missing_ok=True)
+                raise ValueError(
+                    f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB; split it, or import it with the CLI."
+                )
+            out.write(chunk)
+    try:
+        preview = _preview(ctx, token, query)
+    except tw.WorkspaceError:
+        target.unlink(missing_ok=True)
+        raise
+    page = f"/imports/{token}?" + urlencode({"table": query.table, "mode": query.mode, "name": original})
+    return done(ctx, preview.model_dump(mode="json"), page, "imports.done_upload")
+
+
+@route(router, "GET", "/api/v1/imports/{token}", "api.import_preview", response_model=PreviewOut)
+def api_import_preview(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> PreviewOut:
+    """The preview of an upload: the header mapping with units, the first rows as read, every bad row."""
+    return _preview(ctx, token, query)
+
+
+@route(router, "GET", "/imports/{token}", "import_preview", include_in_schema=False)
+def import_preview(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
+    return render(ctx, "import_preview.html", data=_preview(ctx, token, query))
+
+
+@route(router, "GET", "/imports/{token}/problems.csv", "import_problems", include_in_schema=False)
+def import_problems(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
+    """Every bad row of the upload as a CSV (UTF-8 with BOM, formula-safe), as the CLI's report."""
+    import pyarrow as pa
+
+    found = _preview(ctx, token, query)
+    rows = pa.table(
+        {
+            "file": [found.file] * len(found.problems),
+            "row": [p.row for p in found.problems],
+            "column": [p.column for p in found.problems],
+            "value": [p.value for p in found.problems],
+            "problem": [p.problem for p in found.problems],
+        }
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        written = tierwise.write_table(rows, Path(folder) / "problems.csv")
+        content = written.read_bytes()
+    stamp = dt.date.today().isoformat()
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="import-{query.table}-problems-{stamp}.csv"'},
+    )
+
+
+class ImportForm(BaseModel):
+    """The import of an upload: into which table, how."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    table: str = Field(min_length=1, max_length=64)
+    mode: Literal["replace", "append"] = "replace"
+    name: str = Field("upload", max_length=200)
+
+
+@route(router, "POST", "/api/v1/imports/{token}", "api.import")
+async def api_import(token: str, request: Request, ctx: Ctx = Depends(context)) -> Response:
+    """Import the upload, as 'tierwise import' does: one transaction; a file with a bad row lands nothing."""
+    form: ImportForm = await body(request, ImportForm)
+    staged = _staged(ctx, token)
+    try:
+        result = tw.import_file(ctx.workspace, form.table, staged, mode=form.mode, name=form.name)
+    except tw.ImportRefused as exc:
+        detail = ctx.t("imports.refused", bad=len({p.row for p in exc.problems}), file=form.name)
+        return JSONResponse({"detail": detail, "problems": len(exc.problems)}, status_code=400)
+    staged.unlink(missing_ok=True)
+    answer = {"table": result.table, "rows": result.rows, "mode": result.mode, "import": result.import_id}
+    return done(ctx, answer, "/imports", "imports.done_import", id=result.import_id, name=form.table)
