@@ -42,6 +42,8 @@ TRUSTED_NAMES = {
     ("reports/_published.py", "on_day"),
     ("reports/_published.py", "selected"),
     ("reports/_published.py", "_LATEST_ROWS"),
+    ("reports/_published.py", "regions"),
+    ("reports/_published.py", "scope"),
     ("reports/_effect.py", "sums"),
     # the scoped queries: relations and conditions made of fixed fragments, every value a bound parameter
     ("lifecycle/_customers.py", "base"),

@@ -499,3 +499,43 @@ def test_uploads_are_refused_for_other_files_and_for_roles_that_do_not_import(ap
     assert not (data.root.parent / "tierwise.toml.csv").exists()
     assert _upload(client(app, "li"), _export(data, bad=False)).status_code == 403
     assert client(app, "ana").get(f"/api/v1/imports/{'../' * 3}x", params={"table": "t"}).status_code == 404
+
+
+# -- reports --------------------------------------------------------------------------------------------------------
+
+
+def test_the_reports_page_shows_the_pack_with_its_charts(app: Any, data: WebData) -> None:
+    html = client(app, "wang").get("/reports", params={"standard": STANDARD}).text
+    assert 'id="sheet-distribution"' in html
+    assert 'id="sheet-grade_list"' in html
+    assert 'data-chart="chart-distribution"' in html
+    assert "<script>" not in html.replace('<script type="application/json"', "")
+
+
+def test_an_account_manager_downloads_reports_of_their_region_only(app: Any, data: WebData) -> None:
+    import io
+
+    import openpyxl
+
+    answer = client(app, "li").get("/reports.xlsx", params={"standard": STANDARD})
+    assert answer.status_code == 200
+    assert answer.headers["content-disposition"].endswith('.xlsx"')
+    book = openpyxl.load_workbook(io.BytesIO(answer.content), read_only=True)
+    names = book.sheetnames
+    listed = book[next(n for n in names if "分级表" in n)]
+    rows = list(listed.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r and "区域" in r)  # under the sheet's title
+    region = list(rows[header]).index("区域")
+    assert {r[region] for r in rows[header + 1 :] if r[region]} == {data.region}
+    everyone = reports.report_pack(tw.Workspace(data.root), STANDARD).sheets["grade_list"]
+    mine = reports.report_pack(tw.Workspace(data.root), STANDARD, user=_user(data, "li")).sheets["grade_list"]
+    assert len(mine) < len(everyone)
+    assert set(mine["region"]) == {data.region}
+    page = client(app, "li").get("/reports", params={"standard": STANDARD}).text
+    assert data.hostile not in page, "another region's customer is not listed"
+
+
+def test_the_pdf_report_is_a_pdf(app: Any, data: WebData) -> None:
+    answer = client(app, "li").get("/reports.pdf", params={"standard": STANDARD})
+    assert answer.status_code == 200
+    assert answer.content.startswith(b"%PDF")

@@ -7,7 +7,7 @@ Examples
 --------
 >>> import tierwise.reports as reports
 >>> sorted(reports.__all__)[:4]
-['Dashboard', 'LABELS', 'Pack', 'Published']
+['CHARTS_OF', 'Dashboard', 'LABELS', 'Pack']
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ._dashboard import Dashboard, dashboard
 from ._distribution import distribution, gini, lorenz
 from ._due import due, next_evaluation
 from ._effect import effect, effect_breaks
-from ._html import render_html, write_html
+from ._html import CHARTS_OF, chart_options, render_html, write_html
 from ._labels import LABELS, label
 from ._migration import migration, migration_summary
 from ._pdf import write_pdf
@@ -25,10 +25,12 @@ from ._tables import entitlements, grade_list, region_analysis, sales_pivot, spe
 from ._workbook import Pack, report_pack, write_pack
 
 __all__ = [
+    "CHARTS_OF",
     "LABELS",
     "Dashboard",
     "Pack",
     "Published",
+    "chart_options",
     "dashboard",
     "distribution",
     "due",

@@ -13,7 +13,7 @@ import pandas as pd
 from ._labels import label
 from ._workbook import Pack
 
-__all__ = ["render_html", "write_html"]
+__all__ = ["CHARTS_OF", "chart_options", "render_html", "write_html"]
 
 ROWS_SHOWN = 200  # rows of a long table on the page; every row is in the workbook
 
@@ -50,7 +50,7 @@ def _rows(frame: pd.DataFrame) -> list[list[dict[str, Any]]]:
     return rows
 
 
-def _charts(pack: Pack, lang: str) -> dict[str, dict[str, Any]]:
+def chart_options(pack: Pack, lang: str = "zh") -> dict[str, dict[str, Any]]:
     """ECharts options by chart id (the same four charts as the workbook, and the migration heat map)."""
     charts: dict[str, dict[str, Any]] = {}
     grades = list(pack.source.standard.grades)
@@ -165,7 +165,7 @@ def _charts(pack: Pack, lang: str) -> dict[str, dict[str, Any]]:
     return charts
 
 
-_CHARTS_OF = {
+CHARTS_OF = {
     "distribution": ["chart-distribution", "chart-pareto"],
     "pareto": ["chart-lorenz"],
     "region_analysis": ["chart-region"],
@@ -181,7 +181,7 @@ def render_html(pack: Pack, *, lang: str = "zh") -> str:
         loader=PackageLoader("tierwise.reports", "templates"), autoescape=select_autoescape(["html", "j2"])
     )
     source = pack.source
-    charts = _charts(pack, lang)
+    charts = chart_options(pack, lang)
     sections = []
     for key, frame in pack.sheets.items():
         more = len(frame) - ROWS_SHOWN
@@ -191,7 +191,7 @@ def render_html(pack: Pack, *, lang: str = "zh") -> str:
                 "title": label(f"sheet.{key}", lang),
                 "headers": [label(str(c), lang) for c in frame.columns],
                 "rows": _rows(frame),
-                "charts": [{"id": c} for c in _CHARTS_OF.get(key, []) if c in charts],
+                "charts": [{"id": c} for c in CHARTS_OF.get(key, []) if c in charts],
                 "more": (f"… {more:,} " + ("行未显示，完整数据见 xlsx" if lang == "zh" else "more rows in the xlsx"))
                 if more > 0
                 else "",

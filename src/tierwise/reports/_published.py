@@ -10,7 +10,7 @@ import pandas as pd
 from tierwise._sql import ident
 from tierwise.lifecycle import grades_on_sql
 from tierwise.spec import Standard, loads_standard
-from tierwise.workspace import Workspace, WorkspaceError
+from tierwise.workspace import User, Workspace, WorkspaceError, data_columns, scope_sql
 from tierwise.workspace._runs import deciding_indicator, json_path
 
 __all__ = ["Published", "previous", "published"]
@@ -35,8 +35,16 @@ class Published:
     that is not one of these (name, region, industry …).
     """
 
-    def __init__(self, standard: Standard, day: dt.date, frame: pd.DataFrame, publication: int | None) -> None:
+    def __init__(
+        self,
+        standard: Standard,
+        day: dt.date,
+        frame: pd.DataFrame,
+        publication: int | None,
+        user: User | None = None,
+    ) -> None:
         self.standard, self.day, self.frame, self.publication = standard, day, frame, publication
+        self.user = user  # whose customers: a user limited to regions sees theirs only
 
     @property
     def value(self) -> str | None:
@@ -77,12 +85,18 @@ def _day(con: Any, standard_id: str, as_of: dt.date | None, publication: int | N
 
 
 def published(
-    workspace: Workspace, standard_id: str, *, as_of: dt.date | None = None, publication: int | None = None
+    workspace: Workspace,
+    standard_id: str,
+    *,
+    as_of: dt.date | None = None,
+    publication: int | None = None,
+    user: User | None = None,
 ) -> Published:
     """Everyone's published grade of ``standard_id`` on a day: ``publication`` (a run id), ``as_of``, or the latest.
 
     The standard is the one of the latest publication on or before that day (its grades,
-    indicators and policies).
+    indicators and policies). With ``user``, only the customers of their regions (every
+    report built on it is then theirs only).
     """
     with workspace.reading() as con:
         day, publication = _day(con, standard_id, as_of, publication)
@@ -100,11 +114,20 @@ def published(
             f', json_extract_string(r."values", ?) AS {ident("_tw_value_" + str(i))}' for i in range(len(indicators))
         )
         on_day, on_day_params = grades_on_sql(standard_id, day)
+        has_region = "region" in data_columns(con, "customers")
+        scope, scope_params = scope_sql(user, "sc.region" if has_region else "NULL")
+        regions = (
+            "LEFT JOIN (SELECT CAST(customer_id AS VARCHAR) AS cid, CAST(region AS VARCHAR) AS region "
+            "FROM data.customers) sc ON sc.cid = g.customer_id"
+            if has_region and scope != "TRUE"
+            else ""
+        )
         query = (
             f"SELECT g.*, r.reason{selected} FROM ({on_day}) g "
-            f"LEFT JOIN ({_LATEST_ROWS}) r ON r.customer_id = g.customer_id ORDER BY g.customer_id"
+            f"LEFT JOIN ({_LATEST_ROWS}) r ON r.customer_id = g.customer_id {regions} WHERE {scope} "
+            "ORDER BY g.customer_id"
         )
-        params = [json_path(name) for name in indicators] + on_day_params + [standard_id, day]
+        params = [json_path(name) for name in indicators] + on_day_params + [standard_id, day] + scope_params
         frame = con.execute(query, params).df()
         has_customers = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'data' AND table_name = 'customers'"
@@ -119,7 +142,7 @@ def published(
         customers["customer_id"] = customers["customer_id"].astype(str)
         extra = [c for c in customers.columns if c == "customer_id" or c not in frame.columns]
         frame = frame.merge(customers[extra], on="customer_id", how="left")
-    return Published(standard, day, frame, publication)
+    return Published(standard, day, frame, publication, user)
 
 
 def previous(workspace: Workspace, source: Published) -> Published | None:
@@ -130,4 +153,4 @@ def previous(workspace: Workspace, source: Published) -> Published | None:
             "AND p.as_of < ? AND NOT coalesce(r.review, false) ORDER BY p.as_of DESC LIMIT 1",
             [source.standard.id, source.day],
         ).fetchall()
-    return published(workspace, source.standard.id, publication=int(rows[0][0])) if rows else None
+    return published(workspace, source.standard.id, publication=int(rows[0][0]), user=source.user) if rows else None

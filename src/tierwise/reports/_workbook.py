@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from tierwise.workspace import Workspace, data_columns
+from tierwise.workspace import User, Workspace, data_columns
 
 from ._distribution import distribution, gini, lorenz
 from ._effect import effect, effect_breaks
@@ -47,9 +47,13 @@ def report_pack(
     as_of: dt.date | None = None,
     publication: int | None = None,
     by: str = "region",
+    user: User | None = None,
 ) -> Pack:
-    """Every report of ``standard_id`` on a day (default: its latest publication), migration from the one before."""
-    source = published(workspace, standard_id, as_of=as_of, publication=publication)
+    """Every report of ``standard_id`` on a day (default: its latest publication), migration from the one before.
+
+    With ``user``, every sheet counts only the customers of their regions.
+    """
+    source = published(workspace, standard_id, as_of=as_of, publication=publication, user=user)
     sheets: dict[str, pd.DataFrame] = {}
     has_value = source.value is not None and pd.api.types.is_numeric_dtype(source.frame[source.value])
     if has_value:

@@ -44,6 +44,10 @@ ROUTES: dict[str, str] = {
     "form": SIGNED_IN,
     "api.form": SIGNED_IN,
     "api.form_save": "assess",
+    # reports
+    "reports": SIGNED_IN,
+    "reports_xlsx": SIGNED_IN,
+    "reports_pdf": SIGNED_IN,
     # imports
     "imports": "import",
     "api.import_upload": "import",
