@@ -217,10 +217,7 @@ def import_file(
     path = Path(path)
     if mode not in ("replace", "append"):
         raise WorkspaceError(f"The import mode must be 'replace' or 'append'. Got '{mode}' instead.")
-    if not table.isidentifier() or not table.isascii():
-        raise WorkspaceError(
-            f"The table name must be a word of letters, digits and '_' (like transactions). Got '{table}' instead."
-        )
+    _check_table(table)
     if not path.is_file():
         raise WorkspaceError(f"The file {path} does not exist.")
     prepared = _prepare(workspace, table, path, mapping, mode, sheet, today, progress, name)
@@ -340,6 +337,13 @@ def import_file(
     )
 
 
+def _check_table(table: str) -> None:
+    if not table.isidentifier() or not table.isascii():
+        raise WorkspaceError(
+            f"The table name must be a word of letters, digits and '_' (like transactions). Got '{table}' instead."
+        )
+
+
 def _scalar(cursor: Any) -> Any:
     rows = cursor.fetchall()  # all: a result fetched in part blocks the connection
     row = rows[0] if rows else None
@@ -443,10 +447,7 @@ def preview_file(
     Raises ImportRefused for a file that cannot be imported at all (no rows, a required column missing).
     """
     path = Path(path)
-    if not table.isidentifier() or not table.isascii():
-        raise WorkspaceError(
-            f"The table name must be a word of letters, digits and '_' (like transactions). Got '{table}' instead."
-        )
+    _check_table(table)
     prepared = _prepare(workspace, table, path, mapping, mode, sheet, None, None, name)
     return ImportPreview(
         table,
