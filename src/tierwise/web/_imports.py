@@ -192,13 +192,10 @@ def import_problems(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx
     )
 
 
-class ImportForm(BaseModel):
-    """The import of an upload: into which table, how."""
+class ImportForm(ImportQuery):
+    """The import of an upload: into which table, how (a body: no other field)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    table: str = Field(min_length=1, max_length=64)
-    mode: Literal["replace", "append"] = "replace"
-    name: str = Field("upload", max_length=200)
 
 
 @route(router, "POST", "/api/v1/imports/{token}", "api.import")
