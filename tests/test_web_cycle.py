@@ -539,3 +539,18 @@ def test_the_pdf_report_is_a_pdf(app: Any, data: WebData) -> None:
     answer = client(app, "li").get("/reports.pdf", params={"standard": STANDARD})
     assert answer.status_code == 200
     assert answer.content.startswith(b"%PDF")
+
+
+def test_a_change_through_the_app_computes_the_dashboards_again_before_anyone_asks(app: Any, data: WebData) -> None:
+    from tierwise.reports import _dashboard
+
+    wang = client(app, "wang")
+    before = wang.get("/api/v1/dashboard").json()["customers"]
+    customer = wang.get("/api/v1/customers", params={"grade": "C", "size": 1}).json()["rows"][0]["customer_id"]
+    _dashboard._CACHE.clear()
+    assert (
+        wang.post(f"/api/v1/customers/{customer}/cancel", json={"standard": STANDARD, "why": "注销"}).status_code == 200
+    )
+    warmed = [board for key, board in _dashboard._CACHE.items() if key[1] == STANDARD and key[4] is None]
+    assert [board.customers for board in warmed] == [before - 1]
+    wang.post(f"/api/v1/customers/{customer}/reinstate", json={"standard": STANDARD, "why": "误操作"})

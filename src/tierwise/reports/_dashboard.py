@@ -178,8 +178,9 @@ def _previous(con: Any, standard_id: str, published: dt.date) -> dt.date | None:
 def _migration(con: Any, standard: Standard, before: dt.date, day: dt.date, user: User | None) -> list[dict[str, Any]]:
     columns = data_columns(con, "customers")
     region = "CAST(c.region AS VARCHAR)" if "region" in columns else "NULL"
-    customers = "LEFT JOIN data.customers c ON CAST(c.customer_id AS VARCHAR) = m.customer_id" if columns else ""
     scope, scope_params = scope_sql(user, region)
+    joined = columns and scope != "TRUE"  # the customers' regions, only to keep a regional user's
+    customers = "LEFT JOIN data.customers c ON CAST(c.customer_id AS VARCHAR) = m.customer_id" if joined else ""
     then, then_params = grades_on_sql(standard.id, before)
     now, now_params = grades_on_sql(standard.id, day)
     rows = con.execute(
@@ -204,8 +205,7 @@ def _due(
     workspace: Workspace, standard_id: str, user: User | None, day: dt.date
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """What is due for this standard (evaluation, provisional reviews, expiring 特批, requests), in the user's scope."""
-    frame = due(workspace, day)
-    frame = frame[frame["standard_id"] == standard_id]
+    frame = due(workspace, day, standard_id=standard_id)
     ids = frame["customer_id"].dropna().unique().tolist()
     with workspace.reading() as con:
         scope, scope_params = scope_sql(user, "CAST(c.region AS VARCHAR)")

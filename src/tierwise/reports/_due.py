@@ -54,7 +54,9 @@ def next_evaluation(standard: Standard, last: dt.date) -> dt.date | None:
     return following
 
 
-def due(workspace: Workspace, today: dt.date | None = None, *, horizon_days: int = 30) -> pd.DataFrame:
+def due(
+    workspace: Workspace, today: dt.date | None = None, *, horizon_days: int = 30, standard_id: str | None = None
+) -> pd.DataFrame:
     """Everything that needs someone's action, soonest first.
 
     Columns: ``kind`` (``evaluation``: the cadence's next evaluation day has come since the
@@ -62,15 +64,18 @@ def due(workspace: Workspace, today: dt.date | None = None, *, horizon_days: int
     tenure has reached the standard's provisional period; ``override-expiring``: a 特批
     ends within ``horizon_days``; ``request``: a pending 特批 or upgrade application),
     ``standard_id``, ``customer_id`` (empty for an evaluation), ``due`` (the day),
-    ``overdue`` (the day has passed), ``detail``.
+    ``overdue`` (the day has passed), ``detail``. With ``standard_id``, that standard's only.
     """
+    only = standard_id  # (the loops below name each row's standard_id)
     today = today or dt.date.today()
     soon = today + dt.timedelta(days=horizon_days)
     rows: list[dict[str, Any]] = []
     with workspace.reading() as con:
         latest = con.execute(
             "SELECT p.standard_id, p.as_of, r.standard_text FROM publications p JOIN runs r ON r.id = p.run_id "
-            "QUALIFY row_number() OVER (PARTITION BY p.standard_id ORDER BY p.as_of DESC) = 1 ORDER BY 1"
+            "WHERE p.standard_id = coalesce(?, p.standard_id) "
+            "QUALIFY row_number() OVER (PARTITION BY p.standard_id ORDER BY p.as_of DESC) = 1 ORDER BY 1",
+            [only],
         ).fetchall()
         has_created = "created_at" in data_columns(con, "customers")
         for standard_id, as_of, text in latest:
@@ -113,8 +118,8 @@ def due(workspace: Workspace, today: dt.date | None = None, *, horizon_days: int
                         )
         for standard_id, customer_id, until, grade in con.execute(
             "SELECT standard_id, customer_id, until, grade FROM grades WHERE valid_to IS NULL AND state = 'override' "
-            "AND until IS NOT NULL AND until <= ? ORDER BY until, customer_id",
-            [soon],
+            "AND until IS NOT NULL AND until <= ? AND standard_id = coalesce(?, standard_id) ORDER BY until, customer_id",
+            [soon, only],
         ).fetchall():
             rows.append(
                 {
@@ -128,7 +133,8 @@ def due(workspace: Workspace, today: dt.date | None = None, *, horizon_days: int
             )
         for kind, standard_id, customer_id, grade, requested_by, requested_at in con.execute(
             "SELECT kind, standard_id, customer_id, grade, requested_by, CAST(requested_at AS DATE) FROM requests "
-            "WHERE status = 'pending' ORDER BY requested_at, id"
+            "WHERE status = 'pending' AND standard_id = coalesce(?, standard_id) ORDER BY requested_at, id",
+            [only],
         ).fetchall():
             rows.append(
                 {

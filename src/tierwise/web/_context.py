@@ -17,7 +17,10 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ValidationError
+from starlette.background import BackgroundTask
 
+import tierwise.lifecycle as lc
+import tierwise.reports as reports
 from tierwise._messages import LANGS, MESSAGES, message, reason
 from tierwise.workspace import User, Workspace, role_label, session_user
 
@@ -147,9 +150,22 @@ async def body(request: Request, model: type[BaseModel]) -> Any:
         raise ValueError(f"The request is not valid: {problems}.") from exc
 
 
+def _warm(workspace: Workspace) -> None:
+    """Compute every published standard's dashboard (everyone's view) again, so its next view is read from the cache."""
+    for found in lc.standards(workspace):
+        try:
+            reports.dashboard(workspace, found.id, None)
+        except (ValueError, RuntimeError):  # a dashboard that cannot be drawn now is drawn, with its error, on view
+            continue
+
+
 def done(ctx: Ctx, result: dict[str, Any], page: str, key: str, **params: Any) -> Response:
-    """The answer to a change: JSON for the API, and for a page's htmx form a redirect showing what happened."""
-    response = JSONResponse(jsonable_encoder(result))
+    """The answer to a change: JSON for the API, and for a page's htmx form a redirect showing what happened.
+
+    After the answer is sent, the dashboards are computed again in the background (a change
+    may move what they show), so managers read them from the cache.
+    """
+    response = JSONResponse(jsonable_encoder(result), background=BackgroundTask(_warm, ctx.workspace))
     if ctx.request.headers.get("hx-request"):
         from urllib.parse import urlencode
 

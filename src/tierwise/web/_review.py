@@ -9,12 +9,11 @@ are audited with the signed-in user.
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 import tierwise.lifecycle as lc
-import tierwise.reports as reports
 import tierwise.workspace as tw
 from tierwise.web._access import allowed, route
 from tierwise.web._context import Ctx, body, context, done, render
@@ -226,16 +225,10 @@ async def api_review_undo(run_id: int, customer_id: str, request: Request, ctx: 
     )
 
 
-def _warm(workspace: tw.Workspace, standard_id: str) -> None:
-    """Compute the new dashboard (everyone's view) after the answer is sent, so its first view comes from the cache."""
-    reports.dashboard(workspace, standard_id, None)
-
-
 @route(router, "POST", "/api/v1/runs/{run_id}/publish", "api.publish")
-async def api_publish(run_id: int, background: BackgroundTasks, ctx: Ctx = Depends(context)) -> Response:
+async def api_publish(run_id: int, ctx: Ctx = Depends(context)) -> Response:
     """Publish the run: the lifecycle applies to every customer, then the review's changes."""
     result = lc.publish(ctx.workspace, run_id)
-    background.add_task(_warm, ctx.workspace, result.standard_id)
     answer = {
         "run": result.run_id,
         "standard": result.standard_id,
