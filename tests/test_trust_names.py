@@ -33,6 +33,7 @@ SQL_WORDS = (
 TRUSTED_CALLS = {"ident", "qualified", "literal", "compile"}
 TRUSTED_NAMES = {
     ("workspace/_runs.py", "_COLUMNS"),
+    ("workspace/_store.py", "marks"),  # last_change: one placeholder per ignored action
     ("workspace/_runs.py", "payload"),
     ("workspace/_runs.py", "packed"),
     ("engine/_data.py", "types"),

@@ -21,7 +21,17 @@ import pyarrow.compute as pc
 
 from tierwise.lifecycle._publish import _check_customer, _parsed
 from tierwise.spec import Standard
-from tierwise.workspace import NotFound, RunInfo, User, Workspace, WorkspaceError, data_columns, get_run, scope_sql
+from tierwise.workspace import (
+    NotFound,
+    RunInfo,
+    User,
+    Workspace,
+    WorkspaceError,
+    data_columns,
+    get_run,
+    last_change,
+    scope_sql,
+)
 from tierwise.workspace._users import scoped
 
 __all__ = ["MOVES", "ReviewPage", "change_grade", "review_page", "undo_change", "unpublished_runs"]
@@ -103,10 +113,7 @@ def _moves(
     The joins over a million customers cost most of a page; counts, filters and paging then
     read this table, and only the shown page's rows are read in full.
     """
-    marks = ", ".join("?" for _ in _UNSEEN)
-    version = con.execute(
-        f"SELECT coalesce(max(id), 0) FROM audit_log WHERE action NOT IN ({marks})", list(_UNSEEN)
-    ).fetchall()[0][0]
+    version = last_change(con, _UNSEEN)
     key = (
         str(workspace.root),
         run_id,

@@ -23,7 +23,7 @@ from tierwise._sql import ident
 from tierwise.lifecycle import grades_on_sql, scoped_requests
 from tierwise.lifecycle._publish import _parsed
 from tierwise.spec import Standard
-from tierwise.workspace import NotFound, User, Workspace, data_columns, scope_sql
+from tierwise.workspace import NotFound, User, Workspace, data_columns, last_change, scope_sql
 from tierwise.workspace._runs import deciding_indicator, json_path
 from tierwise.workspace._users import scoped
 
@@ -229,13 +229,6 @@ def _due(
 _UNSEEN = ("login", "logout", "password-set", "draft-saved", "draft-deleted", "run", "review-change", "review-undo")
 
 
-def _version(con: Any) -> int:
-    """The last change a dashboard shows: every change is audited, so the last relevant audit record."""
-    marks = ", ".join("?" for _ in _UNSEEN)
-    query = f"SELECT coalesce(max(id), 0) FROM audit_log WHERE action NOT IN ({marks})"
-    return int(con.execute(query, list(_UNSEEN)).fetchall()[0][0])
-
-
 def dashboard(workspace: Workspace, standard_id: str, user: User | None, *, day: dt.date | None = None) -> Dashboard:
     """The dashboard of ``standard_id`` for ``user`` (their regions only) on ``day`` (default today).
 
@@ -254,7 +247,7 @@ def dashboard(workspace: Workspace, standard_id: str, user: User | None, *, day:
             str(workspace.root),
             standard_id,
             day,
-            _version(con),
+            last_change(con, _UNSEEN),
             tuple(user.regions) if user is not None and scoped(user) else None,  # what the user sees, not who
         )
         with _CACHE_LOCK:

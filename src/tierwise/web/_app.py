@@ -36,6 +36,7 @@ from tierwise.web import (
     _users,
 )
 from tierwise.web._context import Forbidden, SignIn, context, environment, render
+from tierwise.web._context import invalid as invalid_sentence
 from tierwise.workspace import AccessDenied, NotFound, Workspace
 
 __all__ = ["CSP", "create_app"]
@@ -169,8 +170,7 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
-        return _problem(request, 422, f"The request is not valid: {problems}.")
+        return _problem(request, 422, invalid_sentence(exc.errors()))
 
     @app.exception_handler(404)
     async def no_page(request: Request, exc: Any) -> Response:

@@ -24,7 +24,7 @@ import tierwise.reports as reports
 from tierwise._messages import LANGS, MESSAGES, message, reason
 from tierwise.workspace import User, Workspace, role_label, session_user
 
-__all__ = ["COOKIE", "LANG_COOKIE", "Ctx", "Forbidden", "SignIn", "body", "context", "done", "render"]
+__all__ = ["COOKIE", "LANG_COOKIE", "Ctx", "Forbidden", "SignIn", "body", "context", "done", "invalid", "render"]
 
 COOKIE = "tierwise_session"
 LANG_COOKIE = "tierwise_lang"
@@ -146,8 +146,13 @@ async def body(request: Request, model: type[BaseModel]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"'{'.'.join(map(str, e['loc'])) or 'body'}': {e['msg']}" for e in exc.errors())
-        raise ValueError(f"The request is not valid: {problems}.") from exc
+        raise ValueError(invalid(exc.errors())) from exc
+
+
+def invalid(errors: Any) -> str:
+    """The sentence for a request's validation errors (pydantic's), every problem with where it is."""
+    problems = "; ".join(f"'{'.'.join(map(str, e['loc'])) or 'body'}': {e['msg']}" for e in errors)
+    return f"The request is not valid: {problems}."
 
 
 def _warm(workspace: Workspace) -> None:

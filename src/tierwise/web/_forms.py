@@ -16,7 +16,7 @@ import tierwise
 import tierwise.lifecycle as lc
 import tierwise.workspace as tw
 from tierwise.web._access import allowed, route
-from tierwise.web._context import Ctx, context, done, render
+from tierwise.web._context import Ctx, context, done, invalid, render
 
 __all__ = ["form_standards", "router"]
 
@@ -174,8 +174,7 @@ async def _form_in(request: Request) -> FormIn:
             submit=fields.get("action") == "submit",
         )
     except ValidationError as exc:
-        problems = "; ".join(f"'{'.'.join(map(str, e['loc'])) or 'body'}': {e['msg']}" for e in exc.errors())
-        raise ValueError(f"The form is not valid: {problems}.") from exc
+        raise ValueError(invalid(exc.errors())) from exc
     except ValueError as exc:
         raise ValueError(f"The request body is not valid JSON: {exc}.") from exc
 

@@ -169,18 +169,9 @@ def import_preview(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx 
 @route(router, "GET", "/imports/{token}/problems.csv", "import_problems", include_in_schema=False)
 def import_problems(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
     """Every bad row of the upload as a CSV (UTF-8 with BOM, formula-safe), as the CLI's report."""
-    import pyarrow as pa
-
-    found = _preview(ctx, token, query)
-    rows = pa.table(
-        {
-            "file": [found.file] * len(found.problems),
-            "row": [p.row for p in found.problems],
-            "column": [p.column for p in found.problems],
-            "value": [p.value for p in found.problems],
-            "problem": [p.problem for p in found.problems],
-        }
-    )
+    staged = _staged(ctx, token)
+    found = tw.preview_file(ctx.workspace, query.table, staged, mode=query.mode, name=query.name)
+    rows = tw.problems_table(found.problems)
     with tempfile.TemporaryDirectory() as folder:
         written = tierwise.write_table(rows, Path(folder) / "problems.csv")
         content = written.read_bytes()

@@ -14,7 +14,7 @@ from ._drafts import (
     standard_ids,
 )
 from ._errors import AccessDenied, NotFound, WorkspaceBusy, WorkspaceError
-from ._import import ImportPreview, ImportRefused, ImportResult, RowProblem, import_file, preview_file
+from ._import import ImportPreview, ImportRefused, ImportResult, RowProblem, import_file, preview_file, problems_table
 from ._runs import (
     Movement,
     RunInfo,
@@ -30,7 +30,7 @@ from ._runs import (
     run_standard,
 )
 from ._sessions import close_session, open_session, session_user, verify_password
-from ._store import SCHEMA_VERSION, Workspace, data_columns
+from ._store import SCHEMA_VERSION, Workspace, data_columns, last_change
 from ._users import (
     ACCESS,
     ROLES,
@@ -78,6 +78,7 @@ __all__ = [
     "get_run",
     "import_file",
     "in_scope",
+    "last_change",
     "list_drafts",
     "list_runs",
     "list_users",
@@ -85,6 +86,7 @@ __all__ = [
     "open_session",
     "past_date",
     "preview_file",
+    "problems_table",
     "role_label",
     "run_rows",
     "run_standard",

@@ -38,6 +38,7 @@ __all__ = [
     "RowProblem",
     "import_file",
     "preview_file",
+    "problems_table",
 ]
 
 ImportProgress = Callable[[str, int, int, int], None]
@@ -401,10 +402,9 @@ def _existing_ids(con: Any, table: str) -> pa.Array | None:
     return con.sql(query).to_arrow_table().column("id").combine_chunks()
 
 
-def _write_report(workspace: Workspace, table: str, problems: list[RowProblem]) -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    report = workspace.reports / f"import-{table}-{stamp}.csv"
-    rows = pa.table(
+def problems_table(problems: list[RowProblem]) -> pa.Table:
+    """The bad-row report: file, row, column, value, problem (one row per problem)."""
+    return pa.table(
         {
             "file": [p.file for p in problems],
             "row": [p.row for p in problems],
@@ -413,7 +413,11 @@ def _write_report(workspace: Workspace, table: str, problems: list[RowProblem]) 
             "problem": [p.problem for p in problems],
         }
     )
-    return write_table(rows, report)
+
+
+def _write_report(workspace: Workspace, table: str, problems: list[RowProblem]) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return write_table(problems_table(problems), workspace.reports / f"import-{table}-{stamp}.csv")
 
 
 @dataclass

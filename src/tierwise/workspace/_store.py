@@ -29,7 +29,15 @@ from tierwise._sql import qualified
 from tierwise.workspace._errors import AccessDenied, WorkspaceBusy, WorkspaceError, storage_error
 from tierwise.workspace._users import ACCESS, User, action_text, check_password, find_user, register, role_label
 
-__all__ = ["SCHEMA_VERSION", "AccessDenied", "Workspace", "WorkspaceBusy", "WorkspaceError", "data_columns"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "AccessDenied",
+    "Workspace",
+    "WorkspaceBusy",
+    "WorkspaceError",
+    "data_columns",
+    "last_change",
+]
 
 SCHEMA_VERSION = 10
 CONFIG = "tierwise.toml"
@@ -143,6 +151,14 @@ def data_columns(con: Any, table: str) -> set[str]:
         "SELECT column_name FROM information_schema.columns WHERE table_schema = 'data' AND table_name = ?", [table]
     ).fetchall()
     return {r[0] for r in rows}
+
+
+def last_change(con: Any, ignoring: tuple[str, ...] = ()) -> int:
+    """The id of the last audit record whose action is not one of ``ignoring``: every change is audited, so a
+    version of what a cached view shows (0 for a new workspace)."""
+    marks = ", ".join("?" for _ in ignoring) or "NULL"
+    query = f"SELECT coalesce(max(id), 0) FROM audit_log WHERE action NOT IN ({marks})"
+    return int(con.execute(query, list(ignoring)).fetchall()[0][0])
 
 
 def _first_line(exc: BaseException) -> str:
