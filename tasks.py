@@ -37,7 +37,15 @@ def _uv() -> list[str]:
     return [str(uv)]
 
 
-DEBIAN = {"chromium": "chromium", "fonts-noto-cjk": None, "poppler-utils": "pdftoppm"}  # package: its command
+# package: its command (None: asked of dpkg). The browser tests need Chromium, the CJK fonts and
+# pdftoppm; the conformance suite (tests/backends) a PostgreSQL server and Java for Spark.
+DEBIAN = {
+    "chromium": "chromium",
+    "fonts-noto-cjk": None,
+    "poppler-utils": "pdftoppm",
+    "postgresql": None,
+    "default-jre-headless": "java",
+}
 
 
 def _missing_debian() -> list[str]:
@@ -55,7 +63,7 @@ def _missing_debian() -> list[str]:
 
 
 def _debian() -> int:
-    """Install the Debian packages the tests need when missing (the report is drawn in a real Chromium)."""
+    """Install the Debian packages the tests need when missing (a real Chromium, PostgreSQL and Java)."""
     if shutil.which("dpkg") is None:
         return 0  # not Debian: the browser tests say what they need
     missing = _missing_debian()
@@ -89,7 +97,10 @@ def main(argv: list[str]) -> int:
     if job == "demo":
         return _run(*run, "tierwise", "demo", *argv[1:])
     if code := _debian():
-        print("Could not install " + ", ".join(_missing_debian()) + " with apt-get; the browser tests need them.")
+        print(
+            "Could not install " + ", ".join(_missing_debian()) + " with apt-get; "
+            "the browser tests and the conformance suite (PostgreSQL, Spark) need them."
+        )
         return code
     for step in (
         ["ruff", "check", "src", "tests", "tasks.py", "scripts", "benchmarks"],

@@ -15,7 +15,7 @@ from __future__ import annotations
 from . import demo
 from .compile import Compiled, Explanation, compile_standard
 from .demo import run_demo
-from .engine import DataError, Evaluation, compiled_sql, connect, evaluate, evaluate_many
+from .engine import BackendError, DataError, Evaluation, compiled_sql, connect, connect_backend, evaluate, evaluate_many
 from .io import write_table
 from .spec import (
     Problem,
@@ -33,6 +33,7 @@ from .workspace import ImportRefused, Workspace, WorkspaceError, import_file
 __version__ = "0.1.0"
 
 __all__ = [
+    "BackendError",
     "Compiled",
     "DataError",
     "Evaluation",
@@ -50,6 +51,7 @@ __all__ = [
     "compile_standard",
     "compiled_sql",
     "connect",
+    "connect_backend",
     "demo",
     "evaluate",
     "evaluate_many",

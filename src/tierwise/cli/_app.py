@@ -87,7 +87,17 @@ def _main(
 
 
 DataOption = Annotated[
-    Path, typer.Option("--data", "-d", help="Folder with one file per table: customers.csv, transactions.parquet, …")
+    Path | None,
+    typer.Option("--data", "-d", help="Folder with one file per table: customers.csv, transactions.parquet, …"),
+]
+BackendOption = Annotated[
+    str | None,
+    typer.Option(
+        "--backend",
+        "-b",
+        help="Grade where the data lives: postgres://user@host:port/db, spark:local, spark://host:7077, "
+        "duckdb:///file.duckdb. Its tables are read in place (with spark, --data may name a Parquet folder).",
+    ),
 ]
 AsOfOption = Annotated[str, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD. Rows after it never count.")]
 LangOption = Annotated[str, typer.Option("--lang", help="Language of reasons and tables: zh or en.")]
@@ -178,30 +188,45 @@ def _progress(first: str) -> Iterator[Callable[[str], None]]:
         yield lambda message: progress.update(task, description=message)
 
 
-def _run(standard: Path, data: Path, as_of: str, lang: str) -> Any:
+def _source(data: Path | None, backend: str | None) -> tuple[Any, Any, str]:
+    """The data and the backend to grade on, and how to name them: --data, --backend or both."""
+    import tierwise
+
+    if backend is None:
+        if data is None:
+            raise ValueError("Give the data: --data FOLDER (one file per table), or --backend URL (a database).")
+        return data, None, str(data)
+    con = tierwise.connect_backend(backend)
+    label = backend.split(":", 1)[0]
+    return (con if data is None else data), con, (label if data is None else f"{data} on {label}")
+
+
+def _run(standard: Path, data: Path | None, as_of: str, lang: str, backend: str | None = None) -> Any:
     """Load, compile and run with a progress display on stderr."""
     import tierwise
 
     with _progress(f"Loading {standard.name}…") as say:
         loaded = tierwise.load_standard(standard)
-        say(f"Evaluating {loaded.id} on {data} as of {as_of}…")
-        return tierwise.evaluate(loaded, data=data, as_of=as_of, lang=lang)
+        source, con, where = _source(data, backend)
+        say(f"Evaluating {loaded.id} on {where} as of {as_of}…")
+        return tierwise.evaluate(loaded, data=source, as_of=as_of, lang=lang, con=con)
 
 
 @app.command()
 def evaluate(
     standard: Annotated[Path, typer.Argument(help="The standard file (.yaml).")],
-    data: DataOption,
     as_of: AsOfOption,
+    data: DataOption = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write every customer's row to .csv, .parquet or .xlsx.")
     ] = None,
     lang: LangOption = "zh",
+    backend: BackendOption = None,
 ) -> None:
     """Grade every customer; print grade counts and value shares, or write all rows."""
     lang = _lang(lang)
     started = time.perf_counter()
-    result = _run(standard, data, as_of, lang)
+    result = _run(standard, data, as_of, lang, backend)
     elapsed = time.perf_counter() - started
     out.print(_summary_table(result, lang))
     for warning in result.warnings:
@@ -215,14 +240,15 @@ def evaluate(
 @app.command()
 def explain(
     standard: Annotated[Path, typer.Argument(help="The standard file (.yaml).")],
-    data: DataOption,
     as_of: AsOfOption,
     customer: Annotated[str, typer.Option("--customer", "-c", help="The customer_id to explain.")],
+    data: DataOption = None,
     lang: LangOption = "zh",
+    backend: BackendOption = None,
 ) -> None:
     """Show why one customer has its grade: indicators, each step tried, the gap to the next grade."""
     lang = _lang(lang)
-    result = _run(standard, data, as_of, lang)
+    result = _run(standard, data, as_of, lang, backend)
     try:
         explanation = result.explain(customer)
     except KeyError as exc:
@@ -241,11 +267,15 @@ def sql(
         str | None, typer.Option("--as-of", help="Evaluation date in the window filters (default: today).")
     ] = None,
     lang: LangOption = "zh",
+    backend: BackendOption = None,
 ) -> None:
-    """Print the DuckDB SQL the standard compiles to."""
+    """Print the SQL the standard compiles to: DuckDB's, or with --backend that database's on its tables."""
     import tierwise
 
-    out.print(tierwise.compiled_sql(standard, data, as_of, lang=_lang(lang)), highlight=False, soft_wrap=True)
+    source = tierwise.connect_backend(backend) if backend is not None else data
+    if backend is not None and data is not None:
+        raise ValueError("Give --data or --backend to sql, not both: the SQL is for one place.")
+    out.print(tierwise.compiled_sql(standard, source, as_of, lang=_lang(lang)), highlight=False, soft_wrap=True)
 
 
 def main() -> None:

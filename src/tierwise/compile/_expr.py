@@ -12,6 +12,8 @@ import ibis.expr.types as ir
 from tierwise.spec import did_you_mean
 from tierwise.spec._expr import AGGREGATES, Binary, Call, Const, InList, IsNull, Name, Node, Unary
 
+from ._format import round_exact
+
 __all__ = ["CompileError", "ExprCompiler"]
 
 
@@ -138,7 +140,7 @@ class ExprCompiler:
             return args[0].abs()  # type: ignore[attr-defined]
         if node.func == "round":
             digits = node.args[1].value if len(node.args) > 1 and isinstance(node.args[1], Const) else 0
-            return args[0].round(int(digits or 0))  # type: ignore[attr-defined, arg-type]
+            return round_exact(args[0], int(digits or 0))  # type: ignore[arg-type]
         if node.func == "least":
             return ibis.least(*args)
         if node.func == "greatest":

@@ -13,7 +13,16 @@ import ibis.expr.types as ir
 
 from tierwise.spec import format_amount
 
-__all__ = ["bound_text", "concat", "label_text", "number_sql", "share_sql", "share_text", "value_sql"]
+__all__ = [
+    "bound_text",
+    "concat",
+    "label_text",
+    "number_sql",
+    "round_exact",
+    "share_sql",
+    "share_text",
+    "value_sql",
+]
 
 
 def _group_int(ip: ir.IntegerValue) -> ir.StringValue:
@@ -37,13 +46,26 @@ def _duckdb_format(template: str, value: float) -> str:  # type: ignore[empty-bo
     """DuckDB's ``format`` (fmt syntax), used where the backend is DuckDB."""
 
 
+EXACT_PLACES = 6  # a floating-point value is read as its decimal to the millionth before rounding
+
+
+def round_exact(value: ir.NumericValue, digits: int) -> ir.FloatingValue:
+    """``value`` rounded half away from zero as the decimal it shows (19.935 -> 19.94), as a float.
+
+    Rounding the binary float instead gives 19.93 on DuckDB and 19.94 on PostgreSQL and
+    Spark (which round through a decimal); the decimal first gives 19.94 on each.
+    """
+    exact = value.cast(f"decimal(38, {EXACT_PLACES})")
+    return exact.round(digits).cast("float64")  # type: ignore[no-any-return]
+
+
 def number_sql(value: ir.NumericValue, dialect: str = "duckdb") -> ir.StringValue:
     """``12345678.5`` -> ``'12,345,678.5'`` (two decimals at most); null stays null.
 
     On DuckDB this is its ``format('{:,.2f}')``; elsewhere plain arithmetic and string
     functions that every backend has.
     """
-    rounded = value.cast("float64").round(2)
+    rounded = round_exact(value, 2)
     if dialect == "duckdb":
         text = _duckdb_format("{:,.2f}", rounded).re_replace(r"\.?0+$", "")
         return ibis.ifelse(rounded == 0, ibis.literal("0"), text)

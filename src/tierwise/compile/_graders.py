@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 from tierwise.spec._model import Criterion, Grader, Ladder, MapGrader, Matrix, Rule, Scorecard, Step
 
 from ._context import Context, Out, slug
-from ._format import bound_text, concat, number_sql, value_sql
+from ._format import bound_text, concat, number_sql, round_exact, value_sql
 
 __all__ = ["SYMBOL", "ladder_out", "shown_number", "visit"]
 
@@ -221,7 +221,7 @@ def visit_scorecard(body: Scorecard, ctx: Context, scope: ir.BooleanValue | None
             number_sql(column, ctx.dialect),
             f"{ctx.text('pts')}×{criterion.weight:g}%",
         ]
-    score = ctx.window(f"{slug(path)}_score", (total / 100).round(4))
+    score = ctx.window(f"{slug(path)}_score", round_exact(total / 100, 4))
     breakdown = ctx.cached(
         f"{slug(path)}_breakdown",
         lambda: concat(shown_number(ctx, score), ctx.text("open"), *parts, ctx.text("close")),

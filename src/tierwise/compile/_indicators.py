@@ -106,7 +106,8 @@ def _aggregate(
         return rows.count(where=where) if not args else args[0].count(where=where)
     arg = args[0]
     if arg.type().is_boolean() and call.func in ("sum", "mean", "median"):
-        arg = arg.cast("int64")
+        # true is 1 and false 0, null stays null: a CASE, since PostgreSQL cannot cast a boolean to bigint
+        arg = ibis.cases((arg, 1), (~arg, 0), else_=ibis.null("int64"))  # type: ignore[operator]
     if call.func == "count_distinct":
         return arg.nunique(where=where)
     if call.func == "latest":
@@ -115,12 +116,17 @@ def _aggregate(
         return arg.argmax(rows[date], where=where)  # type: ignore[attr-defined]
     if call.func in ("sum", "mean", "median") and not arg.type().is_numeric():
         raise CompileError(f"{call.func}() needs numbers, but its argument is {arg.type()}")
-    if call.func in ("sum", "mean") and arg.type().is_floating():
+    if (call.func in ("sum", "mean") and arg.type().is_floating()) or (call.func == "mean" and arg.type().is_integer()):
         # exact decimal arithmetic: a parallel floating-point sum depends on the order of
-        # the rows, and the same standard on the same data must give identical rows
+        # the rows, and the same standard on the same data must give identical rows (a mean of
+        # integers too: PostgreSQL's is a numeric, DuckDB's a double)
         exact = arg.cast(EXACT)
-        total = exact.sum(where=where) if call.func == "sum" else exact.mean(where=where)
-        return total.cast("float64")
+        total = exact.sum(where=where).cast("float64")
+        if call.func == "sum":
+            return total
+        # the exact sum over the count, divided in floating point (correctly rounded everywhere):
+        # a decimal mean has a different scale on each backend (DuckDB, PostgreSQL, Spark)
+        return total / arg.count(where=where).nullif(0).cast("float64")
     method = {"sum": "sum", "mean": "mean", "median": "median", "min": "min", "max": "max"}[call.func]
     return getattr(arg, method)(where=where)  # type: ignore[no-any-return]
 

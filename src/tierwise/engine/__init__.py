@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from ._backends import BackendError, backend_label, connect_backend
 from ._data import DATA_SUFFIXES, DataError, connect, load_data
 from ._evaluation import Evaluation, compiled_sql, deciding_value, evaluate, evaluate_many
 
 __all__ = [
     "DATA_SUFFIXES",
+    "BackendError",
     "DataError",
     "Evaluation",
+    "backend_label",
     "compiled_sql",
     "connect",
+    "connect_backend",
     "deciding_value",
     "evaluate",
     "evaluate_many",

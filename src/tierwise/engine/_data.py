@@ -9,7 +9,9 @@ mapping and cell reading (``tierwise.io._columns``): Chinese headers, units in h
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -226,12 +228,34 @@ def _attach(con: Any, database: Path) -> dict[str, ir.Table]:
     return tables
 
 
-def load_data(con: Any, data: str | Path | Mapping[str, Any]) -> dict[str, ir.Table]:
+def _load_elsewhere(con: Any, name: str, table: pa.Table) -> ir.Table:
+    """A table given in Python, put on a backend other than DuckDB (Spark reads it from a Parquet file)."""
+    if getattr(con, "name", "") == "pyspark":
+        # in-memory tables reach Spark with NULL text as 'NaN' and without nullable decimals: a file keeps both
+        import pyarrow.parquet as pq
+
+        folder = Path(tempfile.mkdtemp(prefix="tierwise-spark-"))
+        atexit.register(shutil.rmtree, folder, True)
+        pq.write_table(table, folder / f"{name}.parquet")
+        return con.read_parquet(str(folder / f"{name}.parquet"), table_name=name)
+    return con.create_table(name, table, temp=True, overwrite=True)
+
+
+def load_data(con: Any, data: str | Path | Mapping[str, Any] | Any) -> dict[str, ir.Table]:
     """Load ``data`` into ``con`` and return its tables by name.
 
-    ``data`` is a folder, or a mapping of table name to a pandas/Polars DataFrame, an
-    Arrow table, or an Ibis table of the same backend.
+    ``data`` is a folder, a mapping of table name to a pandas/Polars DataFrame, an Arrow
+    table, or an Ibis table of the same backend, or an Ibis backend itself (its tables,
+    read in place). On a backend other than DuckDB, a folder's Parquet files are read by
+    the backend (Spark), and frames are put there as temporary tables.
     """
+    from ._backends import backend_tables, folder_on_backend, is_backend
+
+    if is_backend(data):
+        return backend_tables(data)
+    elsewhere = getattr(con, "name", "duckdb") != "duckdb"
+    if elsewhere and isinstance(data, (str, Path)):
+        return folder_on_backend(con, Path(data), _folder_files(Path(data)))
     if isinstance(data, (str, Path)) and Path(data).suffix == ".duckdb":
         return _attach(con, Path(data))
     if isinstance(data, (str, Path)) and (Path(data) / "tierwise.toml").is_file():  # a workspace: its imports
@@ -252,7 +276,13 @@ def load_data(con: Any, data: str | Path | Mapping[str, Any]) -> dict[str, ir.Ta
             arrow = value.to_arrow()
         else:
             arrow = pa.Table.from_pandas(value, preserve_index=False)
-        _load_arrow(con, name, _normalised(name, arrow, "given in Python"))
+        normalised = _normalised(name, arrow, "given in Python")
+        if elsewhere:
+            if "customer_id" not in normalised.column_names:
+                raise DataError(f"The table '{name}' (given in Python) has no 'customer_id' column.")
+            tables[name] = _load_elsewhere(con, name, normalised)
+            continue
+        _load_arrow(con, name, normalised)
         _require_customer_id(con, name, "given in Python")
         tables[name] = con.table(name)
     return tables

@@ -8,8 +8,9 @@ import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import ibis.common.exceptions as com
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -18,6 +19,7 @@ from tierwise.compile import Compiled, Materialize, compile_standard
 from tierwise.compile._explain import Explanation, explain_row
 from tierwise.spec import LiteralError, Problem, Standard, StandardError, load_standard, parse_date
 
+from ._backends import BackendError, backend_label, is_backend
 from ._data import DataError, connect, load_data
 
 __all__ = ["Evaluation", "compiled_sql", "deciding_value", "evaluate", "evaluate_many"]
@@ -156,16 +158,25 @@ class Evaluation:
         return f"<h4>{title}: {len(self):,} customers</h4>{table}"
 
     def write(self, path: str | Path) -> Path:
-        """Write the result to .csv, .parquet or .xlsx."""
+        """Write the result to .csv, .parquet or .xlsx, ordered by ``customer_id``.
+
+        The order makes the file the same on every run and every backend (DuckDB,
+        PostgreSQL and Spark return rows in the order their threads finish).
+        """
         from tierwise.io import write_table
 
-        return write_table(self.to_arrow(), path, sheet=self.standard.id)
+        return write_table(self.to_arrow().sort_by("customer_id"), path, sheet=self.standard.id)
 
 
 def _evaluation(con: Any, compiled: Compiled) -> Evaluation:
     """Run a compiled standard; values its maps and rating scales do not list become warnings."""
     checks = [name for name, _ in compiled.checks]
-    table = _execute(con, compiled.expr.select(*compiled.columns, *checks))
+    try:
+        table = _execute(con, compiled.expr.select(*compiled.columns, *checks))
+    except BackendError as exc:
+        raise BackendError(
+            f"The standard '{compiled.standard.id}' cannot run on {_where(con, compiled)}: {exc}"
+        ) from exc
     warnings = []
     for name, what in compiled.checks:
         counts = pc.value_counts(table[name].drop_null()).to_pylist() if table[name].null_count < len(table) else []
@@ -181,6 +192,17 @@ def _evaluation(con: Any, compiled: Compiled) -> Evaluation:
     if checks:
         table = table.drop_columns(checks)
     return Evaluation(compiled, table, con, warnings)
+
+
+def _where(con: Any, compiled: Compiled) -> str:
+    """The backend and the part of the standard it cannot compile: the first such indicator, else the grader."""
+    standard = compiled.standard
+    for name in compiled.indicators:
+        try:
+            con.compile(compiled.expr.select(name))
+        except Exception:  # noqa: BLE001 - any failure to compile this column locates the gap
+            return f"{backend_label(con)} (its indicator '{name}' at {standard.source}:{standard.line_of('indicators', name)})"
+    return f"{backend_label(con)} (its {standard.grade.kind} grader at {standard.source}:{standard.line_of('grade')})"
 
 
 def _exact(value: Any) -> Decimal | None:
@@ -211,7 +233,14 @@ def _execute(con: Any, expr: Any) -> pa.Table:
             named = re.search(r"['\"]([^'\"]+\.parquet)['\"]", text)
             which = f"The Parquet file {named.group(1)}" if named else "A Parquet file of the data"
             raise DataError(f"{which} is damaged and cannot be read to the end; export it again.") from exc
-    return con.to_pyarrow(expr)
+    try:
+        return con.to_pyarrow(expr)
+    except com.IbisError as exc:
+        raise BackendError(f"{backend_label(con)} cannot run this expression through Ibis: {exc}") from exc
+    except Exception as exc:  # the server's or the JVM's many errors become one sentence
+        text = str(exc).strip()
+        first = text.splitlines()[0] if text else type(exc).__name__
+        raise BackendError(f"{backend_label(con)} refused the query: {first}") from exc
 
 
 def deciding_value(standard: Standard, table: pa.Table) -> str | None:
@@ -234,7 +263,7 @@ def deciding_value(standard: Standard, table: pa.Table) -> str | None:
 
 def evaluate(
     standard: Standard | str | Path,
-    data: str | Path | Mapping[str, Any],
+    data: str | Path | Mapping[str, Any] | Any,
     as_of: dt.date | str,
     *,
     lang: str = "zh",
@@ -250,14 +279,17 @@ def evaluate(
         A loaded :class:`Standard` or the path of a standard file.
     data
         A folder with one file per table (``customers.csv``, ``transactions.parquet``,
-        ``assessments.xlsx`` …), or a mapping of table name to a pandas/Polars DataFrame
-        or Arrow table.
+        ``assessments.xlsx`` …); a mapping of table name to a pandas/Polars DataFrame, an
+        Arrow table or an Ibis table; or an Ibis connection (PostgreSQL, Spark, DuckDB, see
+        :func:`connect_backend`), whose tables are read in place: only the result rows come
+        back.
     as_of
         The evaluation date; rows dated after it are never counted.
     lang
         ``"zh"`` (default) or ``"en"``: the language of the reasons.
     con
-        An Ibis DuckDB backend to use (default: a new in-memory database).
+        The Ibis backend to run on (default: a new in-memory DuckDB, or ``data`` when it is
+        a connection). On Spark, a folder's Parquet files are read by Spark itself.
     reasons
         ``False`` leaves the ``reason`` column empty, for when only the grades are needed
         (the reason sentences are the costliest part of a large evaluation).
@@ -276,23 +308,24 @@ def evaluate(
         day = parse_date(as_of)
     except LiteralError as exc:
         raise ValueError(f"The evaluation date is not valid: {exc}.") from exc
-    con = con if con is not None else connect()
+    con = cast(Any, data) if is_backend(data) else con if con is not None else connect()
     tables = load_data(con, data)
-    compiled = compile_standard(standard, tables, day, lang, reasons=reasons, materialize=materialize)
+    compiled = compile_standard(standard, tables, day, lang, dialect=con.name, reasons=reasons, materialize=materialize)
     return _evaluation(con, compiled)
 
 
 def compiled_sql(
     standard: Standard | str | Path,
-    data: str | Path | Mapping[str, Any] | None = None,
+    data: str | Path | Mapping[str, Any] | Any | None = None,
     as_of: dt.date | str | None = None,
     *,
     lang: str = "zh",
 ) -> str:
-    """The DuckDB SQL a standard runs, for a DBA to read.
+    """The SQL a standard runs, for a DBA to read: DuckDB's, or that of the backend ``data`` is.
 
     Without ``data`` the tables are assumed from how the standard uses their columns;
-    with ``data`` its real schema is used. ``as_of`` defaults to today (it appears as
+    with ``data`` its real schema is used (with a connection, such as PostgreSQL's from
+    :func:`connect_backend`, the SQL is that backend's dialect). ``as_of`` defaults to today (it appears as
     literal dates in the window filters).
 
     Examples
@@ -316,13 +349,17 @@ def compiled_sql(
     if not isinstance(standard, Standard):
         standard = load_standard(standard)
     day = parse_date(as_of) if as_of is not None else dt.date.today()
+    if is_backend(data):  # that backend's own SQL, on its real tables
+        backend = cast(Any, data)
+        compiled = compile_standard(standard, load_data(backend, backend), day, lang, dialect=backend.name)
+        return str(backend.compile(compiled.expr.select(*compiled.columns)))
     tables = load_data(connect(), data) if data is not None else assumed_tables(standard)
     return compile_standard(standard, tables, day, lang).sql()
 
 
 def evaluate_many(
     standards: Sequence[Standard | str | Path],
-    data: str | Path | Mapping[str, Any],
+    data: str | Path | Mapping[str, Any] | Any,
     as_of: dt.date | str,
     *,
     lang: str = "zh",
@@ -350,8 +387,10 @@ def evaluate_many(
         day = parse_date(as_of)
     except LiteralError as exc:
         raise ValueError(f"The evaluation date is not valid: {exc}.") from exc
-    con = con if con is not None else connect()
+    con = cast(Any, data) if is_backend(data) else con if con is not None else connect()
     tables = load_data(con, data)
+    if con.name != "duckdb":  # the shared pass keeps temporary tables: each standard reads the backend alone
+        return [evaluate(s, tables, day, lang=lang, con=con, reasons=reasons) for s in loaded]
     shared = Aggregates()
     problems: list[Problem] = []
     for standard in loaded:  # first pass: every standard registers the aggregates it needs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from tierwise._dates import parse_day
 
@@ -164,10 +164,16 @@ def format_amount(value: float) -> str:
 
     Examples
     --------
-    >>> format_amount(12345678), format_amount(0.125), format_amount(-1500.5)
-    ('12,345,678', '0.12', '-1,500.5')
+    The value is read as its decimal to the millionth and rounded half away from zero,
+    as the queries round it on every backend (19.935 is 19.94, not the binary 19.93).
+
+    >>> format_amount(12345678), format_amount(0.125), format_amount(-1500.5), format_amount(19.935)
+    ('12,345,678', '0.13', '-1,500.5', '19.94')
     """
     if value != value:  # NaN
         return "NaN"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    if abs(value) == float("inf"):
+        return "-inf" if value < 0 else "inf"
+    exact = Decimal(repr(float(value))).quantize(Decimal("0.000001"), ROUND_HALF_UP)
+    text = f"{exact.quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
