@@ -129,7 +129,10 @@ def visit_percentile(body: Percentile, ctx: Context, scope: ir.BooleanValue | No
     counted = ctx.window(f"{slug(path)}_n", value.count().over(ibis.window(group_by=part)))
     labels = [c.grade for c in body.classes]
     missing = missing_label(ctx, labels, top)
-    conditions = [(greater * SCALE < round(c.top * SCALE) * counted, c) for c in body.classes[:-1] if c.top]
+    # in doubles, exact for integers below 2**53: Spark's RANK() is a 32-bit integer (Ibis takes it for a
+    # 64-bit one and drops a cast), and the rank times SCALE overflows it from 2,148 customers
+    scaled, of = greater.cast("float64") * SCALE, counted.cast("float64")
+    conditions = [(scaled < round(c.top * SCALE) * of, c) for c in body.classes[:-1] if c.top]
     cls = ctx.window(
         f"{slug(path)}_class",
         ibis.cases((value.isnull(), -1), *[(cond, i) for i, (cond, _) in enumerate(conditions)], else_=len(labels) - 1),
