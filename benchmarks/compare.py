@@ -91,11 +91,22 @@ def run_tierwise_spark(path: Path) -> Any:
 
     The session's start (a JVM, about 5-10 s) is not timed: on a cluster it is already up.
     """
+    import ibis
+    from pyspark.sql import SparkSession
+
     import tierwise
 
     global _STARTED
-    con = tierwise.connect_backend("spark:local[2]")
-    con._session.conf.set("spark.sql.shuffle.partitions", "8")
+    session = (  # what connect_backend("spark:local[2]") starts, with the memory a 10M-row shuffle needs
+        SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.driver.memory", os.environ.get("BENCH_SPARK_MEMORY", "8g"))
+        .config("spark.sql.shuffle.partitions", "8")
+        .getOrCreate()
+    )
+    con = ibis.pyspark.connect(session)
     _STARTED = time.perf_counter()
     results = tierwise.evaluate_many(_standards(), path.parent, AS_OF, con=con)
     return {name: r.to_arrow() for name, r in zip(("ladder", "abc", "rfm", "pyramid"), results, strict=True)}

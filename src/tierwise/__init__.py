@@ -1,13 +1,14 @@
 """tierwise: customer tiering and classification (客户分级分类) by declarative standards.
 
 A standard is a YAML file (see the language guide in ``docs/``); tierwise validates it,
-compiles it to one Ibis expression, runs it on DuckDB and explains every grade.
+compiles it to one Ibis expression, runs it on DuckDB (or where the data lives: PostgreSQL,
+Spark) and explains every grade.
 
 Examples
 --------
 >>> import tierwise
 >>> sorted(tierwise.__all__)[:3]
-['Compiled', 'DataError', 'Evaluation']
+['BackendError', 'Compiled', 'DataError']
 """
 
 from __future__ import annotations
