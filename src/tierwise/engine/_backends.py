@@ -25,6 +25,7 @@ __all__ = [
     "backend_label",
     "backend_tables",
     "connect_backend",
+    "first_line",
     "folder_on_backend",
     "is_backend",
 ]
@@ -48,6 +49,12 @@ def backend_label(con: Any) -> str:
     """The backend's name for people: DuckDB, PostgreSQL, Spark."""
     name = str(getattr(con, "name", "") or "")
     return BACKEND_NAMES.get(name, name or "the backend")
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of a driver's or the JVM's error (their tracebacks follow it), or its type."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _safe(url: str) -> str:
@@ -88,9 +95,8 @@ def _postgres(url: str) -> Any:
             schema=options.get("schema") or None,
         )
     except Exception as exc:  # the driver's many errors become one sentence
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise BackendError(
-            f"Cannot connect to the PostgreSQL database at {where}: {first}. "
+            f"Cannot connect to the PostgreSQL database at {where}: {first_line(exc)}. "
             f"Check the host, port, database name, user and password in the URL."
         ) from exc
 
@@ -121,9 +127,8 @@ def _spark(url: str) -> Any:
         )
         con = ibis.pyspark.connect(session)
     except Exception as exc:  # the JVM's many errors become one sentence
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise BackendError(
-            f"Cannot start a Spark session on {master}: {first}. Check that Java 17 is installed "
+            f"Cannot start a Spark session on {master}: {first_line(exc)}. Check that Java 17 is installed "
             f"(java -version) and that the master is reachable."
         ) from exc
     if options.get("database"):

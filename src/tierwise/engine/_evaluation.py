@@ -19,7 +19,7 @@ from tierwise.compile import Compiled, Materialize, compile_standard
 from tierwise.compile._explain import Explanation, explain_row
 from tierwise.spec import LiteralError, Problem, Standard, StandardError, load_standard, parse_date
 
-from ._backends import BackendError, backend_label, is_backend
+from ._backends import BackendError, backend_label, first_line, is_backend
 from ._data import DataError, connect, load_data
 
 __all__ = ["Evaluation", "compiled_sql", "deciding_value", "evaluate", "evaluate_many"]
@@ -238,9 +238,7 @@ def _execute(con: Any, expr: Any) -> pa.Table:
     except com.IbisError as exc:
         raise BackendError(f"{backend_label(con)} cannot run this expression through Ibis: {exc}") from exc
     except Exception as exc:  # the server's or the JVM's many errors become one sentence
-        text = str(exc).strip()
-        first = text.splitlines()[0] if text else type(exc).__name__
-        raise BackendError(f"{backend_label(con)} refused the query: {first}") from exc
+        raise BackendError(f"{backend_label(con)} refused the query: {first_line(exc)}") from exc
 
 
 def deciding_value(standard: Standard, table: pa.Table) -> str | None:
