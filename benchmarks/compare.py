@@ -92,16 +92,13 @@ def run_tierwise_spark(path: Path) -> Any:
     The session's start (a JVM, about 5-10 s) is not timed: on a cluster it is already up.
     """
     import ibis
-    from pyspark.sql import SparkSession
 
     import tierwise
+    from tierwise.engine._backends import spark_builder
 
     global _STARTED
     session = (  # what connect_backend("spark:local[2]") starts, with the memory a 10M-row shuffle needs
-        SparkSession.builder.master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        spark_builder("local[2]")
         .config("spark.driver.memory", os.environ.get("BENCH_SPARK_MEMORY", "8g"))
         .config("spark.sql.shuffle.partitions", "8")
         .getOrCreate()

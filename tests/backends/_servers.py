@@ -135,17 +135,14 @@ def postgres_server() -> Iterator[Postgres]:
 def spark_session(cores: int = 2, memory: str = "2g") -> Iterator[Any]:
     """A local Spark session through Ibis, stopped on exit."""
     import ibis
-    from pyspark.sql import SparkSession
+
+    from tierwise.engine._backends import spark_builder
 
     started = time.perf_counter()
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     session = (
-        SparkSession.builder.master(f"local[{cores}]")
-        .appName("tierwise-tests")
-        .config("spark.ui.enabled", "false")
+        spark_builder(f"local[{cores}]")
         .config("spark.sql.shuffle.partitions", str(cores * 2))
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.driver.memory", memory)
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")

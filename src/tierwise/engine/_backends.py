@@ -28,6 +28,7 @@ __all__ = [
     "first_line",
     "folder_on_backend",
     "is_backend",
+    "spark_builder",
 ]
 
 BACKEND_NAMES = {"duckdb": "DuckDB", "postgres": "PostgreSQL", "pyspark": "Spark"}
@@ -101,6 +102,22 @@ def _postgres(url: str) -> Any:
         ) from exc
 
 
+def spark_builder(master: str) -> Any:
+    """The Spark session builder tierwise uses: no UI, UTC, results to the client as Arrow.
+
+    Callers add their own settings (driver memory, shuffle partitions) before ``getOrCreate()``.
+    """
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master(master)
+        .appName("tierwise")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+    )
+
+
 def _spark(url: str) -> Any:
     import ibis
 
@@ -113,18 +130,11 @@ def _spark(url: str) -> Any:
             f"nor a cluster master (spark://host:7077)."
         )
     try:
-        from pyspark.sql import SparkSession
+        import pyspark  # noqa: F401 - asked for here, so that its absence is one sentence
     except ImportError as exc:
         raise BackendError("Spark needs the pyspark package and Java 17: pip install 'tierwise[spark]'.") from exc
     try:
-        session = (
-            SparkSession.builder.master(master)
-            .appName("tierwise")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-            .getOrCreate()
-        )
+        session = spark_builder(master).getOrCreate()
         con = ibis.pyspark.connect(session)
     except Exception as exc:  # the JVM's many errors become one sentence
         raise BackendError(
