@@ -2,13 +2,14 @@
 
 A standard is a YAML file (see the language guide in ``docs/``); tierwise validates it,
 compiles it to one Ibis expression, runs it on DuckDB (or where the data lives: PostgreSQL,
-Spark) and explains every grade.
+Spark) and explains every grade. Customer-base models (BG/NBD, Pareto/NBD, Gamma-Gamma) predict
+the purchases, survival and value that a standard may grade by (:func:`fit_model`).
 
 Examples
 --------
 >>> import tierwise
 >>> sorted(tierwise.__all__)[:3]
-['BackendError', 'Compiled', 'DataError']
+['BackendError', 'Compiled', 'CustomerModel']
 """
 
 from __future__ import annotations
@@ -16,8 +17,20 @@ from __future__ import annotations
 from . import demo
 from .compile import Compiled, Explanation, compile_standard
 from .demo import run_demo
-from .engine import BackendError, DataError, Evaluation, compiled_sql, connect, connect_backend, evaluate, evaluate_many
+from .engine import (
+    BackendError,
+    CustomerModel,
+    DataError,
+    Evaluation,
+    compiled_sql,
+    connect,
+    connect_backend,
+    evaluate,
+    evaluate_many,
+    fit_model,
+)
 from .io import write_table
+from .models import ModelError
 from .spec import (
     Problem,
     Standard,
@@ -36,10 +49,12 @@ __version__ = "0.1.0"
 __all__ = [
     "BackendError",
     "Compiled",
+    "CustomerModel",
     "DataError",
     "Evaluation",
     "Explanation",
     "ImportRefused",
+    "ModelError",
     "Problem",
     "Standard",
     "StandardError",
@@ -56,6 +71,7 @@ __all__ = [
     "demo",
     "evaluate",
     "evaluate_many",
+    "fit_model",
     "import_file",
     "load_builtin",
     "load_standard",

@@ -24,6 +24,7 @@ from ._expr import CompileError, ExprCompiler
 __all__ = [
     "DATE_COLUMNS",
     "EXACT",
+    "MODELS_TABLE",
     "Aggregates",
     "Finals",
     "add_indicators",
@@ -34,6 +35,7 @@ __all__ = [
     "window_bounds",
 ]
 
+MODELS_TABLE = "_tw_models"  # what the engine's fitted models predict, one column per model indicator
 EXACT = "decimal(38, 6)"  # money to the millionth, summed exactly
 _ZERO_WHEN_EMPTY = ("sum", "count", "count_distinct")  # counts of nothing are 0
 
@@ -209,7 +211,7 @@ def aggregate_tables(
     standard = ctx.standard
     by_table: dict[str, list[str]] = {}
     for name, ind in standard.indicators.items():
-        if ind.from_ is not None:
+        if ind.from_ is not None and ind.model is None:
             by_table.setdefault(ind.from_, []).append(name)
     finals: Finals = {}
     used: list[str] = []
@@ -319,6 +321,8 @@ def _finish(ctx: Context, finals: Finals, grades: Mapping[str, str]) -> None:
                 )
         elif ind.standard is not None and ind.standard in grades:
             values[name] = ctx.table[grades[ind.standard]]
+        elif ind.model is not None and ind.model_column in ctx.table.columns:
+            values[name] = ctx.table[ind.model_column]
     ctx.table = ctx.table.mutate(**values) if values else ctx.table
     pending = {n: ind.expr for n, ind in standard.indicators.items() if ind.expr is not None}
     while pending:

@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 from tierwise.spec import Standard, parse_expression
 from tierwise.spec._expr import Binary, Call, Const, InList, IsNull, Name, Node, Unary
 
-from ._indicators import DATE_COLUMNS
+from ._indicators import DATE_COLUMNS, MODELS_TABLE
 
 __all__ = ["assumed_tables"]
 
@@ -108,7 +108,11 @@ def _collect(standard: Standard, columns: _Columns) -> None:
     for ind in standard.indicators.values():
         if ind.attribute is not None:
             columns.add("customers", ind.attribute, "float64")
-        if ind.from_ is not None:
+        if ind.model is not None:  # the engine fits the model and hands its predictions over in one table
+            columns.add(MODELS_TABLE, ind.model_column, "float64")
+            columns.add(ind.model_table, ind.date or "date", "date")
+            columns.add(ind.model_table, ind.amount or "amount", "float64")
+        elif ind.from_ is not None:
             table = ind.from_
             date = ind.date or DATE_COLUMNS.get(table, "date")
             columns.add(table, date, "date")

@@ -16,7 +16,7 @@ from tierwise.spec._model import Grader
 from ._context import Context
 from ._expr import CompileError
 from ._graders import visit
-from ._indicators import Aggregates, add_indicators, aggregate_tables, customer_base, join_aggregates
+from ._indicators import MODELS_TABLE, Aggregates, add_indicators, aggregate_tables, customer_base, join_aggregates
 
 __all__ = ["LANGUAGES", "Compiled", "Materialize", "compile_standard", "indicator_key", "output_columns"]
 
@@ -90,7 +90,28 @@ def indicator_key(standard: Standard, as_of: dt.date) -> str:
 
 
 def _tables_used(standard: Standard) -> list[str]:
-    return list(dict.fromkeys(ind.from_ for ind in standard.indicators.values() if ind.from_))
+    used = (ind.model_table if ind.model is not None else ind.from_ for ind in standard.indicators.values())
+    return list(dict.fromkeys(name for name in used if name))
+
+
+def _model_predictions(ctx: Context, tables: Mapping[str, ir.Table]) -> dict[str, ir.Table]:
+    """The engine's table of model predictions, to join on (a problem for each one it lacks)."""
+    columns = {}
+    for name, ind in ctx.standard.indicators.items():
+        if ind.model is None:
+            continue
+        if MODELS_TABLE in tables and ind.model_column in tables[MODELS_TABLE].columns:
+            columns[ind.model_column] = name
+        else:
+            ctx.problem(
+                ("indicators", name, "model"),
+                f"Indicator '{name}' is predicted by the model '{ind.model}', fitted on the data first: "
+                "compile it through tierwise.evaluate (or tierwise.compiled_sql), which fits the model.",
+            )
+    if not columns:
+        return {}
+    models = tables[MODELS_TABLE]
+    return {MODELS_TABLE: models.select("customer_id", *columns)}
 
 
 def compile_standard(
@@ -132,7 +153,7 @@ def compile_standard(
             base = customer_base(tables, used, as_of)
         except CompileError as exc:
             raise StandardError([*ctx.problems, Problem(standard.source, None, f"{exc}.")]) from exc
-    ctx.table = join_aggregates(base, joined, shared.zero)
+    ctx.table = join_aggregates(base, {**joined, **_model_predictions(ctx, tables)}, shared.zero)
     grades = _join_references(ctx, tables, shared)
     add_indicators(ctx, finals, grades)
     if standard.population is not None:

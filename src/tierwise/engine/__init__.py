@@ -5,10 +5,12 @@ from __future__ import annotations
 from ._backends import BackendError, backend_label, connect_backend
 from ._data import DATA_SUFFIXES, DataError, connect, load_data
 from ._evaluation import Evaluation, compiled_sql, deciding_value, evaluate, evaluate_many
+from ._models import CustomerModel, fit_model
 
 __all__ = [
     "DATA_SUFFIXES",
     "BackendError",
+    "CustomerModel",
     "DataError",
     "Evaluation",
     "backend_label",
@@ -18,5 +20,6 @@ __all__ = [
     "deciding_value",
     "evaluate",
     "evaluate_many",
+    "fit_model",
     "load_data",
 ]

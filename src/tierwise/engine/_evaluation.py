@@ -21,6 +21,7 @@ from tierwise.spec import LiteralError, Problem, Standard, StandardError, load_s
 
 from ._backends import BackendError, backend_label, first_line, is_backend
 from ._data import DataError, connect, load_data
+from ._models import has_models, with_models
 
 __all__ = ["Evaluation", "compiled_sql", "deciding_value", "evaluate", "evaluate_many"]
 
@@ -47,8 +48,18 @@ class Evaluation:
     {'customer_id': '1', 'grade': 'VIP', 'reason': 'sales = 2,000,000 ≥ 100万 → VIP'}
     """
 
-    def __init__(self, compiled: Compiled, table: pa.Table, con: Any = None, warnings: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        compiled: Compiled,
+        table: pa.Table,
+        con: Any = None,
+        warnings: Sequence[str] = (),
+        models: Mapping[str, Any] | None = None,
+    ) -> None:
         self.compiled = compiled
+        self.models = dict(
+            models or {}
+        )  # the fitted parameters of its model indicators, by fit key (stored with a run)
         self._table = table  # the public columns (LANGUAGE.md §7)
         self._con = con  # kept to re-run one customer's row with the columns explain needs
         self.warnings = list(warnings)  # values a map or a rating scale does not list, with counts and examples
@@ -168,7 +179,7 @@ class Evaluation:
         return write_table(self.to_arrow().sort_by("customer_id"), path, sheet=self.standard.id)
 
 
-def _evaluation(con: Any, compiled: Compiled) -> Evaluation:
+def _evaluation(con: Any, compiled: Compiled, models: Mapping[str, Any] | None = None) -> Evaluation:
     """Run a compiled standard; values its maps and rating scales do not list become warnings."""
     checks = [name for name, _ in compiled.checks]
     try:
@@ -191,7 +202,7 @@ def _evaluation(con: Any, compiled: Compiled) -> Evaluation:
             )
     if checks:
         table = table.drop_columns(checks)
-    return Evaluation(compiled, table, con, warnings)
+    return Evaluation(compiled, table, con, warnings, models)
 
 
 def _where(con: Any, compiled: Compiled) -> str:
@@ -268,6 +279,7 @@ def evaluate(
     con: Any | None = None,
     reasons: bool = True,
     materialize: Materialize | None = None,
+    models: Mapping[str, Any] | None = None,
 ) -> Evaluation:
     """Grade every customer of ``data`` by ``standard`` as of a date.
 
@@ -294,6 +306,10 @@ def evaluate(
     materialize
         A cache for every customer's indicators (see
         :func:`tierwise.compile.compile_standard`); a workspace passes its own.
+    models
+        The fitted parameters of the standard's model indicators, as a previous
+        evaluation's ``.models`` holds them: given, the models are not fitted again, so
+        a stored run is reproduced exactly.
 
     Returns
     -------
@@ -307,9 +323,9 @@ def evaluate(
     except LiteralError as exc:
         raise ValueError(f"The evaluation date is not valid: {exc}.") from exc
     con = cast(Any, data) if is_backend(data) else con if con is not None else connect()
-    tables = load_data(con, data)
+    tables, fits = with_models(con, standard, load_data(con, data), day, models)
     compiled = compile_standard(standard, tables, day, lang, dialect=con.name, reasons=reasons, materialize=materialize)
-    return _evaluation(con, compiled)
+    return _evaluation(con, compiled, fits)
 
 
 def compiled_sql(
@@ -349,9 +365,13 @@ def compiled_sql(
     day = parse_date(as_of) if as_of is not None else dt.date.today()
     if is_backend(data):  # that backend's own SQL, on its real tables
         backend = cast(Any, data)
-        compiled = compile_standard(standard, load_data(backend, backend), day, lang, dialect=backend.name)
+        tables, _ = with_models(backend, standard, load_data(backend, backend), day)
+        compiled = compile_standard(standard, tables, day, lang, dialect=backend.name)
         return str(backend.compile(compiled.expr.select(*compiled.columns)))
-    tables = load_data(connect(), data) if data is not None else assumed_tables(standard)
+    if data is None:
+        return compile_standard(standard, assumed_tables(standard), day, lang).sql()
+    con = connect()
+    tables, _ = with_models(con, standard, load_data(con, data), day)
     return compile_standard(standard, tables, day, lang).sql()
 
 
@@ -387,7 +407,8 @@ def evaluate_many(
         raise ValueError(f"The evaluation date is not valid: {exc}.") from exc
     con = cast(Any, data) if is_backend(data) else con if con is not None else connect()
     tables = load_data(con, data)
-    if con.name != "duckdb":  # the shared pass keeps temporary tables: each standard reads the backend alone
+    if con.name != "duckdb" or any(has_models(s) for s in loaded):
+        # the shared pass keeps temporary tables: each standard reads the backend alone (and fits its own models)
         return [evaluate(s, tables, day, lang=lang, con=con, reasons=reasons) for s in loaded]
     shared = Aggregates()
     problems: list[Problem] = []
