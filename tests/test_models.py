@@ -9,6 +9,7 @@ calibration/holdout table.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import ibis
@@ -203,3 +204,27 @@ def test_the_tracking_curve_follows_the_cumulative_repeat_purchases(bgnbd: tierw
     calibration = track[track["ends"] <= dt.date(1997, 10, 1)]
     assert calibration["expected"].iloc[-1] == pytest.approx(calibration["actual"].iloc[-1], rel=0.05)
     assert track["expected"].iloc[-1] == pytest.approx(track["actual"].iloc[-1], rel=0.10)
+
+
+def test_the_cli_fits_prints_the_holdout_table_stores_the_fit_and_draws_the_tracking_plot(tmp_path: Path) -> None:
+    from tests.conftest import CDNOW, run_cli
+
+    fit, page = tmp_path / "fit.json", tmp_path / "fit.html"
+    done = run_cli(
+        "model", "fit", "--data", str(CDNOW), "--as-of", CALIBRATION_END, "--holdout-to", HOLDOUT_END,
+        "-o", str(fit), "--plot", str(page), "--lang", "en",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "0.2426" in done.stdout
+    assert "6.359" in done.stdout
+    assert "946 with a repeat purchase" in done.stdout
+    record = json.loads(fit.read_text(encoding="utf-8"))
+    assert [row["customers"] for row in record["holdout"]] == [1411, 439, 214, 100, 62, 38, 29, 64]
+    assert len(record["tracking"]) == 78
+    assert "echarts.init" in page.read_text(encoding="utf-8")
+    shown = run_cli("model", "show", str(fit))
+    assert shown.returncode == 0
+    assert "对数似然 -9582.43" in shown.stdout
+    bad = run_cli("model", "fit", "--data", str(CDNOW), "--as-of", CALIBRATION_END, "--model", "bgndb")
+    assert bad.returncode == 1
+    assert "Error: There is no model 'bgndb'" in bad.stderr

@@ -22,6 +22,7 @@ from ._migration import migration, migration_summary
 from ._pdf import write_pdf
 from ._published import Published, previous, published
 from ._tables import entitlements, grade_list, region_analysis, sales_pivot, special_terms
+from ._tracking import write_model_page
 from ._workbook import Pack, report_pack, write_pack
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "sales_pivot",
     "special_terms",
     "write_html",
+    "write_model_page",
     "write_pack",
     "write_pdf",
 ]
