@@ -27,6 +27,8 @@ REQUIRED = {
     "value-potential-urgency",
     "loyalty-status",
     "membership-tier",
+    "churn-risk",
+    "clv-value-potential",
 }
 
 

@@ -120,3 +120,15 @@ def test_killing_run_mid_way_leaves_no_partial_run(ws: tw.Workspace) -> None:
         assert len(tw.list_runs(ws)) == len([r for r in ws.audit_records() if r["action"] == "run"])
 
     assert kill_mid_way(command, (0.5, 0.7, 0.85, 0.93, 0.97), check) >= 3
+
+
+def test_a_run_with_model_indicators_stores_the_fitted_parameters_and_explains_with_them(ws: tw.Workspace) -> None:
+    info = tw.run_standard(ws, tierwise.builtin_path("churn-risk"), AS_OF)
+    assert len(info.models) == 1
+    (fit,) = info.models.values()
+    assert fit["model"] == "bgnbd"
+    assert set(fit["purchases"]["params"]) == {"r", "alpha", "a", "b"}
+    assert tw.get_run(ws, info.id).models == info.models  # read back from the runs table
+    row = next(r for r in tw.run_rows(ws, info.id) if r["grade"] == "忠诚")
+    explained = tw.explain_in(ws, info.id, row["customer_id"])
+    assert explained.grade == "忠诚"

@@ -58,6 +58,7 @@ class RunInfo:
     inputs: dict[str, Any]
     warnings: tuple[str, ...] = ()  # values the standard's maps and rating scales do not list (on the new run)
     review: bool = False  # only the customers due for review (run --due): publishing it leaves the others as they are
+    models: dict[str, Any] = dataclasses.field(default_factory=dict)  # fitted model parameters, by fit key
 
 
 def _standard_hash(standard: Standard) -> str:
@@ -127,7 +128,7 @@ def run_standard(
         digest = _standard_hash(loaded)
         inserted = con.execute(
             'INSERT INTO runs ("at", "user", standard_id, standard_version, standard_hash, standard_text, standard_file, '
-            "as_of, lang, inputs, customers, review) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "as_of, lang, inputs, customers, review, models) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 dt.datetime.now(),
                 workspace.user(),
@@ -141,6 +142,7 @@ def run_standard(
                 json.dumps(inputs),
                 rows.num_rows,
                 due,
+                json.dumps(result.models) if result.models else None,
             ],
         ).fetchone()
         if inserted is None:  # pragma: no cover - RETURNING always gives the row
@@ -170,6 +172,7 @@ def run_standard(
                 "review": due,
                 "inputs": inputs,
                 "warnings": result.warnings,
+                **({"models": result.models} if result.models else {}),
             },
         )
         # read back inside the transaction: once committed, the run is reported as stored, never as busy
@@ -201,13 +204,23 @@ def _resolve(workspace: Workspace, standard: str | Path | Standard) -> Standard:
 
 
 def _info(row: tuple[Any, ...]) -> RunInfo:
-    run_id, at, user, sid, version, digest, as_of, customers, inputs, review = row
+    run_id, at, user, sid, version, digest, as_of, customers, inputs, review, models = row
     return RunInfo(
-        int(run_id), at, user, sid, version, digest, as_of, int(customers), json.loads(inputs), review=bool(review)
+        int(run_id),
+        at,
+        user,
+        sid,
+        version,
+        digest,
+        as_of,
+        int(customers),
+        json.loads(inputs),
+        review=bool(review),
+        models=json.loads(models) if models else {},
     )
 
 
-_COLUMNS = 'id, "at", "user", standard_id, standard_version, standard_hash, as_of, customers, inputs, review'
+_COLUMNS = 'id, "at", "user", standard_id, standard_version, standard_hash, as_of, customers, inputs, review, models'
 
 
 def list_runs(workspace: Workspace) -> list[RunInfo]:
@@ -316,8 +329,13 @@ def diff_runs(workspace: Workspace, before: int, after: int) -> Movement:
     return movement(f"run {before}", f"run {after}", pairs, standard.grades, value)
 
 
-def _evaluate_on(con: Any, standard: Standard, day: dt.date, lang: str, *, reasons: bool) -> Any:
-    """The standard evaluated on the workspace's data tables through ``con`` (indicators from the cache when there)."""
+def _evaluate_on(
+    con: Any, standard: Standard, day: dt.date, lang: str, *, reasons: bool, models: dict[str, Any] | None = None
+) -> Any:
+    """The standard evaluated on the workspace's data tables through ``con`` (indicators from the cache when there).
+
+    ``models``: a stored run's fitted model parameters, used instead of fitting again.
+    """
     backend = ibis.duckdb.from_connection(con)
     names = [
         r[0]
@@ -329,7 +347,7 @@ def _evaluate_on(con: Any, standard: Standard, day: dt.date, lang: str, *, reaso
         raise WorkspaceError("The workspace has no data yet; import tables first (tierwise import TABLE FILE).")
     tables = {name: backend.table(name, database="data") for name in names}
     cache = materializer(con, backend, input_fingerprints(con), store=False)
-    return evaluate(standard, tables, day, lang=lang, con=backend, reasons=reasons, materialize=cache)
+    return evaluate(standard, tables, day, lang=lang, con=backend, reasons=reasons, materialize=cache, models=models)
 
 
 def evaluate_in(
@@ -351,4 +369,4 @@ def explain_in(workspace: Workspace, run_id: int, customer_id: str, *, lang: str
     with workspace.reading() as con:
         text = con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]).fetchall()[0][0]
         standard = loads_standard(text, file=f"<run {run_id}>")
-        return _evaluate_on(con, standard, info.as_of, lang, reasons=True).explain(customer_id)
+        return _evaluate_on(con, standard, info.as_of, lang, reasons=True, models=info.models).explain(customer_id)

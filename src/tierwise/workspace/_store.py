@@ -39,7 +39,7 @@ __all__ = [
     "last_change",
 ]
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 CONFIG = "tierwise.toml"
 DATABASE = "tierwise.duckdb"
 LOCK = ".tierwise.lock"
@@ -129,6 +129,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
                customer_id VARCHAR NOT NULL, ratings JSON NOT NULL, comment VARCHAR, status VARCHAR NOT NULL,
                created_by VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL,
                submitted_by VARCHAR, submitted_at TIMESTAMP, reviewed_run BIGINT, reviewed_at TIMESTAMP)""",
+    ),
+    11: (  # the fitted parameters of a run's customer-base models (BG/NBD ...), so the run can be reproduced
+        "ALTER TABLE runs ADD COLUMN IF NOT EXISTS models JSON",
     ),
 }
 
