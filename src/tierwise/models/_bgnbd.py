@@ -22,10 +22,11 @@ Array = npt.NDArray[np.float64]
 NAMES = ("r", "alpha", "a", "b")
 
 
-def _rows(params: Array, x: Array, tx: Array, age: Array) -> Array:
+def _rows(params: Array, x: Array, tx: Array, age: Array, levels: tuple[Array, npt.NDArray[np.intp]]) -> Array:
     r, alpha, a, b = params
-    base = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + gammaln(a + b) + gammaln(b + x) - gammaln(b)
-    base -= gammaln(a + b + x)
+    lx, index = levels  # the log-gamma terms, once per distinct frequency
+    per_level = gammaln(r + lx) - gammaln(r) + r * np.log(alpha) + gammaln(a + b) + gammaln(b + lx) - gammaln(b)
+    base = (per_level - gammaln(a + b + lx))[index]
     alive = -(r + x) * np.log(alpha + age)
     repeat = x > 0
     dropped = np.full_like(x, -np.inf)
@@ -36,7 +37,8 @@ def _rows(params: Array, x: Array, tx: Array, age: Array) -> Array:
 
 def log_likelihood(params: Array, summary: Summary) -> float:
     """The total log-likelihood of ``params`` (r, alpha, a, b) over the weighted summary."""
-    return float(np.dot(summary.weight, _rows(params, summary.frequency, summary.recency, summary.T)))
+    rows = _rows(params, summary.frequency, summary.recency, summary.T, summary.levels)
+    return float(np.dot(summary.weight, rows))
 
 
 def fit(summary: Summary) -> Fit:

@@ -24,17 +24,22 @@ NAMES = ("p", "q", "gamma")
 def log_likelihood(params: Array, summary: Summary) -> float:
     """The total log-likelihood of ``params`` (p, q, gamma) over the repeat buyers of the summary."""
     p, q, g = params
-    x, m, w = summary.frequency, summary.monetary, summary.weight
-    rows = (
-        gammaln(p * x + q)
-        - gammaln(p * x)
-        - gammaln(q)
-        + q * np.log(g)
-        + (p * x - 1) * np.log(m)
-        + p * x * np.log(x)
-        - (p * x + q) * np.log(g + m * x)
-    )
+    x, w = summary.frequency, summary.weight
+    lx, index = summary.levels  # the log-gamma terms, once per distinct frequency
+    per_level = (gammaln(p * lx + q) - gammaln(p * lx) - gammaln(q) + q * np.log(g))[index]
+    log_m, log_x, mx = _constants(summary)
+    rows = per_level + (p * x - 1) * log_m + p * x * log_x - (p * x + q) * np.log(g + mx)
     return float(np.dot(w, rows))
+
+
+def _constants(summary: Summary) -> tuple[Array, Array, Array]:
+    """log m, log x and m * x of the repeat buyers (computed once per summary)."""
+    cached = summary.__dict__.get("_tw_gamma_constants")
+    if cached is None:
+        x, m = summary.frequency, summary.monetary
+        cached = (np.log(m), np.log(x), m * x)
+        summary.__dict__["_tw_gamma_constants"] = cached
+    return cached  # type: ignore[no-any-return]
 
 
 def fit(summary: Summary) -> Fit:

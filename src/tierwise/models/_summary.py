@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -108,6 +109,13 @@ class Summary:
 
     def __len__(self) -> int:
         return len(self.frequency)
+
+    @cached_property
+    def levels(self) -> tuple[Array, npt.NDArray[np.intp]]:
+        """The distinct frequencies and each row's index among them: terms that depend on the frequency
+        alone (the log-gamma functions of the likelihoods) are computed once per level."""
+        values, inverse = np.unique(self.frequency, return_inverse=True)
+        return values.astype(np.float64), inverse.ravel()
 
     def compressed(self) -> Summary:
         """One row per distinct (frequency, recency, T), weighted by its customers (for fitting)."""
