@@ -29,6 +29,10 @@ REQUIRED = {
     "membership-tier",
     "churn-risk",
     "clv-value-potential",
+    "enterprise-size",
+    "power-importance",
+    "relationship-6",
+    "tog-funnel",
 }
 
 

@@ -105,9 +105,9 @@ def _conditions(standard: Standard) -> set[str]:
 def _collect(standard: Standard, columns: _Columns) -> None:
     skip = set(standard.indicators)
     flags = _conditions(standard)
-    for ind in standard.indicators.values():
-        if ind.attribute is not None:
-            columns.add("customers", ind.attribute, "float64")
+    for name, ind in standard.indicators.items():
+        if ind.attribute is not None:  # an attribute used as a condition is a yes/no column
+            columns.add("customers", ind.attribute, "boolean" if name in flags else "float64")
         if ind.model is not None:  # the engine fits the model and hands its predictions over in one table
             columns.add(MODELS_TABLE, ind.model_column, "float64")
             columns.add(ind.model_table, ind.date or "date", "date")

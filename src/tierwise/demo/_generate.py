@@ -4,7 +4,8 @@ Customers are enterprises, institutions and individuals with Chinese names, regi
 GB/T 4754 industry sections; each has a heavy-tailed (log-normal) yearly spend, an order
 frequency growing with it, a margin rate, a payment habit, a latent quality behind its
 assessments, and some churn. Three years of orders, their payments, open opportunities
-and the eight-criteria assessments follow from that. Every column the built-in
+and the eight-criteria assessments follow from that; staff counts, the six relationship
+ratings and the consequences of a power outage come from a random stream of their own. Every column the built-in
 standards read is present.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["AS_OF", "CRITERIA", "generate"]
+__all__ = ["AS_OF", "CRITERIA", "OUTAGE_FLAGS", "RELATIONSHIP", "generate"]
 
 AS_OF = dt.date(2026, 3, 31)
 START = dt.date(2023, 4, 1)
@@ -139,6 +140,29 @@ _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
 _PRODUCTS = ("标准件", "定制件", "原材料", "设备", "软件服务", "维保服务")
 _CHANNELS = ("直销", "经销", "线上")
 _STAGES = ("线索", "需求确认", "方案", "谈判")
+# the six dimensions of ToG relationship marketing, rated 1-5 by the account manager (relationship-6)
+RELATIONSHIP = {
+    "rel_acceptance": "接受认可度",
+    "rel_participation": "活动参与度",
+    "rel_information": "信息传递度",
+    "rel_guidance": "日常指导度",
+    "rel_project_support": "项目支持度",
+    "rel_competitor_preference": "竞争偏向度",
+}
+# what an outage of the customer's power supply would cause (power-importance), with how often it is true
+OUTAGE_FLAGS = {
+    "outage_national_security": 0.01,  # 危害国家安全
+    "outage_casualties": 0.015,  # 直接引发人身伤亡
+    "outage_severe_pollution": 0.01,  # 造成严重环境污染
+    "outage_major_political": 0.005,  # 造成重大政治影响
+    "outage_major_economic_loss": 0.02,  # 造成重大经济损失
+    "outage_wide_disorder": 0.01,  # 较大范围社会公共秩序严重混乱
+    "outage_pollution": 0.03,  # 造成较大环境污染
+    "outage_political": 0.02,  # 造成较大政治影响
+    "outage_economic_loss": 0.05,  # 造成较大经济损失
+    "outage_disorder": 0.03,  # 一定范围社会公共秩序严重混乱
+    "temporary_supply": 0.03,  # 需要临时特殊供电保障
+}
 
 
 @dataclass(frozen=True)
@@ -319,6 +343,26 @@ def _assessments(rng: np.random.Generator, base: _Base) -> pa.Table:
     )
 
 
+def _profile(seed: int, table: pa.Table, base: _Base) -> pa.Table:
+    """Staff counts, relationship ratings and outage consequences, from a stream of their own (the other
+    tables stay what they were)."""
+    rng = np.random.default_rng([seed, 4754])
+    n = len(base.ids)
+    organisation = base.kind != "individual"
+    staff = np.exp(rng.normal(np.log(120) + 0.35 * np.log10(base.spend / 4e5), 1.5, n)).round()
+    columns = {
+        "staff_count": pa.array(np.where(organisation, np.maximum(staff, 1), np.nan), pa.float64(), from_pandas=True)
+    }
+    for column in RELATIONSHIP:
+        score = np.clip(np.round(3 + 0.9 * base.quality + rng.normal(0, 0.8, n)), 1, 5)
+        columns[column] = pa.array(np.where(organisation, score, np.nan), pa.float64(), from_pandas=True)
+    for column, share in OUTAGE_FLAGS.items():
+        columns[column] = pa.array(organisation & (rng.random(n) < share), pa.bool_())
+    for name, values in columns.items():
+        table = table.append_column(name, values)
+    return table
+
+
 def generate(customers: int = 6000, seed: int = 20260331) -> dict[str, pa.Table]:
     """Generate the demo tables: customers, transactions, payments, opportunities, assessments.
 
@@ -336,7 +380,7 @@ def generate(customers: int = 6000, seed: int = 20260331) -> dict[str, pa.Table]
     table, base = _customers(rng, customers)
     transactions, payments = _orders(rng, base)
     return {
-        "customers": table,
+        "customers": _profile(seed, table, base),
         "transactions": transactions,
         "payments": payments,
         "opportunities": _opportunities(rng, base),
