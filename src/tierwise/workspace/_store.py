@@ -378,8 +378,22 @@ class Workspace:
             con = owner.con.cursor()
         else:
             con = self._connect(time.monotonic() + self.read_wait_seconds, read_only=True)
+            if self._older(con):  # written by an older tierwise: upgrade it once, then read
+                con.close()
+                with self.writing():
+                    pass
+                con = self._connect(time.monotonic() + self.read_wait_seconds, read_only=True)
         with contextlib.closing(con):
             yield con
+
+    @staticmethod
+    def _older(con: duckdb.DuckDBPyConnection) -> bool:
+        """Whether the store's schema is older than this tierwise's (a read would miss its newer columns)."""
+        try:
+            rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        except duckdb.CatalogException:
+            return True
+        return bool(rows) and int(rows[0][0]) < SCHEMA_VERSION
 
     @contextlib.contextmanager
     def own(self, address: str) -> Iterator[None]:
