@@ -236,8 +236,9 @@ def _load_elsewhere(con: Any, name: str, table: pa.Table) -> ir.Table:
 
         folder = Path(tempfile.mkdtemp(prefix="tierwise-spark-"))
         atexit.register(shutil.rmtree, folder, True)
-        pq.write_table(table, folder / f"{name}.parquet")
-        return con.read_parquet(str(folder / f"{name}.parquet"), table_name=name)
+        path = folder / f"table-{name}.parquet"  # Spark skips files whose names start with '_' or '.'
+        pq.write_table(table, path)
+        return con.read_parquet(str(path), table_name=name)
     return con.create_table(name, table, temp=True, overwrite=True)
 
 

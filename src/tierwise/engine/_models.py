@@ -375,7 +375,9 @@ def with_models(
         except ModelError as exc:
             problems.append(Problem(*where, f"Indicator '{name}' ({LABELS.get(ind.model or '', ind.model)}): {exc}"))
             continue
-        columns[ind.model_column] = pd.Series(values, index=list(fitted.summary.ids or ()), dtype="float64")
+        # to the millionth, as sums are: every backend then computes the same gaps and rounds them alike
+        rounded = np.round(values, 6)
+        columns[ind.model_column] = pd.Series(rounded, index=list(fitted.summary.ids or ()), dtype="float64")
     if problems:
         raise StandardError(problems)
     frame = pd.DataFrame(columns)
