@@ -69,6 +69,8 @@ def _labels(block: str) -> list[str]:
         block = block[block.index("cells:") :]
     found = re.findall(r"grade: ([^,}\s{]+)", block) + re.findall(r"(?:then|otherwise): ([^{\s][^,}\n]*)", block)
     found += re.findall(r": (特大型|小微型|大型|中型|小型)", block)
+    for listed in re.findall(r"segments: \[([^\]]*)\]", block):  # a cluster's grades
+        found += [label.strip() for label in listed.split(",")]
     return list(dict.fromkeys(label.strip() for label in found if label.strip()))
 
 
@@ -78,7 +80,7 @@ def language_examples() -> dict[str, str]:
     examples = {"reference-full": blocks[0]}
     for index, block in enumerate(blocks):
         kind = block.split(":", 1)[0].strip()
-        if kind not in ("ladder", "rules", "scorecard", "pareto", "percentile", "rfm", "map", "matrix"):
+        if kind not in ("ladder", "rules", "scorecard", "pareto", "percentile", "rfm", "map", "matrix", "cluster"):
             continue
         if kind == "scorecard":  # the reference shows two of the criteria; one more makes the weights 100
             block = block.replace(
@@ -156,7 +158,8 @@ def _on(backend: str, name: str, dataset: Dataset, lang: str, folder: Path, spar
 def test_the_suite_covers_every_built_in_and_every_grader_kind_of_the_reference() -> None:
     assert {s for s, d, _ in CASES if d == "demo"} >= set(builtin_ids())
     assert {"reference-ladder", "reference-rules", "reference-scorecard", "reference-pareto", "reference-percentile",
-            "reference-rfm", "reference-map", "reference-matrix", "reference-full"} <= set(EXAMPLES)  # fmt: skip
+            "reference-rfm", "reference-map", "reference-matrix", "reference-cluster",
+            "reference-full"} <= set(EXAMPLES)  # fmt: skip
     assert {s for s, d, _ in CASES if d == "cdnow"} >= set(tierwise.demo.CDNOW_STANDARDS)
 
 

@@ -48,6 +48,13 @@ _WORDS = {
         "vshare": "占比",
         "title": "{name}（{id} v{version}），评估日 {as_of}",
         "total": "合计",
+        "segments": "细分群画像（{at}，{fitted}）",
+        "segment": "群中心",
+        "mean": "均值",
+        "moved": "中心移动",
+        "matched": "已与上次评级的中心配对",
+        "first_fit": "首次拟合",
+        "without": "另有 {n:,} 位客户缺少某个值，取等级 {grade}",
     },
     "en": {
         "grade": "Grade",
@@ -57,6 +64,13 @@ _WORDS = {
         "vshare": "share",
         "title": "{name} ({id} v{version}), as of {as_of}",
         "total": "Total",
+        "segments": "Segments ({at}, {fitted})",
+        "segment": "Centre",
+        "mean": "mean",
+        "moved": "Moved",
+        "matched": "matched to the previous run's centres",
+        "first_fit": "first fit",
+        "without": "{n:,} more customers lack a value and took {grade}",
     },
 }
 
@@ -171,6 +185,35 @@ def _summary_table(result: Any, lang: str) -> Table:
     return table
 
 
+def _segments_tables(result: Any, lang: str) -> list[Table]:
+    """Each cluster grader's segments: size, share, the centre in words, the mean of each value."""
+    w = _WORDS[lang]
+    frame = result.segments()
+    tables = []
+    for (_, at), group in frame.groupby(["standard", "grader"], sort=False) if len(frame) else ():
+        matched = group["moved"].notna().all()
+        without = len(result) - int(group["customers"].sum()) if len(group) == len(frame) else 0
+        table = Table(
+            title=w["segments"].format(at=at, fitted=w["matched" if matched else "first_fit"]),
+            caption=w["without"].format(n=without, grade=result.standard.missing_grade) if without > 0 else None,
+        )
+        means = [c for c in group.columns if c.startswith("mean_")]
+        for column in (w["grade"], w["segment"], w["customers"], w["share"]):
+            table.add_column(column, justify="right" if column in (w["customers"], w["share"]) else "left")
+        for column in means:
+            table.add_column(f"{column.removeprefix('mean_')} {w['mean']}", justify="right")
+        if matched:
+            table.add_column(w["moved"], justify="right")
+        for row in group.to_dict("records"):
+            cells = [str(row["grade"]), str(row["name"]), f"{row['customers']:,}", f"{row['share']:.1%}"]
+            cells += [f"{float(row[c]):,.2f}".rstrip("0").rstrip(".") for c in means]
+            if matched:
+                cells.append(f"{row['moved']:.2f}")
+            table.add_row(*cells)
+        tables.append(table)
+    return tables
+
+
 @contextlib.contextmanager
 def _progress(first: str) -> Iterator[Callable[[str], None]]:
     """A spinner with elapsed time on stderr (only on a terminal); yields a function to update it."""
@@ -209,7 +252,8 @@ def _run(standard: Path, data: Path | None, as_of: str, lang: str, backend: str 
         loaded = tierwise.load_standard(standard)
         source, con, where = _source(data, backend)
         say(f"Evaluating {loaded.id} on {where} as of {as_of}…")
-        return tierwise.evaluate(loaded, data=source, as_of=as_of, lang=lang, con=con)
+        profile = data / "profile.yaml" if data is not None and (data / "profile.yaml").is_file() else None
+        return tierwise.evaluate(loaded, data=source, as_of=as_of, lang=lang, con=con, profile=profile)
 
 
 @app.command()
@@ -229,6 +273,8 @@ def evaluate(
     result = _run(standard, data, as_of, lang, backend)
     elapsed = time.perf_counter() - started
     out.print(_summary_table(result, lang))
+    for table in _segments_tables(result, lang):
+        out.print(table)
     for warning in result.warnings:
         err.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     if output is not None:

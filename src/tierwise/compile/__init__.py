@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from ._cluster import SegmentPlan, cluster_graders, cluster_key
 from ._explain import Explanation, explain_row
 from ._expr import CompileError
 from ._schema import assumed_tables
-from ._standard import LANGUAGES, Compiled, Materialize, compile_standard, grader_kinds, indicator_key, output_columns
+from ._standard import (
+    LANGUAGES,
+    Compiled,
+    Materialize,
+    compile_standard,
+    grader_kinds,
+    indicator_key,
+    indicator_table,
+    output_columns,
+)
 
 __all__ = [
     "LANGUAGES",
@@ -13,10 +23,14 @@ __all__ = [
     "Compiled",
     "Explanation",
     "Materialize",
+    "SegmentPlan",
     "assumed_tables",
+    "cluster_graders",
+    "cluster_key",
     "compile_standard",
     "explain_row",
     "grader_kinds",
     "indicator_key",
+    "indicator_table",
     "output_columns",
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import ibis
 import ibis.expr.operations as ops
@@ -98,6 +99,7 @@ class Context:
     dialect: str = "duckdb"  # the SQL dialect the expression is for
     dimensions: dict[str, ir.Value] = field(default_factory=dict)
     references: dict[str, str] = field(default_factory=dict)  # standard id -> column
+    clusters: Mapping[str, Any] = field(default_factory=dict)  # cluster_key -> SegmentPlan (fitted by the engine)
 
     def text(self, key: str, **kwargs: object) -> str:
         return TEXT[self.lang][key].format(**kwargs)

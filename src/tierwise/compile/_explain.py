@@ -43,6 +43,8 @@ _WORDS = {
         "mean": "均值",
         "median": "中位数",
         "score_of": "得分",
+        "distance": "到中心的距离",
+        "nearest": "最近",
     },
     "en": {
         "customer": "Customer",
@@ -66,6 +68,8 @@ _WORDS = {
         "mean": "mean",
         "median": "median",
         "score_of": "score",
+        "distance": "distance to the centre",
+        "nearest": "nearest",
     },
 }
 _SYMBOL = {"at_least": "≥", "above": ">", "at_most": "≤", "below": "<"}
@@ -259,6 +263,20 @@ class _Tracer:
             )
             if ok:
                 return
+
+    def trace_cluster(self, body: Any, here: Path, depth: int) -> None:
+        for name in body.on:
+            self.say(depth, f"{name} = {_show(self.value(name))}")
+        chosen = self.row.get(f"{slug(here)}_segment")
+        if chosen is None or chosen < 0:
+            self.say(depth, f"✓ {self.w['no_value']} → {self.standard.missing_grade}")
+            return
+        for k, label in enumerate(body.segments):
+            distance = self.row.get(f"{slug(here)}_d{k}")
+            shown = "—" if distance is None else f"{distance**0.5:.3f}"
+            ok = k == chosen
+            mark = f" ({self.w['nearest']}) → " if ok else " ? "
+            self.say(depth, f"{'✓' if ok else '✗'} {self.w['distance']} {shown}{mark}{label}")
 
     def trace_map(self, body: Any, here: Path, depth: int) -> None:
         value = self.value(body.on)

@@ -147,4 +147,11 @@ class ExprCompiler:
             return ibis.greatest(*args)
         if node.func == "days_between":
             return self.days(args[0], args[1])
+        if node.func == "left":
+            count = node.args[1].value if isinstance(node.args[1], Const) else None
+            if isinstance(count, bool) or not isinstance(count, (int, float)) or count < 1 or count != int(count):
+                raise CompileError(
+                    "The second argument of left() must be a whole number of characters, like left(industry_code, 2)"
+                )
+            return args[0].cast("string").substr(0, int(count))  # type: ignore[attr-defined]
         raise CompileError(f"Unknown function '{node.func}'")  # pragma: no cover - parser rejects it

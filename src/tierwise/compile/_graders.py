@@ -28,6 +28,7 @@ NULL_NUMBER = ibis.null("float64")
 
 def visit(grader: Grader, ctx: Context, scope: ir.BooleanValue | None, path: Path, top: bool) -> Out:
     """Compile ``grader`` (at ``path`` in the file) for the customers in ``scope``."""
+    from ._cluster import visit_cluster
     from ._ranked import visit_pareto, visit_percentile, visit_rfm
 
     kind = grader.kind
@@ -42,6 +43,7 @@ def visit(grader: Grader, ctx: Context, scope: ir.BooleanValue | None, path: Pat
         "pareto": visit_pareto,
         "percentile": visit_percentile,
         "rfm": visit_rfm,
+        "cluster": visit_cluster,
     }
     result: Out = visitors[kind](body, ctx, scope, here, top)
     return result

@@ -72,7 +72,10 @@ class _Columns:
             self.walk(node.operand, table, skip)
         elif isinstance(node, Call):
             passes = node.func in ("min", "max", "latest", "coalesce", "least", "greatest")
-            for arg in node.args:
+            for index, arg in enumerate(node.args):
+                if node.func == "left":
+                    self.walk(arg, table, skip, "string" if index == 0 else "float64")
+                    continue
                 self.walk(arg, table, skip, kind if passes else "date" if node.func == "days_between" else "float64")
 
     def condition(self, text: str, skip: set[str]) -> None:
@@ -142,6 +145,10 @@ def _collect(standard: Standard, columns: _Columns) -> None:
                     columns.add("customers", criterion.on, "string" if criterion.points else "float64")
         elif grader.kind == "rfm":
             for name in (body.recency, body.frequency, body.monetary):
+                if name not in skip:
+                    columns.add("customers", name, "float64")
+        elif grader.kind == "cluster":
+            for name in body.on:
                 if name not in skip:
                     columns.add("customers", name, "float64")
         elif hasattr(body, "on") and body.on not in skip:

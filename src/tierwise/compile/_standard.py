@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -18,7 +19,15 @@ from ._expr import CompileError
 from ._graders import visit
 from ._indicators import MODELS_TABLE, Aggregates, add_indicators, aggregate_tables, customer_base, join_aggregates
 
-__all__ = ["LANGUAGES", "Compiled", "Materialize", "compile_standard", "indicator_key", "output_columns"]
+__all__ = [
+    "LANGUAGES",
+    "Compiled",
+    "Materialize",
+    "compile_standard",
+    "indicator_key",
+    "indicator_table",
+    "output_columns",
+]
 
 LANGUAGES = ("zh", "en")
 _MAX_PASSES = 12
@@ -114,31 +123,21 @@ def _model_predictions(ctx: Context, tables: Mapping[str, ir.Table]) -> dict[str
     return {MODELS_TABLE: models.select("customer_id", *columns)}
 
 
-def compile_standard(
+def _prepare(
     standard: Standard,
     tables: Mapping[str, ir.Table],
     as_of: dt.date,
-    lang: str = "zh",
-    dialect: str = "duckdb",
-    shared: Aggregates | None = None,
-    reasons: bool = True,
-    materialize: Materialize | None = None,
-) -> Compiled:
-    """Compile ``standard`` over ``tables`` for the evaluation date ``as_of``.
-
-    ``materialize``, when given, is called with :func:`indicator_key` and the expression of
-    every customer's indicators (before any grader) and returns a table with the same
-    columns: a cache can store it once and answer it for every standard that grades the
-    same indicators differently (a threshold, a weight, a matrix cell changed).
-
-    Raises
-    ------
-    StandardError
-        With every located problem (unknown columns, wrong types, missing tables).
-    """
+    lang: str,
+    dialect: str,
+    shared: Aggregates | None,
+    materialize: Materialize | None,
+    clusters: Mapping[str, Any] | None,
+) -> Context:
+    """The working table of every customer in the population with its indicators (before any grader)."""
     if lang not in LANGUAGES:
         raise ValueError(f"The language must be one of {', '.join(LANGUAGES)}. Got '{lang}' instead.")
     ctx = Context(standard, as_of, lang, ibis.table({"customer_id": "string"}, name="_tw_none"), dialect=dialect)
+    ctx.clusters = clusters or {}
     shared = shared if shared is not None else Aggregates()
     aggregated, finals = aggregate_tables(ctx, tables, shared)
     used = _tables_used(standard)
@@ -167,6 +166,58 @@ def compile_standard(
             )
     if materialize is not None and not ctx.problems:
         ctx.table = materialize(indicator_key(standard, as_of), ctx.table)
+    return ctx
+
+
+def indicator_table(
+    standard: Standard,
+    tables: Mapping[str, ir.Table],
+    as_of: dt.date,
+    *,
+    dialect: str = "duckdb",
+    materialize: Materialize | None = None,
+) -> ir.Table:
+    """Every customer of the population with its indicators and customer columns, before any grader.
+
+    What a data-driven grader (``cluster``) is fitted on.
+
+    Raises
+    ------
+    StandardError
+        With every located problem of the indicators and the population.
+    """
+    ctx = _prepare(standard, tables, as_of, "zh", dialect, None, materialize, None)
+    if ctx.problems:
+        raise StandardError(ctx.problems)
+    return ctx.table
+
+
+def compile_standard(
+    standard: Standard,
+    tables: Mapping[str, ir.Table],
+    as_of: dt.date,
+    lang: str = "zh",
+    dialect: str = "duckdb",
+    shared: Aggregates | None = None,
+    reasons: bool = True,
+    materialize: Materialize | None = None,
+    clusters: Mapping[str, Any] | None = None,
+) -> Compiled:
+    """Compile ``standard`` over ``tables`` for the evaluation date ``as_of``.
+
+    ``materialize``, when given, is called with :func:`indicator_key` and the expression of
+    every customer's indicators (before any grader) and returns a table with the same
+    columns: a cache can store it once and answer it for every standard that grades the
+    same indicators differently (a threshold, a weight, a matrix cell changed).
+    ``clusters`` holds the fitted segments of the standard's cluster graders (and of the
+    standards it refers to), by :func:`cluster_key`.
+
+    Raises
+    ------
+    StandardError
+        With every located problem (unknown columns, wrong types, missing tables).
+    """
+    ctx = _prepare(standard, tables, as_of, lang, dialect, shared, materialize, clusters)
     problems_before = len(ctx.problems)
     for _ in range(_MAX_PASSES):
         ctx.pending, ctx.aux, ctx.dimensions, ctx.waiting, ctx.checks = {}, {}, {}, False, {}
@@ -214,7 +265,7 @@ def _join_references(ctx: Context, tables: Mapping[str, ir.Table], shared: Aggre
     """Evaluate referenced standards and join their grades as ``_tw_ref_<id>`` columns."""
     columns: dict[str, str] = {}
     for ref_id, other in ctx.standard.references.items():
-        sub = compile_standard(other, tables, ctx.as_of, ctx.lang, ctx.dialect, shared)
+        sub = compile_standard(other, tables, ctx.as_of, ctx.lang, ctx.dialect, shared, clusters=ctx.clusters)
         column = f"_tw_ref_{ref_id}".replace("-", "_")
         graded = sub.expr.select("customer_id", **{column: sub.expr["grade"]})
         joined = ctx.table.left_join(graded, "customer_id")

@@ -360,7 +360,34 @@ def _profile(seed: int, table: pa.Table, base: _Base) -> pa.Table:
         columns[column] = pa.array(organisation & (rng.random(n) < share), pa.bool_())
     for name, values in columns.items():
         table = table.append_column(name, values)
-    return table
+    return _industry_codes(seed, table)
+
+
+def _industry_codes(seed: int, table: pa.Table) -> pa.Table:
+    """Each organisation's GB/T 4754 大类 code, one of its section's (a stream of its own); one institution
+    in a hundred is an international organisation (门类 T)."""
+    from tierwise.spec import industry_codes
+
+    rng = np.random.default_rng([seed, 4754, 2])
+    divisions: dict[str, list[str]] = {}
+    for entry in industry_codes():
+        if entry.level == "大类":
+            divisions.setdefault(entry.section, []).append(entry.code)
+    industry = np.array(table["industry"].to_pylist(), dtype=object)
+    kinds = np.array(table["type"].to_pylist(), dtype=object)
+    international = (kinds == "institution") & (rng.random(len(industry)) < 0.01)
+    industry[international] = "T 国际组织"
+    codes = np.array(
+        [rng.choice(divisions[str(section)[0]]) if section is not None else None for section in industry], dtype=object
+    )
+    position = table.column_names.index("industry")
+    table = table.set_column(position, "industry", pa.array(industry, pa.string()))
+    table = table.append_column("industry_code", pa.array(codes, pa.string()))
+    # when each profile was last brought up to date: between joining and the demo's date, mostly lately
+    created = table["created_at"].to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    span = (np.datetime64(AS_OF) - created).astype(np.int64)
+    updated = np.datetime64(AS_OF) - (rng.random(len(span)) ** 4 * span).astype(np.int64)  # mostly recent
+    return table.append_column("updated_at", pa.array(updated.astype("datetime64[D]"), pa.date32()))
 
 
 def generate(customers: int = 6000, seed: int = 20260331) -> dict[str, pa.Table]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ._backends import BackendError, backend_label, connect_backend
 from ._data import DATA_SUFFIXES, DataError, connect, load_data
-from ._evaluation import Evaluation, compiled_sql, deciding_value, evaluate, evaluate_many
+from ._evaluation import Evaluation, compiled_sql, deciding_value, evaluate, evaluate_many, ranked_values
 from ._models import CustomerModel, fit_model
+from ._quality import Quality, check_quality
 
 __all__ = [
     "DATA_SUFFIXES",
@@ -13,7 +14,9 @@ __all__ = [
     "CustomerModel",
     "DataError",
     "Evaluation",
+    "Quality",
     "backend_label",
+    "check_quality",
     "compiled_sql",
     "connect",
     "connect_backend",
@@ -22,4 +25,5 @@ __all__ = [
     "evaluate_many",
     "fit_model",
     "load_data",
+    "ranked_values",
 ]

@@ -20,6 +20,7 @@ from tierwise.compile._explain import Explanation, explain_row
 from tierwise.spec import LiteralError, Problem, Standard, StandardError, load_standard, parse_date
 
 from ._backends import BackendError, backend_label, first_line, is_backend
+from ._clusters import has_clusters, with_clusters
 from ._data import DataError, connect, load_data
 from ._models import has_models, with_models
 
@@ -160,6 +161,41 @@ class Evaluation:
         columns = [*by, "grade", "customers", "customer_share", "value", "value_sum", "value_share"]
         return pd.DataFrame(rows, columns=columns)
 
+    def segments(self) -> Any:
+        """The segments of the standard's cluster graders, as a DataFrame: one row per segment.
+
+        Columns: ``standard``, ``grader`` (where it sits: ``grade.cluster``), ``grade``, ``name`` (the centre in words, in the
+        evaluation's language), ``customers``, ``share``, ``moved`` (how far the centre moved
+        from the earlier run's it was matched to, in standard deviations; empty on a first
+        fit), then ``mean_<value>`` (the segment's mean) and ``centre_<value>`` for each value.
+        """
+        import pandas as pd
+
+        from tierwise.models import Segments
+
+        rows = []
+        for record in self.models.values():
+            if not isinstance(record, Mapping) or record.get("kind") != "cluster":
+                continue
+            total = sum(record["sizes"]) or 1
+            centres = Segments.from_dict(record).centre_values()
+            for k, label in enumerate(record["labels"]):
+                moved = record.get("moved") or []
+                row = {
+                    "standard": record.get("standard", self.standard.id),
+                    "grader": record.get("at", "grade.cluster"),
+                    "grade": label,
+                    "name": record.get("names", {}).get(self.lang, [""] * len(record["labels"]))[k],
+                    "customers": record["sizes"][k],
+                    "share": record["sizes"][k] / total,
+                    "moved": moved[k] if k < len(moved) else None,
+                }
+                for j, name in enumerate(record["on"]):
+                    row[f"mean_{name}"] = record["means"][k][j]
+                    row[f"centre_{name}"] = float(centres[k][j])
+                rows.append(row)
+        return pd.DataFrame(rows)
+
     def _repr_html_(self) -> str:
         """The summary as an HTML table, for notebooks."""
         import html
@@ -252,6 +288,15 @@ def _execute(con: Any, expr: Any) -> pa.Table:
         raise BackendError(f"{backend_label(con)} refused the query: {first_line(exc)}") from exc
 
 
+def ranked_values(body: Any) -> list[str]:
+    """A cluster grader's values that rank its segments upwards (``rank_by``), in the order written."""
+    if isinstance(body.rank_by, str):
+        return [body.rank_by]
+    if body.rank_by:
+        return [name for name, weight in body.rank_by.items() if weight > 0]
+    return list(body.on)[:1]
+
+
 def deciding_value(standard: Standard, table: pa.Table) -> str | None:
     """The amount a summary shares out: the value the top grader decides on, if numeric."""
     grader = standard.grade
@@ -261,6 +306,8 @@ def deciding_value(standard: Standard, table: pa.Table) -> str | None:
         candidates.append(body.on)
     elif grader.kind == "rfm":
         candidates.append(body.monetary)
+    elif grader.kind == "cluster":
+        candidates += ranked_values(body)
     candidates += list(standard.indicators)
     for name in candidates:
         if name in table.column_names:
@@ -280,6 +327,8 @@ def evaluate(
     reasons: bool = True,
     materialize: Materialize | None = None,
     models: Mapping[str, Any] | None = None,
+    previous: Mapping[str, Any] | None = None,
+    profile: Any | None = None,
 ) -> Evaluation:
     """Grade every customer of ``data`` by ``standard`` as of a date.
 
@@ -307,9 +356,17 @@ def evaluate(
         A cache for every customer's indicators (see
         :func:`tierwise.compile.compile_standard`); a workspace passes its own.
     models
-        The fitted parameters of the standard's model indicators, as a previous
-        evaluation's ``.models`` holds them: given, the models are not fitted again, so
-        a stored run is reproduced exactly.
+        The fitted parameters of the standard's model indicators and the segments of its
+        cluster graders, as a previous evaluation's ``.models`` holds them: given, they are
+        not fitted again, so a stored run is reproduced exactly.
+    previous
+        An earlier evaluation's ``.models``: the segments of a cluster grader, found in
+        the data again, are matched to its segments, so each grade keeps meaning the
+        same kind of customer (a workspace passes its previous run's).
+    profile
+        The customer profile (a :class:`~tierwise.spec.Profile` or a ``profile.yaml``
+        path; a workspace passes its own): a standard with ``complete_profiles: true``
+        grades only the customers whose profile is complete.
 
     Returns
     -------
@@ -323,9 +380,47 @@ def evaluate(
     except LiteralError as exc:
         raise ValueError(f"The evaluation date is not valid: {exc}.") from exc
     con = cast(Any, data) if is_backend(data) else con if con is not None else connect()
-    tables, fits = with_models(con, standard, load_data(con, data), day, models)
-    compiled = compile_standard(standard, tables, day, lang, dialect=con.name, reasons=reasons, materialize=materialize)
-    return _evaluation(con, compiled, fits)
+    tables = load_data(con, data)
+    if standard.complete_profiles:
+        tables = _with_complete_profiles(standard, tables, profile, day)
+        materialize = None  # the population depends on the profile too, which the cache key does not hold
+    tables, fits = with_models(con, standard, tables, day, models)
+    plans, segments = with_clusters(
+        con, standard, tables, day, pinned=models, previous=previous, materialize=materialize
+    )
+    compiled = compile_standard(
+        standard, tables, day, lang, dialect=con.name, reasons=reasons, materialize=materialize, clusters=plans
+    )
+    return _evaluation(con, compiled, {**fits, **segments})
+
+
+def _with_complete_profiles(standard: Standard, tables: dict[str, Any], profile: Any, day: dt.date) -> dict[str, Any]:
+    """The tables with only the customers whose profile is complete; a located error without a profile."""
+    from ._quality import complete_profiles, profile_of
+
+    where = (standard.source, standard.line_of("complete_profiles"))
+    if profile is None:
+        raise StandardError(
+            [
+                Problem(
+                    *where,
+                    f"The standard '{standard.id}' grades only customers with a complete profile "
+                    "(complete_profiles: true), so it needs the profile: put profile.yaml in the workspace, "
+                    "or pass --profile FILE (evaluate(profile=...)).",
+                )
+            ]
+        )
+    if "customers" not in tables:
+        raise StandardError(
+            [
+                Problem(
+                    *where,
+                    f"The standard '{standard.id}' grades complete profiles, which live in the table "
+                    "'customers'; the data has none.",
+                )
+            ]
+        )
+    return {**tables, "customers": complete_profiles(tables, profile_of(profile), day)}
 
 
 def compiled_sql(
@@ -366,13 +461,15 @@ def compiled_sql(
     if is_backend(data):  # that backend's own SQL, on its real tables
         backend = cast(Any, data)
         tables, _ = with_models(backend, standard, load_data(backend, backend), day)
-        compiled = compile_standard(standard, tables, day, lang, dialect=backend.name)
+        plans, _ = with_clusters(backend, standard, tables, day)
+        compiled = compile_standard(standard, tables, day, lang, dialect=backend.name, clusters=plans)
         return str(backend.compile(compiled.expr.select(*compiled.columns)))
     if data is None:
         return compile_standard(standard, assumed_tables(standard), day, lang).sql()
     con = connect()
     tables, _ = with_models(con, standard, load_data(con, data), day)
-    return compile_standard(standard, tables, day, lang).sql()
+    plans, _ = with_clusters(con, standard, tables, day)
+    return compile_standard(standard, tables, day, lang, clusters=plans).sql()
 
 
 def evaluate_many(
@@ -383,6 +480,7 @@ def evaluate_many(
     lang: str = "zh",
     con: Any | None = None,
     reasons: bool = True,
+    profile: Any | None = None,
 ) -> list[Evaluation]:
     """Grade by several standards at once, reading each table only once.
 
@@ -407,9 +505,9 @@ def evaluate_many(
         raise ValueError(f"The evaluation date is not valid: {exc}.") from exc
     con = cast(Any, data) if is_backend(data) else con if con is not None else connect()
     tables = load_data(con, data)
-    if con.name != "duckdb" or any(has_models(s) for s in loaded):
+    if con.name != "duckdb" or any(has_models(s) or has_clusters(s) or s.complete_profiles for s in loaded):
         # the shared pass keeps temporary tables: each standard reads the backend alone (and fits its own models)
-        return [evaluate(s, tables, day, lang=lang, con=con, reasons=reasons) for s in loaded]
+        return [evaluate(s, tables, day, lang=lang, con=con, reasons=reasons, profile=profile) for s in loaded]
     shared = Aggregates()
     problems: list[Problem] = []
     for standard in loaded:  # first pass: every standard registers the aggregates it needs

@@ -8,6 +8,7 @@ however it comes in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,6 +21,7 @@ from ._values import parse_bool, parse_business_date, parse_business_number
 
 __all__ = [
     "ARROW_TYPES",
+    "CODE_PATTERN",
     "SYNONYMS",
     "TYPES",
     "Normalised",
@@ -120,10 +122,16 @@ def map_headers(
     return out, units, unmapped
 
 
+CODE_PATTERN = r"^[0０][0-9０-９]+$"  # a code with a leading zero (0111, ０１０): kept as text
+_CODE = re.compile(CODE_PATTERN)
+
+
 def infer_kind(values: list[Any]) -> str:
     present = [v for v in values if v not in (None, "")]
     if not present:
         return "text"
+    if any(isinstance(v, str) and _CODE.match(v.strip()) for v in present):
+        return "text"  # codes such as 0111 (an industry) or 010 (an area): a number would lose the zeros
     for kind, parser in (("number", parse_business_number), ("date", parse_business_date)):
         try:
             if kind == "date" and all(isinstance(v, str) and v.strip().isdigit() for v in present):

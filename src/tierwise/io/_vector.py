@@ -27,7 +27,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._columns import ARROW_TYPES, cell_text, parse_cell
+from ._columns import ARROW_TYPES, CODE_PATTERN, cell_text, parse_cell
 
 __all__ = ["TextColumn", "connection", "infer_column_kind", "read_text_column"]
 
@@ -277,11 +277,16 @@ def infer_column_kind(column: pa.Array | pa.ChunkedArray) -> str:
     >>> import pyarrow as pa
     >>> [infer_column_kind(pa.array(v)) for v in (["1,234", "12万"], ["2024/3/5", None], ["是", "否"], ["A", "1"])]
     ['number', 'date', 'bool', 'text']
+    >>> infer_column_kind(pa.array(["0111", "3911"]))  # codes with a leading zero stay text
+    'text'
     """
     strings = _as_strings(column)
     present = strings.filter(pc.and_(pc.is_valid(strings), pc.not_equal(strings, "")))
     if len(present) == 0:
         return "text"
+    trimmed = pc.utf8_trim_whitespace(present)
+    if pc.any(pc.match_substring_regex(trimmed, CODE_PATTERN)).as_py():
+        return "text"  # codes such as 0111 (an industry) or 010 (an area): a number would lose the zeros
     con = connection()
     try:
         if _all_read(present, "number", con):
@@ -291,7 +296,6 @@ def infer_column_kind(column: pa.Array | pa.ChunkedArray) -> str:
             return "date"
     finally:
         con.close()
-    trimmed = pc.utf8_trim_whitespace(present)
     if pc.all(pc.is_in(trimmed, value_set=pa.array(["是", "否"]))).as_py():
         return "bool"
     return "text"

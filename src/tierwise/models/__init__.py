@@ -2,7 +2,7 @@
 
 BG/NBD and Pareto/NBD predict purchases and the probability that a customer is still
 active; Gamma-Gamma predicts the spend per purchase; together they give the customer
-lifetime value. The engine computes the summary from the transactions; this layer only
+lifetime value. K-means segments (scikit-learn) group customers by standardised values. The engine computes the summary from the transactions; this layer only
 sees numbers.
 
 Examples
@@ -20,6 +20,7 @@ tierwise.models._summary.ModelError: The BG/NBD fit on 6 customers did not conve
 from __future__ import annotations
 
 from . import _bgnbd, _gammagamma, _pnbd
+from ._cluster import NAMING_THRESHOLD, Segments, describe_centre, describe_segments, fit_segments
 from ._clv import PURCHASE_MODELS, clv, predict, purchase_model
 from ._fit import LABELS, Fit
 from ._summary import ModelError, Summary
@@ -30,14 +31,19 @@ fit_gammagamma = _gammagamma.fit
 
 __all__ = [
     "LABELS",
+    "NAMING_THRESHOLD",
     "PURCHASE_MODELS",
     "Fit",
     "ModelError",
+    "Segments",
     "Summary",
     "clv",
+    "describe_centre",
+    "describe_segments",
     "fit_bgnbd",
     "fit_gammagamma",
     "fit_pnbd",
+    "fit_segments",
     "predict",
     "purchase_model",
 ]

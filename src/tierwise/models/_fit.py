@@ -14,7 +14,7 @@ from scipy import optimize
 
 from ._summary import ModelError
 
-__all__ = ["Fit", "maximise"]
+__all__ = ["Fit", "fit_purchases", "maximise", "parameters"]
 
 Array = npt.NDArray[np.float64]
 LogLikelihood = Callable[[Array], float]  # the total log-likelihood of the parameters
@@ -158,3 +158,14 @@ def maximise(
     return Fit(
         model, {n: float(p) for n, p in zip(names, params, strict=True)}, se, -float(best.fun), customers, iterations
     )
+
+
+def parameters(params: Mapping[str, float], names: Sequence[str]) -> Array:
+    """The named parameters as an array, in the model's order."""
+    return np.array([params[n] for n in names], dtype=np.float64)
+
+
+def fit_purchases(model: str, log_likelihood: Callable[[Array, Any], float], names: Sequence[str], summary: Any) -> Fit:
+    """A purchase model (BG/NBD, Pareto/NBD) fitted on the compressed summary, from all parameters 1."""
+    rows = summary.compressed()
+    return maximise(model, lambda p: log_likelihood(p, rows), names, summary.customers, start=[1.0] * len(names))

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import expit, gammaln, hyp2f1
 
-from ._fit import Fit, maximise
+from ._fit import Fit, fit_purchases, parameters
 from ._summary import Summary
 
 __all__ = ["NAMES", "conditional_purchases", "fit", "log_likelihood", "p_alive", "unconditional_purchases"]
@@ -51,12 +51,11 @@ def log_likelihood(params: Array, summary: Summary) -> float:
 
 def fit(summary: Summary) -> Fit:
     """Fit by maximum likelihood on the (compressed) summary."""
-    rows = summary.compressed()
-    return maximise("pnbd", lambda p: log_likelihood(p, rows), NAMES, summary.customers, start=[1.0, 1.0, 1.0, 1.0])
+    return fit_purchases("pnbd", log_likelihood, NAMES, summary)
 
 
 def _array(params: Mapping[str, float]) -> Array:
-    return np.array([params[n] for n in NAMES], dtype=np.float64)
+    return parameters(params, NAMES)
 
 
 def p_alive(params: Mapping[str, float], summary: Summary) -> Array:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from ._expr import AGGREGATES, SCALAR_FUNCTIONS, ExprError, parse_expression
 from ._indicator import DATE_COLUMNS
-from ._library import builtin_ids, builtin_path, load_builtin
+from ._library import IndustryCode, builtin_ids, builtin_path, industry_codes, load_builtin
 from ._literals import Duration, LiteralError, add_duration, format_amount, parse_date, parse_duration, parse_number
 from ._loader import check_files, load_standard, loads_standard
 from ._model import GRADER_KINDS, Grader, Indicator, Standard, Window, segment_matches
 from ._problems import Problem, StandardError, did_you_mean
+from ._profile import FieldRule, Profile, TableProfile, load_profile, loads_profile
 
 __all__ = [
     "AGGREGATES",
@@ -20,12 +21,16 @@ __all__ = [
     "SCALAR_FUNCTIONS",
     "Duration",
     "ExprError",
+    "FieldRule",
     "Grader",
     "Indicator",
+    "IndustryCode",
     "LiteralError",
     "Problem",
+    "Profile",
     "Standard",
     "StandardError",
+    "TableProfile",
     "Window",
     "add_duration",
     "builtin_ids",
@@ -33,8 +38,11 @@ __all__ = [
     "check_files",
     "did_you_mean",
     "format_amount",
+    "industry_codes",
     "load_builtin",
+    "load_profile",
     "load_standard",
+    "loads_profile",
     "loads_standard",
     "parse_date",
     "parse_duration",

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 AGGREGATES = ("sum", "count", "count_distinct", "mean", "median", "min", "max", "latest")
-SCALAR_FUNCTIONS = ("coalesce", "abs", "round", "least", "greatest", "days_between")
+SCALAR_FUNCTIONS = ("coalesce", "abs", "round", "least", "greatest", "days_between", "left")
 _ARITY: dict[str, tuple[int, int | None]] = {
     "sum": (1, 1),
     "count": (0, 1),
@@ -47,6 +47,7 @@ _ARITY: dict[str, tuple[int, int | None]] = {
     "least": (2, None),
     "greatest": (2, None),
     "days_between": (2, 2),
+    "left": (2, 2),
 }
 _KEYWORDS = {"and", "or", "not", "in", "is", "null", "true", "false"}
 

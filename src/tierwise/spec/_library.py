@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+import csv
+from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from tierwise.spec._loader import load_standard
 from tierwise.spec._model import Standard
 from tierwise.spec._problems import did_you_mean
 
-__all__ = ["LIBRARY", "builtin_ids", "builtin_path", "load_builtin"]
+__all__ = ["INDUSTRY_TABLE", "LIBRARY", "IndustryCode", "builtin_ids", "builtin_path", "industry_codes", "load_builtin"]
 
 LIBRARY = Path(__file__).resolve().parent.parent / "standards"
+INDUSTRY_TABLE = LIBRARY / "tables" / "gb4754-2017.csv"
+
+
+class IndustryCode(NamedTuple):
+    """One entry of GB/T 4754-2017 (国民经济行业分类): a 门类 (section) or a 大类 (division)."""
+
+    level: str  # 门类 or 大类
+    code: str  # A … T, or 01 … 97
+    section: str  # the 门类 it belongs to
+    name: str
+
+
+@cache
+def industry_codes() -> tuple[IndustryCode, ...]:
+    """The 20 门类 and 97 大类 of GB/T 4754-2017, as bundled with tierwise.
+
+    Examples
+    --------
+    >>> codes = industry_codes()
+    >>> [c for c in codes if c.code in ("C", "39")]  # doctest: +NORMALIZE_WHITESPACE
+    [IndustryCode(level='门类', code='C', section='C', name='制造业'),
+     IndustryCode(level='大类', code='39', section='C', name='计算机、通信和其他电子设备制造业')]
+    """
+    with INDUSTRY_TABLE.open(encoding="utf-8", newline="") as handle:
+        return tuple(IndustryCode(**row) for row in csv.DictReader(handle))
 
 
 def builtin_ids() -> list[str]:

@@ -41,6 +41,7 @@ _MODEL_KEYS: dict[str, tuple[str, ...]] = {
     "segment": ("grade", "r", "f", "m"),
     "map": ("on", "values", "otherwise"),
     "matrix": ("dimensions", "cells", "otherwise"),
+    "cluster": ("on", "segments", "rank_by", "seed", "sample", "log"),
     "lifecycle": ("cadence", "provisional", "downgrade", "upgrade", "overrides"),
     "cadence": ("every", "on"),
     "provisional": ("tenure_below",),
@@ -252,6 +253,10 @@ def _labels(kind: str, body: Any, path: Path_) -> Iterator[tuple[Path_, Any]]:
         for i, seg in enumerate(items("segments")):
             if isinstance(seg, dict) and "grade" in seg:
                 yield (*path, "segments", i, "grade"), seg["grade"]
+    elif kind == "cluster":
+        for i, label in enumerate(items("segments")):
+            if not isinstance(label, (dict, list)):
+                yield (*path, "segments", i), label
     elif kind == "rules" and isinstance(body, list):
         for i, rule in enumerate(body):
             for key in ("then", "otherwise"):

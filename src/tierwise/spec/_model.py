@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
+from ._cluster import Cluster
 from ._expr import Node, parse_expression
 from ._fields import Expr, Label, Name, Number, _Model, check_name
 from ._indicator import Indicator, Window
@@ -24,6 +25,7 @@ from ._lifecycle import Lifecycle
 __all__ = [
     "GRADER_KINDS",
     "Band",
+    "Cluster",
     "Criterion",
     "GradeOrGrader",
     "Grader",
@@ -44,7 +46,7 @@ __all__ = [
     "Window",
 ]
 
-GRADER_KINDS = ("ladder", "rules", "scorecard", "pareto", "percentile", "rfm", "map", "matrix")
+GRADER_KINDS = ("ladder", "rules", "scorecard", "pareto", "percentile", "rfm", "map", "matrix", "cluster")
 BOUND_KEYS = ("at_least", "above", "at_most", "below")
 
 
@@ -371,6 +373,7 @@ class Grader(_Model):
     rfm: Rfm | None = None
     map: MapGrader | None = None
     matrix: Matrix | None = None
+    cluster: Cluster | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Grader:
@@ -385,6 +388,14 @@ class Grader(_Model):
                 if rule.otherwise is not None:
                     raise ValueError(
                         f"Rule {number} is an 'otherwise' but is not last; rules after it could never apply"
+                    )
+            for number, rule in enumerate(self.rules, start=1):
+                nested = rule.then if rule.otherwise is None else rule.otherwise
+                if isinstance(nested, Grader) and any(sub.kind == "cluster" for _, sub in nested.walk()):
+                    raise ValueError(
+                        f"Rule {number} holds a cluster grader, which finds its segments among the whole "
+                        f"population; use it at the top of 'grade' or as a matrix dimension, and narrow the "
+                        f"customers with the standard's 'population'"
                     )
         return self
 
@@ -447,6 +458,7 @@ class Standard(_Model):
     description: str | None = None
     grades: list[Label] = Field(min_length=1)
     population: Expr | None = None
+    complete_profiles: bool = False  # grade only customers whose profile (profile.yaml) is complete
     indicators: dict[str, Indicator] = Field(default_factory=dict)
     grade: Grader
     missing: Label | None = None

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tierwise._sql import ident
-from tierwise.engine import evaluate
+from tierwise.engine import evaluate, ranked_values
 from tierwise.spec import Standard, load_standard, loads_standard, parse_date
 from tierwise.workspace._cache import input_fingerprints, materializer
 from tierwise.workspace._store import Workspace, WorkspaceError, data_columns
@@ -114,7 +114,14 @@ def run_standard(
         backend = ibis.duckdb.from_connection(con)
         tables = {name: backend.table(name, database="data") for name in inputs}
         result = evaluate(
-            loaded, tables, day, lang=lang, con=backend, materialize=materializer(con, backend, inputs, store=True)
+            loaded,
+            tables,
+            day,
+            lang=lang,
+            con=backend,
+            materialize=materializer(con, backend, inputs, store=True),
+            previous=_previous_segments(con, loaded.id),
+            profile=workspace_profile(workspace),
         )
         rows = result.to_arrow()
         if due:
@@ -178,6 +185,21 @@ def run_standard(
         # read back inside the transaction: once committed, the run is reported as stored, never as busy
         info = _info(con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchall()[0])
     return dataclasses.replace(info, warnings=tuple(result.warnings))
+
+
+def workspace_profile(workspace: Workspace) -> Path | None:
+    """The workspace's customer profile (``profile.yaml`` beside tierwise.toml), if it has one."""
+    path = workspace.root / "profile.yaml"
+    return path if path.is_file() else None
+
+
+def _previous_segments(con: Any, standard_id: str) -> dict[str, Any]:
+    """The segments the latest run of ``standard_id`` found: a new run's are matched to them."""
+    rows = con.execute(
+        "SELECT models FROM runs WHERE standard_id = ? AND models IS NOT NULL ORDER BY id DESC LIMIT 1", [standard_id]
+    ).fetchall()
+    stored = json.loads(rows[0][0]) if rows else {}
+    return {key: fit for key, fit in stored.items() if isinstance(fit, dict) and fit.get("kind") == "cluster"}
 
 
 def past_date(value: dt.date | str, what: str) -> dt.date:
@@ -303,6 +325,8 @@ def deciding_indicator(standard: Standard) -> str | None:
         return str(body.on)
     if kind == "rfm" and body.monetary in standard.indicators:
         return str(body.monetary)
+    if kind == "cluster":
+        return next((n for n in ranked_values(body) if n in standard.indicators), next(iter(standard.indicators), None))
     return next(iter(standard.indicators), None)
 
 
@@ -330,7 +354,14 @@ def diff_runs(workspace: Workspace, before: int, after: int) -> Movement:
 
 
 def _evaluate_on(
-    con: Any, standard: Standard, day: dt.date, lang: str, *, reasons: bool, models: dict[str, Any] | None = None
+    con: Any,
+    standard: Standard,
+    day: dt.date,
+    lang: str,
+    *,
+    reasons: bool,
+    models: dict[str, Any] | None = None,
+    profile: Path | None = None,
 ) -> Any:
     """The standard evaluated on the workspace's data tables through ``con`` (indicators from the cache when there).
 
@@ -347,7 +378,17 @@ def _evaluate_on(
         raise WorkspaceError("The workspace has no data yet; import tables first (tierwise import TABLE FILE).")
     tables = {name: backend.table(name, database="data") for name in names}
     cache = materializer(con, backend, input_fingerprints(con), store=False)
-    return evaluate(standard, tables, day, lang=lang, con=backend, reasons=reasons, materialize=cache, models=models)
+    return evaluate(
+        standard,
+        tables,
+        day,
+        lang=lang,
+        con=backend,
+        reasons=reasons,
+        materialize=cache,
+        models=models,
+        profile=profile,
+    )
 
 
 def evaluate_in(
@@ -356,7 +397,7 @@ def evaluate_in(
     """Evaluate on the workspace's data without storing anything (for a what-if)."""
     loaded = _resolve(workspace, standard)
     with workspace.reading() as con:
-        return _evaluate_on(con, loaded, parse_date(as_of), lang, reasons=False)
+        return _evaluate_on(con, loaded, parse_date(as_of), lang, reasons=False, profile=workspace_profile(workspace))
 
 
 def explain_in(workspace: Workspace, run_id: int, customer_id: str, *, lang: str = "zh") -> Any:
@@ -369,4 +410,7 @@ def explain_in(workspace: Workspace, run_id: int, customer_id: str, *, lang: str
     with workspace.reading() as con:
         text = con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]).fetchall()[0][0]
         standard = loads_standard(text, file=f"<run {run_id}>")
-        return _evaluate_on(con, standard, info.as_of, lang, reasons=True, models=info.models).explain(customer_id)
+        evaluation = _evaluate_on(
+            con, standard, info.as_of, lang, reasons=True, models=info.models, profile=workspace_profile(workspace)
+        )
+        return evaluation.explain(customer_id)
