@@ -45,11 +45,27 @@ def _quoted(items: list[str]) -> str:
     return "[" + ", ".join(items) + "]"
 
 
+def _map_standard(head: str, grades: list[str], values: list[str], otherwise: str) -> str:
+    """A standard file: ``head`` (tierwise … description), its grades, and a map of 大类 codes to grades."""
+    lines = "\n".join(values)
+    return f"""{head.rstrip()}
+grades: {_quoted(grades)}
+indicators:
+  {INDICATOR}
+grade:
+  map:
+    on: industry_division
+    values:
+{lines}
+    otherwise: {otherwise}
+missing: {otherwise}
+"""
+
+
 def section_standard() -> str:
     codes = industry_codes()
     sections = {c.code: _label(c.code, c.name) for c in codes if c.level == "门类"}
-    values = "\n".join(f'      "{c.code}": {sections[c.section]}' for c in codes if c.level == "大类")
-    return f"""tierwise: 1
+    head = f"""tierwise: 1
 id: industry-section
 name: 行业门类划分
 version: "2026.1"
@@ -59,23 +75,14 @@ description: >
   大类所属门类即等级；代码表外的代码与缺少代码的客户为“{UNKNOWN}”，表外代码随评级结果报告。
   Customers by the 20 sections of GB/T 4754-2017, from the first two digits of their industry code
   (the division), looked up in the bundled code table; a code outside it, or none, is {UNKNOWN}.
-grades: {_quoted([*sections.values(), UNKNOWN])}
-indicators:
-  {INDICATOR}
-grade:
-  map:
-    on: industry_division
-    values:
-{values}
-    otherwise: {UNKNOWN}
-missing: {UNKNOWN}
 """
+    values = [f'      "{c.code}": {sections[c.section]}' for c in codes if c.level == "大类"]
+    return _map_standard(head, [*sections.values(), UNKNOWN], values, UNKNOWN)
 
 
 def division_standard() -> str:
     divisions = [c for c in industry_codes() if c.level == "大类"]
-    values = "\n".join(f'      "{c.code}": {_label(c.code, c.name)}' for c in divisions)
-    return f"""tierwise: 1
+    head = f"""tierwise: 1
 id: industry-division
 name: 行业大类划分
 version: "2026.1"
@@ -84,28 +91,20 @@ description: >
   由行业代码（industry_code）的前两位查附带的代码表；代码表外的代码与缺少代码的客户为“{UNKNOWN}”。
   Customers by the 97 divisions of GB/T 4754-2017, named "code name", from the first two digits of the
   industry code; a code outside the bundled table, or none, is {UNKNOWN}.
-grades: {_quoted([*(_label(c.code, c.name) for c in divisions), UNKNOWN])}
-indicators:
-  {INDICATOR}
-grade:
-  map:
-    on: industry_division
-    values:
-{values}
-    otherwise: {UNKNOWN}
-missing: {UNKNOWN}
 """
+    values = [f'      "{c.code}": {_label(c.code, c.name)}' for c in divisions]
+    return _map_standard(head, [*(_label(c.code, c.name) for c in divisions), UNKNOWN], values, UNKNOWN)
 
 
 def member_standard() -> str:
     known = {c.code for c in industry_codes() if c.level == "大类"}
-    lines = []
+    values = []
     for group, divisions in MEMBER_GROUPS.items():
         for number in divisions:
             code = f"{number:02d}"
             assert code in known, code
-            lines.append(f'      "{code}": {group}')
-    return f"""tierwise: 1
+            values.append(f'      "{code}": {group}')
+    head = """tierwise: 1
 id: business-member-industry
 name: 商务会员行业划分
 version: "2026.1"
@@ -120,17 +119,8 @@ description: >
   The ten industry groups of the telecom club's business members, each mapped onto GB/T 4754-2017
   divisions (the mapping is this library's choice, listed above); the rest, and customers without a code,
   are 其他行业.
-grades: {_quoted([*MEMBER_GROUPS, OTHER])}
-indicators:
-  {INDICATOR}
-grade:
-  map:
-    on: industry_division
-    values:
-{chr(10).join(lines)}
-    otherwise: {OTHER}
-missing: {OTHER}
 """
+    return _map_standard(head, [*MEMBER_GROUPS, OTHER], values, OTHER)
 
 
 STANDARDS = {

@@ -21,6 +21,7 @@ from ._expr import Node, parse_expression
 from ._fields import Expr, Label, Name, Number, _Model, check_name
 from ._indicator import Indicator, Window
 from ._lifecycle import Lifecycle
+from ._yaml import nearest_line
 
 __all__ = [
     "GRADER_KINDS",
@@ -520,12 +521,7 @@ class Standard(_Model):
 
     def line_of(self, *path: str | int) -> int | None:
         """The line in :attr:`source` of a path like ``("grade", "ladder", "steps", 1)``."""
-        key = tuple(path)
-        while key:
-            if key in self._lines:
-                return self._lines[key]
-            key = key[:-1]
-        return None
+        return nearest_line(self._lines, path)
 
     def parsed(self, text: str, *, aggregates: bool = False) -> Node:
         """The AST of one of this standard's expressions."""

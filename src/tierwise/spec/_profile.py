@@ -29,7 +29,7 @@ from pydantic import Field, model_validator
 
 from ._fields import DurationField, Name, Number, _Model
 from ._problems import Problem, StandardError, did_you_mean
-from ._yaml import read_yaml
+from ._yaml import nearest_line, read_yaml
 
 __all__ = ["FieldRule", "Profile", "TableProfile", "load_profile", "loads_profile"]
 
@@ -82,12 +82,7 @@ class Profile(_Model):
 
     def line_of(self, *path: str | int) -> int | None:
         """The line in :attr:`source` of a path like ``("profile", "customers", "fields", "region")``."""
-        key = tuple(path)
-        while key:
-            if key in self._lines:
-                return self._lines[key]
-            key = key[:-1]
-        return None
+        return nearest_line(self._lines, path)
 
     def problem(self, path: tuple[str | int, ...], message: str) -> Problem:
         return Problem(self._source, self.line_of(*path), message)

@@ -15,7 +15,7 @@ import yaml
 
 from ._problems import Problem
 
-__all__ = ["MAX_DEPTH", "MAX_VALUES", "Located", "read_yaml"]
+__all__ = ["MAX_DEPTH", "MAX_VALUES", "Located", "nearest_line", "read_yaml"]
 
 Path = tuple[Any, ...]
 
@@ -75,6 +75,16 @@ class SourceFloat(float):
         return number
 
 
+def nearest_line(lines: dict[Path, int], path: Path) -> int | None:
+    """The line of ``path``, or of its nearest ancestor that has one (None when none has)."""
+    key = tuple(path)
+    while key:
+        if key in lines:
+            return lines[key]
+        key = key[:-1]
+    return None
+
+
 class Located:
     """Plain data read from YAML plus the 1-based line of every path in it."""
 
@@ -85,12 +95,8 @@ class Located:
 
     def line(self, path: Path) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
-        path = tuple(path)
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return self.lines.get((), 1)
+        found = nearest_line(self.lines, path)
+        return found if found is not None else self.lines.get((), 1)
 
     def problem(self, path: Path, message: str) -> Problem:
         return Problem(self.file, self.line(path), message)
