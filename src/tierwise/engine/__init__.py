@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ._backends import BackendError, backend_label, connect_backend
 from ._data import DATA_SUFFIXES, DataError, connect, load_data
-from ._evaluation import Evaluation, compiled_sql, deciding_value, evaluate, evaluate_many, ranked_values
+from ._evaluation import Evaluation, compiled_sql, deciding_candidates, deciding_value, evaluate, evaluate_many
 from ._models import CustomerModel, fit_model
 from ._quality import Quality, check_quality
 
@@ -20,10 +20,10 @@ __all__ = [
     "compiled_sql",
     "connect",
     "connect_backend",
+    "deciding_candidates",
     "deciding_value",
     "evaluate",
     "evaluate_many",
     "fit_model",
     "load_data",
-    "ranked_values",
 ]

@@ -9,7 +9,7 @@ back into the SQL as numbers (:class:`~tierwise.compile.SegmentPlan`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import ibis.expr.types as ir
@@ -20,25 +20,16 @@ from tierwise.models import ModelError, Segments, describe_segments, fit_segment
 from tierwise.spec import Problem, Standard, StandardError
 from tierwise.spec._cluster import Cluster
 
+from ._models import owners
+
 __all__ = ["has_clusters", "plan_of", "with_clusters"]
 
 LANGS = ("zh", "en")
 
 
-def _owners(standard: Standard, seen: set[str] | None = None) -> Iterator[Standard]:
-    """``standard`` and every standard it refers to, each once."""
-    seen = seen if seen is not None else set()
-    if standard.id in seen:
-        return
-    seen.add(standard.id)
-    yield standard
-    for other in standard.references.values():
-        yield from _owners(other, seen)
-
-
 def has_clusters(standard: Standard) -> bool:
     """Whether ``standard`` (or one it refers to) has a cluster grader."""
-    return any(cluster_graders(owner) for owner in _owners(standard))
+    return any(cluster_graders(owner) for owner in owners(standard))
 
 
 def plan_of(body: Cluster, segments: Segments) -> SegmentPlan:
@@ -89,7 +80,7 @@ def with_clusters(
     plans: dict[str, SegmentPlan] = {}
     records: dict[str, Any] = {}
     problems: list[Problem] = []
-    for owner in _owners(standard):
+    for owner in owners(standard):
         graders = cluster_graders(owner)
         table = None
         for path, body in graders:

@@ -24,7 +24,7 @@ from ._clusters import has_clusters, with_clusters
 from ._data import DataError, connect, load_data
 from ._models import has_models, with_models
 
-__all__ = ["Evaluation", "compiled_sql", "deciding_value", "evaluate", "evaluate_many"]
+__all__ = ["Evaluation", "compiled_sql", "deciding_candidates", "deciding_value", "evaluate", "evaluate_many"]
 
 
 class Evaluation:
@@ -288,7 +288,7 @@ def _execute(con: Any, expr: Any) -> pa.Table:
         raise BackendError(f"{backend_label(con)} refused the query: {first_line(exc)}") from exc
 
 
-def ranked_values(body: Any) -> list[str]:
+def _ranked_values(body: Any) -> list[str]:
     """A cluster grader's values that rank its segments upwards (``rank_by``), in the order written."""
     if isinstance(body.rank_by, str):
         return [body.rank_by]
@@ -297,19 +297,23 @@ def ranked_values(body: Any) -> list[str]:
     return list(body.on)[:1]
 
 
-def deciding_value(standard: Standard, table: pa.Table) -> str | None:
-    """The amount a summary shares out: the value the top grader decides on, if numeric."""
+def deciding_candidates(standard: Standard) -> list[str]:
+    """What a grading is about, most telling first: the value the top grader decides on, then every indicator."""
     grader = standard.grade
     body = grader.body
-    candidates = []
+    candidates: list[str] = []
     if grader.kind in ("ladder", "pareto", "percentile"):
         candidates.append(body.on)
     elif grader.kind == "rfm":
         candidates.append(body.monetary)
     elif grader.kind == "cluster":
-        candidates += ranked_values(body)
-    candidates += list(standard.indicators)
-    for name in candidates:
+        candidates += _ranked_values(body)
+    return [*candidates, *standard.indicators]
+
+
+def deciding_value(standard: Standard, table: pa.Table) -> str | None:
+    """The amount a summary shares out: the first of :func:`deciding_candidates` that is a numeric column."""
+    for name in deciding_candidates(standard):
         if name in table.column_names:
             kind = table.schema.field(name).type
             if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
@@ -382,8 +386,13 @@ def evaluate(
     con = cast(Any, data) if is_backend(data) else con if con is not None else connect()
     tables = load_data(con, data)
     if standard.complete_profiles:
-        tables = _with_complete_profiles(standard, tables, profile, day)
-        materialize = None  # the population depends on the profile too, which the cache key does not hold
+        tables, held = _with_complete_profiles(standard, tables, profile, day)
+        if materialize is not None:  # the population depends on the profile too: so does the cache key
+            cache = materialize
+
+            def materialize(key: str, table: Any) -> Any:
+                return cache(f"{key}\nprofile {held}", table)
+
     tables, fits = with_models(con, standard, tables, day, models)
     plans, segments = with_clusters(
         con, standard, tables, day, pinned=models, previous=previous, materialize=materialize
@@ -394,8 +403,12 @@ def evaluate(
     return _evaluation(con, compiled, {**fits, **segments})
 
 
-def _with_complete_profiles(standard: Standard, tables: dict[str, Any], profile: Any, day: dt.date) -> dict[str, Any]:
-    """The tables with only the customers whose profile is complete; a located error without a profile."""
+def _with_complete_profiles(
+    standard: Standard, tables: dict[str, Any], profile: Any, day: dt.date
+) -> tuple[dict[str, Any], str]:
+    """The tables with only the customers whose profile is complete, and the profile as canonical text.
+
+    A located error without a profile."""
     from ._quality import complete_profiles, profile_of
 
     where = (standard.source, standard.line_of("complete_profiles"))
@@ -420,7 +433,8 @@ def _with_complete_profiles(standard: Standard, tables: dict[str, Any], profile:
                 )
             ]
         )
-    return {**tables, "customers": complete_profiles(tables, profile_of(profile), day)}
+    loaded = profile_of(profile)
+    return {**tables, "customers": complete_profiles(tables, loaded, day)}, loaded.model_dump_json()
 
 
 def compiled_sql(

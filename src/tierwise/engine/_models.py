@@ -293,17 +293,23 @@ def fit_model(
     return CustomerModel(model, begin, end, summary, purchases, spend, source, con, date, firsts)
 
 
-def _model_indicators(standard: Standard, seen: set[str] | None = None) -> Iterator[tuple[Standard, str, Indicator]]:
-    """Every model indicator of ``standard`` and of the standards it references."""
+def owners(standard: Standard, seen: set[str] | None = None) -> Iterator[Standard]:
+    """``standard`` and every standard it refers to (directly or not), each once."""
     seen = seen if seen is not None else set()
     if standard.id in seen:
         return
     seen.add(standard.id)
-    for name, ind in standard.indicators.items():
-        if ind.model is not None:
-            yield standard, name, ind
+    yield standard
     for other in standard.references.values():
-        yield from _model_indicators(other, seen)
+        yield from owners(other, seen)
+
+
+def _model_indicators(standard: Standard) -> Iterator[tuple[Standard, str, Indicator]]:
+    """Every model indicator of ``standard`` and of the standards it references."""
+    for owner in owners(standard):
+        for name, ind in owner.indicators.items():
+            if ind.model is not None:
+                yield owner, name, ind
 
 
 def has_models(standard: Standard) -> bool:

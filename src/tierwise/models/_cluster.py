@@ -15,6 +15,7 @@ of :class:`Segments` alone.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -311,4 +312,4 @@ def fit_segments(
     means = tuple(
         tuple(float(v) for v in (complete[nearest == i].mean(axis=0) if sizes[i] else at_centre[i])) for i in range(k)
     )
-    return Segments(**{**result.__dict__, "sizes": sizes, "means": means})
+    return dataclasses.replace(result, sizes=sizes, means=means)

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tierwise._sql import ident
-from tierwise.engine import evaluate, ranked_values
+from tierwise.engine import deciding_candidates, evaluate
 from tierwise.spec import Standard, load_standard, loads_standard, parse_date
 from tierwise.workspace._cache import input_fingerprints, materializer
 from tierwise.workspace._store import Workspace, WorkspaceError, data_columns
@@ -318,16 +318,8 @@ def movement(
 
 
 def deciding_indicator(standard: Standard) -> str | None:
-    """The amount a grading is about: the value the top grader decides on, else the first indicator."""
-    body = standard.grade.body
-    kind = standard.grade.kind
-    if kind in ("ladder", "pareto", "percentile") and body.on in standard.indicators:
-        return str(body.on)
-    if kind == "rfm" and body.monetary in standard.indicators:
-        return str(body.monetary)
-    if kind == "cluster":
-        return next((n for n in ranked_values(body) if n in standard.indicators), next(iter(standard.indicators), None))
-    return next(iter(standard.indicators), None)
+    """The amount a grading is about: the first of the deciding candidates that is an indicator."""
+    return next((name for name in deciding_candidates(standard) if name in standard.indicators), None)
 
 
 def json_path(name: str | None) -> str:
