@@ -3,7 +3,7 @@
 The source has one line per purchase: master id, sample id, date (YYYYMMDD), number of
 CDs, dollar amount. The sample id (1..2357) becomes ``customer_id``.
 
-Usage: python scripts/cdnow_to_csv.py ../shared/data/cdnow/CDNOW_sample.txt src/tierwise/demo/cdnow
+Usage: python scripts/cdnow_to_csv.py tests/data/cdnow/CDNOW_sample.txt src/tierwise/demo/cdnow
 """
 
 from __future__ import annotations

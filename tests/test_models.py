@@ -1,7 +1,7 @@
 """Customer-base models: the published CDNow fits, the RFM summary conventions, robustness.
 
-The reference numbers are the literature's, on the CDNow sample in ``../shared/data/cdnow``
-(39-week calibration ending 1997-09-30, 2,357 customers): Fader, Hardie & Lee (2005) for
+The reference numbers are the literature's, on the CDNow sample as Bruce Hardie distributes it
+(``tests/data/cdnow/CDNOW_sample.txt``, checked against its published SHA-256; 39-week calibration ending 1997-09-30, 2,357 customers): Fader, Hardie & Lee (2005) for
 BG/NBD and Gamma-Gamma, Fader & Hardie's Pareto/NBD note, and the BTYD vignette's
 calibration/holdout table.
 """
@@ -24,15 +24,15 @@ import tierwise
 from tierwise.engine._models import rfm_summary, steps
 from tierwise.models import Fit, ModelError, Summary, fit_bgnbd, predict
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnow"
+PUBLISHED = Path(__file__).resolve().parent / "data" / "cdnow"
 CALIBRATION_END = "1997-09-30"
 HOLDOUT_END = "1998-06-30"
 
 
-def _shared_sample() -> dict[str, pd.DataFrame]:
+def _published_sample() -> dict[str, pd.DataFrame]:
     """The CDNow sample as Bruce Hardie distributes it: master id, sample id, YYYYMMDD, CDs, dollars."""
     raw = pd.read_csv(
-        SHARED / "CDNOW_sample.txt", sep=r"\s+", header=None, names=["master", "customer_id", "day", "cds", "amount"]
+        PUBLISHED / "CDNOW_sample.txt", sep=r"\s+", header=None, names=["master", "customer_id", "day", "cds", "amount"]
     )
     dates = pd.to_datetime(raw["day"].astype(str), format="%Y%m%d").dt.date
     frame = pd.DataFrame({"customer_id": raw["customer_id"].astype(str), "date": dates, "amount": raw["amount"]})
@@ -41,7 +41,7 @@ def _shared_sample() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def cdnow() -> dict[str, pd.DataFrame]:
-    return _shared_sample()
+    return _published_sample()
 
 
 @pytest.fixture(scope="module")
@@ -87,13 +87,13 @@ def test_the_calibration_holdout_table_matches_the_btyd_vignettes_actual_column(
     assert (table["expected"].diff().dropna() > 0).all()  # more purchases before, more predicted after
 
 
-def test_the_bundled_cdnow_copy_gives_the_same_summary_as_the_shared_original(
+def test_the_bundled_cdnow_copy_gives_the_same_summary_as_the_published_original(
     bgnbd: tierwise.CustomerModel,
 ) -> None:
     bundled = tierwise.fit_model(tierwise.demo.CDNOW, "bgnbd+gammagamma", as_of=CALIBRATION_END)
     for column in ("frequency", "recency", "T", "monetary"):
         np.testing.assert_allclose(getattr(bundled.summary, column), getattr(bgnbd.summary, column))
-    reference = pd.read_csv(SHARED / "cdnow_customers_summary.csv")  # lifetimes' own summary of the sample
+    reference = pd.read_csv(PUBLISHED / "cdnow_customers_summary.csv")  # lifetimes' own summary of the sample
     by_id = pd.DataFrame({"f": bundled.summary.frequency, "r": bundled.summary.recency, "T": bundled.summary.T})
     by_id.index = [int(i) for i in bundled.summary.ids or ()]
     by_id = by_id.loc[reference["ID"]]
