@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +17,15 @@ from hypothesis import settings
 
 import tierwise
 
-# CI runs every property and fuzz test on a fixed seed (derandomized), so a run is repeatable;
-# on a developer's machine they search anew each time.
+# No timing fails a test: no profile has a deadline. CI and the README's test command
+# (``tasks.py test`` sets HYPOTHESIS_PROFILE=ci) run every property and fuzz test on a fixed
+# seed (derandomized), so a run is repeatable; a developer's plain pytest searches anew each time.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") or os.environ.get("HYPOTHESIS_PROFILE") == "ci" else "dev")
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+os.environ.update(COLUMNS="200", NO_COLOR="1")  # read by the CLI's consoles when first imported, as in a pipe
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CDNOW = Path(tierwise.__file__).resolve().parent / "demo" / "cdnow"
 
@@ -70,7 +74,55 @@ def grades(tmp_path: Path) -> Grades:
 
 
 def run_cli(*args: str, cwd: Path | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """Run the real ``tierwise`` command in a subprocess (``stdin`` is what it reads, e.g. passwords)."""
+    """Run the ``tierwise`` command in this process (``stdin`` is what it reads, e.g. passwords).
+
+    It goes through the same ``main()`` as the installed command (its one error handler and
+    exit codes), with standard input, output and error captured and the working folder set
+    to ``cwd``; ``run_entry_point`` starts the real installed command in a new process.
+    """
+    from tierwise.cli import _app as cli
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    cli._stdin.clear()
+    code: int | str | None = 0
+    with (
+        contextlib.chdir(cwd or Path.cwd()),
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+        _stdin(stdin),
+        _argv(["tierwise", *args]),
+    ):
+        try:
+            cli.main()
+        except SystemExit as exited:
+            code = exited.code
+    cli._stdin.clear()
+    returncode = code if isinstance(code, int) else (0 if code is None else 1)
+    return subprocess.CompletedProcess(["tierwise", *args], returncode, stdout.getvalue(), stderr.getvalue())
+
+
+@contextlib.contextmanager
+def _stdin(text: str) -> Iterator[None]:
+    saved = sys.stdin
+    sys.stdin = io.StringIO(text)
+    try:
+        yield
+    finally:
+        sys.stdin = saved
+
+
+@contextlib.contextmanager
+def _argv(argv: list[str]) -> Iterator[None]:
+    saved = sys.argv
+    sys.argv = argv
+    try:
+        yield
+    finally:
+        sys.argv = saved
+
+
+def run_entry_point(*args: str, cwd: Path | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run the real installed ``tierwise`` command in a new process, as a user's shell would."""
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
         [sys.executable, "-m", "tierwise", *args],
@@ -84,35 +136,45 @@ def run_cli(*args: str, cwd: Path | None = None, stdin: str = "") -> subprocess.
     )
 
 
-def kill_mid_way(command: list[str], fractions: tuple[float, ...], check: Callable[[float], None]) -> int:
-    """Time ``command`` (the faster of two runs), then SIGKILL it at each fraction of that time.
+def kill_inside_writes(
+    root: Path, args: list[str], fractions: tuple[float, ...], check: Callable[[float], None]
+) -> list[int]:
+    """SIGKILL ``tierwise ARGS`` at each fraction of the way to the COMMIT of its last write.
 
-    A run that finished before its kill (the machine is shared and noisy) is run once more
-    and killed at three quarters of the delay. ``check`` runs after every attempt; returns
-    how many kills interrupted a running command.
+    The command first runs to the end on a copy of the workspace ``root`` (``args`` name
+    ``root``; the copy takes its place) to count the calls made while the workspace is
+    being written (``tests/_crash.py``); then it runs on ``root`` itself once per fraction
+    and kills itself just before that call, so every kill falls before the last COMMIT
+    (1.0: the last call before it). ``check`` runs after every kill. Returns the call numbers
+    at which the command was killed (each kill interrupts it: the points are counted, not
+    timed).
     """
+    import shutil
     import signal
-    import time
+    import tempfile
 
+    crash = Path(__file__).resolve().parent / "_crash.py"
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    timings = []
-    for _ in range(2):  # the faster of two runs: a warm second run must not finish before the last kill
-        started = time.perf_counter()
-        subprocess.run(command, env=env, check=True, capture_output=True)
-        timings.append(time.perf_counter() - started)
-    full = min(timings)
-    interrupted = 0
-    for fraction in fractions:
-        for delay in (full * fraction, full * fraction * 0.75):
-            child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(delay)
-            child.send_signal(signal.SIGKILL)
-            killed = child.wait() == -signal.SIGKILL
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / "copy"
+        shutil.copytree(root, copy)
+        counted = Path(scratch) / "calls"
+        on_copy = [str(copy) if a == str(root) else a for a in args]
+        subprocess.run(
+            [sys.executable, str(crash), "0", str(counted), *on_copy], env=env, check=True, capture_output=True
+        )
+        total, *committing = map(int, counted.read_text(encoding="utf-8").split())
+        assert committing, f"tierwise {' '.join(args)} wrote nothing"
+        killed = []
+        for fraction in fractions:
+            point = max(1, round(committing[-1] * fraction))
+            child = subprocess.run(
+                [sys.executable, str(crash), str(point), str(counted), *args], env=env, capture_output=True, check=False
+            )
+            assert child.returncode == -signal.SIGKILL, (fraction, point, total, child.stderr)
+            killed.append(point)
             check(fraction)
-            if killed:
-                interrupted += 1
-                break
-    return interrupted
+    return killed
 
 
 def demo_workspace(folder: Path, customers: int, seed: int) -> tierwise.Workspace:
@@ -127,3 +189,10 @@ def demo_workspace(folder: Path, customers: int, seed: int) -> tierwise.Workspac
         pq.write_table(tables[name], folder / f"{name}.parquet")
         tierwise.import_file(workspace, name, folder / f"{name}.parquet")
     return workspace
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist one worker runs the conformance suite: one PostgreSQL and one Spark serve all of it."""
+    for item in items:
+        if item.get_closest_marker("backends"):
+            item.add_marker(pytest.mark.xdist_group("backends"))

@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -25,14 +24,17 @@ def ws(tmp_path: Path) -> tw.Workspace:
     return workspace
 
 
-def _hold(ws: tw.Workspace, seconds: float) -> subprocess.Popen[str]:
-    """Another process that writes to the workspace for ``seconds``; returns once it holds it."""
+def _hold(ws: tw.Workspace, seconds: float, done: Path | None = None) -> subprocess.Popen[str]:
+    """Another process that writes to the workspace for ``seconds``; returns once it holds it.
+
+    With ``done``, it writes that file as the last thing it does before letting go.
+    """
     code = (
-        "import sys, time, tierwise\n"
+        "import pathlib, sys, time, tierwise\n"
         f"ws = tierwise.Workspace({str(ws.root)!r})\n"
         "with ws.writing() as con:\n"
         "    print('holding', flush=True)\n"
-        f"    time.sleep({seconds})\n"
+        f"    time.sleep({seconds})\n" + (f"    pathlib.Path({str(done)!r}).write_text('done')\n" if done else "")
     )
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=ENV)
     assert child.stdout is not None
@@ -40,11 +42,11 @@ def _hold(ws: tw.Workspace, seconds: float) -> subprocess.Popen[str]:
     return child
 
 
-def test_a_reader_waits_for_a_writer_instead_of_failing(ws: tw.Workspace) -> None:
-    holder = _hold(ws, 1.5)
-    started = time.monotonic()
+def test_a_reader_waits_for_a_writer_instead_of_failing(ws: tw.Workspace, tmp_path: Path) -> None:
+    done = tmp_path / "writer-done"
+    holder = _hold(ws, 1.5, done)
     assert ws.tables()["customers"] == 400
-    assert time.monotonic() - started > 0.5  # it waited for the writer, then read
+    assert done.exists()  # it waited until the writer had finished, then read
     holder.wait(timeout=30)
 
 

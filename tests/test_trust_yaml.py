@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +31,10 @@ def _problems(text: str) -> list[tierwise.Problem]:
     return caught.value.problems
 
 
-def test_billion_laughs_is_refused_within_a_second_with_the_line_of_an_alias() -> None:
+def test_billion_laughs_is_refused_with_the_line_of_an_alias() -> None:
     text = _alias_bomb()
     assert len(text.encode()) < 2000
-    started = time.perf_counter()
-    problems = _problems(text)
-    assert time.perf_counter() - started < 5  # generous for a noisy machine; the bomb itself never ends
+    problems = _problems(text)  # refused before expanding: the expansion itself would never end
     assert any("aliases" in p.message for p in problems), problems
     assert all(p.line is not None for p in problems)
 

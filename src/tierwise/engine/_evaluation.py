@@ -62,7 +62,8 @@ class Evaluation:
             models or {}
         )  # the fitted parameters of its model indicators, by fit key (stored with a run)
         self._table = table  # the public columns (LANGUAGE.md §7)
-        self._con = con  # kept to re-run one customer's row with the columns explain needs
+        self._con = con  # kept to compute the columns explain needs, once, on the first explain
+        self._explained: pa.Table | None = None  # every customer's row with those columns
         self.warnings = list(warnings)  # values a map or a rating scale does not list, with counts and examples
 
     @property
@@ -104,11 +105,12 @@ class Evaluation:
             When the customer is not in the standard's population.
         """
         wanted = str(customer_id)
+        table = self._table
         if self._con is not None and self.compiled.aux:
-            expr = self.compiled.expr
-            rows = _execute(self._con, expr.filter(expr["customer_id"] == wanted)).to_pylist()
-        else:
-            rows = self._table.filter(pc.equal(self._table["customer_id"], wanted)).to_pylist()
+            if self._explained is None:  # one query for every later explain (a filter would still run it all)
+                self._explained = _execute(self._con, self.compiled.expr)
+            table = self._explained
+        rows = table.filter(pc.equal(table["customer_id"], wanted)).to_pylist()
         if not rows:
             raise KeyError(
                 f"Customer '{wanted}' is not in the population of standard '{self.standard.id}' "
