@@ -3,7 +3,7 @@
 Heavy work and password checks run off the event loop, so one user's slow request never stops
 another's answer; uploads are bounded before any parsing; heavy work over its time limit is
 answered with a sentence; the sign-in throttle cannot be dodged by spelling a name in full
-width or by rotating ``X-Forwarded-For``. Waiting is made certain, not timed: the test holds
+width or by rotating ``X-Forwarded-For``; the reports answer after the data ends. Waiting is made certain, not timed: the test holds
 the workspace's write lock (as a long import would), so a request that needs it waits until
 the test lets go, and the test checks what else is answered meanwhile.
 """
@@ -11,6 +11,9 @@ the test lets go, and the test checks what else is answered meanwhile.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import html
+import io
 import socket
 import threading
 import time
@@ -19,11 +22,14 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
+import python_calamine
 import uvicorn
 from fastapi.testclient import TestClient
 from tests._webdata import PASSWORD, STANDARD, WebData, build
 
 import tierwise
+import tierwise.lifecycle as lc
+import tierwise.reports as reports
 import tierwise.workspace as tw
 from tierwise._messages import message
 from tierwise.web import create_app
@@ -233,3 +239,29 @@ def test_a_user_is_found_by_any_width_and_case_folding_of_the_name(site: str, da
 def test_a_trusted_proxy_that_is_not_an_address_is_refused_with_a_sentence(data: WebData) -> None:
     with pytest.raises(ValueError, match=r"'proxy\.example' is not an IP address or a network"):
         create_app(data.root, trusted_proxies=["proxy.example"])
+
+
+def test_reports_after_the_data_ends_render_and_say_when_the_effect_becomes_measurable(
+    site: str, data: WebData
+) -> None:
+    ws = tw.Workspace(data.root).as_user("wang", PASSWORD)
+    last = ws.records("SELECT max(date) AS last FROM data.transactions")[0]["last"]
+    first, second = last + dt.timedelta(days=30), last + dt.timedelta(days=61)
+    for day in (first, second):  # two publications after the last transaction: the earlier has no "after" yet
+        lc.publish(ws, tw.run_standard(ws, tierwise.builtin_path(STANDARD), day).id)
+    viewer = signed_in(site, "view")
+    query = {"standard": STANDARD, "as_of": second.isoformat()}
+    when = {"day": str(first), "last": str(last), "end": str(first.replace(year=first.year + 1)), "months": 12}
+    for lang in ("zh", "en"):
+        viewer.cookies.set("tierwise_lang", lang)
+        page = viewer.get("/reports", params=query)
+        assert page.status_code == 200, page.text
+        assert message("reports.effect_pending", lang, **when) in html.unescape(page.text)
+        book = viewer.get("/reports.xlsx", params=query)
+        assert book.status_code == 200, book.text
+        sheets = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(book.content))
+        effect = sheets.get_sheet_by_name(reports.label("sheet.effect", lang)[:31]).to_python()
+        assert effect[1][0] == message("reports.effect_pending", lang, **when)
+    pdf = viewer.get("/reports.pdf", params=query)
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.content.startswith(b"%PDF")

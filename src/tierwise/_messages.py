@@ -40,6 +40,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.xlsx": ("下载 Excel", "Download Excel"),
     "reports.pdf": ("下载 PDF", "Download PDF"),
     "reports.more": ("……另有 {count} 行，见 Excel 下载", "… {count} more rows in the Excel download"),
+    "reports.effect_pending": (
+        "尚无法衡量：{day} 之后还没有交易记录（最后一笔交易在 {last}）。导入 {day} 之后的交易后即可开始衡量，"
+        "完整的 {months} 个月观察期到 {end} 结束。",
+        "Not measurable yet: no transaction is dated after {day} (the last is dated {last}). It becomes "
+        "measurable once transactions after {day} are imported; the full {months}-month period ends on {end}.",
+    ),
+    "reports.effect_no_data": (
+        "尚无法衡量：还没有任何交易记录。导入 {day} 之后的交易后即可开始衡量，完整的 {months} 个月观察期到 {end} 结束。",
+        "Not measurable yet: there are no transactions. It becomes measurable once transactions after {day} "
+        "are imported; the full {months}-month period ends on {end}.",
+    ),
     "nav.customers": ("客户", "Customers"),
     "nav.requests": ("特批与升级申请", "Requests"),
     "nav.audit": ("审计日志", "Audit log"),
