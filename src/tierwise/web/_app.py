@@ -43,7 +43,7 @@ from tierwise.web import (
 )
 from tierwise.web._context import Forbidden, SignIn, context, environment, render
 from tierwise.web._context import invalid as invalid_sentence
-from tierwise.web._worker import TooSlow, limits
+from tierwise.web._worker import TooSlow
 from tierwise.workspace import AccessDenied, NotFound, Workspace
 
 __all__ = ["CSP", "WORK_SECONDS", "create_app", "trusted"]
@@ -152,7 +152,6 @@ def create_app(
     app.state.templates = environment()
     app.state.throttle = _session.Throttle()
     app.state.work_seconds = work_seconds
-    app.state.hashing = limits()  # password checks at once
     for module in (
         _session,
         _dashboard,

@@ -12,7 +12,7 @@ Names are counted by their key (:func:`tierwise.workspace.name_key`: NFKC, case-
 way they are looked up, so ``ｇｕｅｓｔ`` and ``GUEST`` spend ``guest``'s budget. The address is
 the peer's; ``X-Forwarded-For`` counts only when the peer is a proxy the server was told to
 trust (``tierwise serve --trusted-proxy``). Checking a password (Argon2) runs in the
-threadpool, a bounded number at once (``_worker.hashing``), never on the event loop.
+pool of low-priority threads, a bounded number at once (``_worker.hashing``), never on the event loop.
 """
 
 import threading
@@ -169,7 +169,7 @@ async def login(request: Request, ctx: Ctx = Depends(context)) -> Response:
     except ValueError:
         return render(ctx, "login.html", status=400, error=ctx.t("login.wrong"), name="")
     try:
-        signed = await hashing(request, _sign_in, request, data)
+        signed = await hashing(_sign_in, request, data)
     except _Throttled as exc:
         page = render(
             ctx, "login.html", status=429, error=ctx.t("login.throttled", seconds=exc.seconds), name=data.name
@@ -207,7 +207,7 @@ async def api_login(request: Request) -> Response:
     """Sign in: sets the session cookie that the other routes need. Answers 401 when refused, 429 when throttled."""
     data = await body(request, Login)
     try:
-        signed = await hashing(request, _sign_in, request, data)
+        signed = await hashing(_sign_in, request, data)
     except _Throttled as exc:
         detail = f"Too many failed sign-ins; try again in {exc.seconds} seconds."
         return JSONResponse({"detail": detail}, 429, headers={"Retry-After": str(exc.seconds)})
@@ -246,7 +246,7 @@ def _change_password(ctx: Ctx, data: PasswordChange) -> str:
 async def change_password(request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Change your own password; every session of yours ends, and this one starts anew."""
     data = await body(request, PasswordChange)
-    token = await hashing(request, _change_password, ctx, data)
+    token = await hashing(_change_password, ctx, data)
     return _set_cookie(request, done(ctx, {"changed": True}, "/password", "password.done_changed"), token)
 
 

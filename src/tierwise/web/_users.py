@@ -73,7 +73,7 @@ async def user_add(request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Add a user with a role, regions and a first password."""
     form: NewUser = await body(request, NewUser)
     user = await hashing(
-        request, add_user, ctx.workspace, form.name, form.role, regions=_regions(form.regions), password=form.password
+        add_user, ctx.workspace, form.name, form.role, regions=_regions(form.regions), password=form.password
     )
     return done(ctx, {"name": user.name}, "/users", "users.done_added", name=user.name)
 

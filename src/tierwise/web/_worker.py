@@ -8,29 +8,42 @@ answers to everybody. So:
   whose work does not finish within the app's time limit (``work_seconds``) is answered
   with a sentence (503). A thread cannot be stopped from outside, so work that has started
   runs on in its worker; the pool's size bounds how much of the machine that can take.
-- **password hashing and checking** (Argon2: tens of megabytes and a fifth of a second each)
-  runs in the threadpool, at most :data:`HASHING` at once, so sign-ins queue instead of
+- **password hashing and checking** (Argon2: 64 MB, several threads and a fifth of a second
+  each) runs in its own pool, at most :data:`HASHING` at once, so sign-ins queue instead of
   taking every core.
+
+The threads of both pools run at a lower scheduling priority (``nice`` +:data:`NICE`, on
+systems that have it; the threads Argon2 starts inherit it), so when the machine is busy the
+event loop, which answers everybody, is served first: sign-ins and heavy work get slower under
+load, other users' pages do not.
 """
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import os
-import weakref
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-
-__all__ = ["HASHING", "HEAVY", "TooSlow", "hashing", "heavy", "limits"]
+__all__ = ["HASHING", "HEAVY", "NICE", "TooSlow", "hashing", "heavy"]
 
 T = TypeVar("T")
 
 HEAVY = max(1, min(4, (os.cpu_count() or 2) // 2))
 HASHING = max(1, min(4, os.cpu_count() or 2))
-_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=HEAVY, thread_name_prefix="tierwise-work")
+NICE = 10
+
+
+def _lower_priority() -> None:
+    """Run this worker thread (and the threads it starts) after the event loop when the CPU is short."""
+    with contextlib.suppress(AttributeError, OSError):  # no per-thread priority here (Windows, macOS): as it is
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+
+
+_POOL = concurrent.futures.ThreadPoolExecutor(HEAVY, "tierwise-work", initializer=_lower_priority)
+_HASHERS = concurrent.futures.ThreadPoolExecutor(HASHING, "tierwise-hash", initializer=_lower_priority)
 
 
 class TooSlow(Exception):
@@ -55,14 +68,6 @@ async def heavy(key: str, seconds: float, work: Callable[..., T], *args: Any, **
         raise TooSlow(key, seconds) from exc
 
 
-def limits() -> weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]:
-    """An app's bound on password checks at once: one semaphore per event loop that serves it."""
-    return weakref.WeakKeyDictionary()
-
-
-async def hashing(request: Request, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``work`` (which hashes or checks a password) in the threadpool, at most :data:`HASHING` at once."""
-    found: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = request.app.state.hashing
-    bound = found.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(HASHING))
-    async with bound:
-        return await run_in_threadpool(work, *args, **kwargs)
+async def hashing(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``work`` (which hashes or checks a password) in the hashing pool, at most :data:`HASHING` at once."""
+    return await asyncio.wrap_future(_HASHERS.submit(functools.partial(work, *args, **kwargs)))
