@@ -122,3 +122,30 @@ def test_serving_on_every_interface_prints_the_https_warning(data: Any, tmp_path
     assert "reachable from other machines" in err
     assert "HTTPS" in err
     assert "reverse proxy" in err
+
+
+def test_the_dashboard_and_its_tooltips_cause_no_content_security_policy_violation(page: Page, site: str) -> None:
+    page.add_init_script(
+        "window.refused = []; document.addEventListener('securitypolicyviolation', "
+        "(e) => window.refused.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    console: list[str] = []
+    page.on("console", lambda line: console.append(line.text) if "Content Security Policy" in line.text else None)
+    sign_in(page, site, "wang")
+    boxes = page.locator("[data-drawn]")
+    expect(boxes).to_have_count(page.locator("script[data-chart]").count())
+    page.evaluate(
+        "window.tips = 0; document.querySelectorAll('[data-drawn]').forEach("
+        "(box) => echarts.getInstanceByDom(box).on('showtip', () => { window.tips += 1; }));"
+    )
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        size = box.bounding_box()
+        assert size is not None
+        for step in range(1, 6):
+            box.hover(position={"x": size["width"] * step / 6, "y": size["height"] / 2})
+            page.wait_for_timeout(50)
+    assert page.evaluate("window.tips") > 0, "tooltips were shown"
+    assert page.evaluate("window.refused") == []
+    assert console == []
+    shot(page, "csp-dashboard-tooltips")

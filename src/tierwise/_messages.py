@@ -40,6 +40,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.xlsx": ("下载 Excel", "Download Excel"),
     "reports.pdf": ("下载 PDF", "Download PDF"),
     "reports.more": ("……另有 {count} 行，见 Excel 下载", "… {count} more rows in the Excel download"),
+    "reports.effect_pending": (
+        "尚无法衡量：{day} 之后还没有交易记录（最后一笔交易在 {last}）。导入 {day} 之后的交易后即可开始衡量，"
+        "完整的 {months} 个月观察期到 {end} 结束。",
+        "Not measurable yet: no transaction is dated after {day} (the last is dated {last}). It becomes "
+        "measurable once transactions after {day} are imported; the full {months}-month period ends on {end}.",
+    ),
+    "reports.effect_no_data": (
+        "尚无法衡量：还没有任何交易记录。导入 {day} 之后的交易后即可开始衡量，完整的 {months} 个月观察期到 {end} 结束。",
+        "Not measurable yet: there are no transactions. It becomes measurable once transactions after {day} "
+        "are imported; the full {months}-month period ends on {end}.",
+    ),
     "nav.customers": ("客户", "Customers"),
     "nav.requests": ("特批与升级申请", "Requests"),
     "nav.audit": ("审计日志", "Audit log"),
@@ -403,6 +414,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "imports.done_upload": ("文件已上传，请检查预览后导入。", "The file is uploaded; check the preview, then import."),
     "imports.done_import": ("导入 #{id} 完成：{name}。", "Import #{id} done: {name}."),
+    "imports.too_many_columns": (
+        "文件 '{file}' 第 {line} 行超过 {limit} 列，这样的文件不予读取。请删去多余的列，或拆分文件后再上传。",
+        "Line {line} of '{file}' has more than {limit} columns; no file with that many is read. "
+        "Remove the extra columns, or split the file, and upload it again.",
+    ),
+    "imports.line_too_long": (
+        "文件 '{file}' 第 {line} 行长于 {limit} 字节，这样的文件不予读取。请检查该行（常见原因：缺少换行符或引号未闭合）。",
+        "Line {line} of '{file}' is longer than {limit} bytes; no file with such a line is read. "
+        "Check that line (a missing line end or an unclosed quote is the usual cause).",
+    ),
+    "imports.cell_too_long": (
+        "文件 '{file}' 第 {line} 行有一个值长于 {limit} 字节，这样的文件不予读取。请检查该行的分隔符。",
+        "Line {line} of '{file}' holds a value longer than {limit} bytes; no file with such a value is read. "
+        "Check that line's separators.",
+    ),
+    "imports.unpacks_too_large": (
+        "Excel 文件 '{file}' 解压后超过 {limit} GB，不予读取。请另存为 CSV 或拆分后再上传。",
+        "The Excel file '{file}' unpacks to more than {limit} GB and is not read. "
+        "Save it as CSV, or split it, and upload it again.",
+    ),
+    # heavy work that took longer than the server waits (503)
+    "work.slow_preview": (
+        "读取并检查该文件超过了 {seconds} 秒，服务器已停止等待。文件太大时请用命令行 'tierwise import' 导入。",
+        "Reading and checking the file took longer than {seconds} seconds, so the server stopped waiting. "
+        "Import a file this large with the CLI ('tierwise import').",
+    ),
+    "work.slow_import": (
+        "导入超过了 {seconds} 秒，服务器已停止等待；导入仍在后台进行，完成后会出现在“最近的导入”中。",
+        "The import took longer than {seconds} seconds, so the server stopped waiting; it goes on in the "
+        "background and appears under Recent imports when it has landed.",
+    ),
+    "work.slow_check": (
+        "检查该草稿超过了 {seconds} 秒，服务器已停止等待，草稿未保存。请缩小草稿（例如减少等级或规则）后再保存。",
+        "Checking the draft took longer than {seconds} seconds, so the server stopped waiting and the draft "
+        "was not saved. Make the draft smaller (fewer grades or rules) and save it again.",
+    ),
+    "work.slow_simulate": (
+        "模拟超过了 {seconds} 秒，服务器已停止等待。请稍后重试，或用命令行 'tierwise simulate'。",
+        "The simulation took longer than {seconds} seconds, so the server stopped waiting. Try again later, "
+        "or use the CLI ('tierwise simulate').",
+    ),
     # assessment forms (初评)
     "forms.title": ("客户质量等级评估表（初评）", "Customer assessment forms (初评)"),
     "forms.standard": ("标准", "Standard"),

@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
 
+from tierwise._messages import message
 from tierwise._sql import ident, qualified
 from tierwise.spec import add_duration, parse_duration
 from tierwise.workspace import Workspace, data_columns
 
 from ._published import Published
 
-__all__ = ["effect", "effect_breaks"]
+__all__ = ["NotMeasurable", "effect", "effect_breaks"]
 
 # Outcome -> True when more is better: the grades are monotonic when better grades do better
 DIRECTIONS = {"churn_rate": False, "revenue_per_customer": True, "margin_rate": True, "late_share": False}
+
+
+class NotMeasurable(ValueError):
+    """No transaction is dated after the publication's day yet, so its effect cannot be measured.
+
+    ``day`` (the publication's), ``last`` (the last transaction's day, None: none at all),
+    ``end`` (the end of the full period) and ``months`` say when it becomes measurable.
+    """
+
+    def __init__(self, day: dt.date, last: dt.date | None, end: dt.date, months: int) -> None:
+        super().__init__(
+            f"No transaction is dated after {day}, so what the customers of that publication did next "
+            f"cannot be measured yet; choose an earlier publication (--publication or --as-of)."
+        )
+        self.day, self.last, self.end, self.months = day, last, end, months
+
+    def sentence(self, lang: str = "zh") -> str:
+        """When the effect becomes measurable, in ``lang``."""
+        key = "reports.effect_pending" if self.last is not None else "reports.effect_no_data"
+        last = "" if self.last is None else str(self.last)
+        return message(key, lang, day=str(self.day), last=last, end=str(self.end), months=self.months)
 
 
 def effect(workspace: Workspace, source: Published, *, months: int = 12) -> pd.DataFrame:
@@ -38,11 +61,8 @@ def effect(workspace: Workspace, source: Published, *, months: int = 12) -> pd.D
         if not {"customer_id", "date", "amount"} <= has:
             raise ValueError("The effect evaluation needs a transactions table with customer_id, date and amount.")
         last = con.execute(f"SELECT max(date) FROM {qualified('data', 'transactions')}").fetchall()[0][0]
-        if last is None or last <= source.day:
-            raise ValueError(
-                f"No transaction is dated after {source.day}, so what the customers of that publication did next "
-                f"cannot be measured yet; choose an earlier publication (--publication or --as-of)."
-            )
+        if last is None or _day(last) <= source.day:
+            raise NotMeasurable(source.day, None if last is None else _day(last), end, months)
         margin = "margin" in has
         sums = ", ".join(
             [
@@ -112,6 +132,10 @@ def effect(workspace: Workspace, source: Published, *, months: int = 12) -> pd.D
             row["satisfaction"] = float(part["satisfaction"].mean()) if n else float("nan")
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _day(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value  # type: ignore[no-any-return]
 
 
 def effect_breaks(outcomes: pd.DataFrame) -> pd.DataFrame:

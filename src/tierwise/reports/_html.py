@@ -192,6 +192,7 @@ def render_html(pack: Pack, *, lang: str = "zh") -> str:
                 "headers": [label(str(c), lang) for c in frame.columns],
                 "rows": _rows(frame),
                 "charts": [{"id": c} for c in CHARTS_OF.get(key, []) if c in charts],
+                "note": pack.note(key, lang),
                 "more": (f"… {more:,} " + ("行未显示，完整数据见 xlsx" if lang == "zh" else "more rows in the xlsx"))
                 if more > 0
                 else "",

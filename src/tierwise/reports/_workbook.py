@@ -14,7 +14,7 @@ import pandas as pd
 from tierwise.workspace import User, Workspace, data_columns
 
 from ._distribution import distribution, gini, lorenz
-from ._effect import effect, effect_breaks
+from ._effect import NotMeasurable, effect, effect_breaks
 from ._labels import label
 from ._migration import migration, migration_summary
 from ._published import Published, previous, published
@@ -27,10 +27,27 @@ _LORENZ_POINTS = 200  # the Lorenz curve sampled at this many points (a million 
 
 
 class Pack:
-    """Every report of one standard on one day: ``sheets`` maps a sheet key to its DataFrame."""
+    """Every report of one standard on one day: ``sheets`` maps a sheet key to its DataFrame.
 
-    def __init__(self, source: Published, sheets: dict[str, pd.DataFrame], gini: float) -> None:
+    ``pending`` maps a sheet key to why that report has no rows yet (a :class:`NotMeasurable`
+    effect: no transaction after the publication); :meth:`note` says it in a language, and
+    every renderer shows it with the sheet.
+    """
+
+    def __init__(
+        self,
+        source: Published,
+        sheets: dict[str, pd.DataFrame],
+        gini: float,
+        pending: dict[str, NotMeasurable] | None = None,
+    ) -> None:
         self.source, self.sheets, self.gini = source, sheets, gini
+        self.pending = pending or {}
+
+    def note(self, key: str, lang: str = "zh") -> str | None:
+        """Why the sheet ``key`` has no rows yet, in ``lang``; None when it has what it should."""
+        found = self.pending.get(key)
+        return None if found is None else found.sentence(lang)
 
 
 def _sampled(curve: pd.DataFrame) -> pd.DataFrame:
@@ -55,6 +72,7 @@ def report_pack(
     """
     source = published(workspace, standard_id, as_of=as_of, publication=publication, user=user)
     sheets: dict[str, pd.DataFrame] = {}
+    pending: dict[str, NotMeasurable] = {}
     has_value = source.value is not None and pd.api.types.is_numeric_dtype(source.frame[source.value])
     if has_value:
         sheets["distribution"] = distribution(source)
@@ -72,11 +90,15 @@ def report_pack(
     if before is not None:
         sheets["migration"] = migration(before, source)
         sheets["migration_summary"] = migration_summary(before, source)
-        sheets["effect"] = effect(workspace, before)  # what the previous grades' customers did since
-        sheets["effect_breaks"] = effect_breaks(sheets["effect"])
+        try:
+            sheets["effect"] = effect(workspace, before)  # what the previous grades' customers did since
+            sheets["effect_breaks"] = effect_breaks(sheets["effect"])
+        except NotMeasurable as exc:  # the data ends before anything happened after it: say when it will
+            sheets["effect"] = pd.DataFrame({"grade": [], "customers": []})
+            pending["effect"] = exc
     if source.standard.policies:
         sheets["entitlements"] = entitlements(source)
-    return Pack(source, sheets, gini(source) if has_value else math.nan)
+    return Pack(source, sheets, gini(source) if has_value else math.nan, pending)
 
 
 def _width(values: Sequence[Any]) -> int:
@@ -139,6 +161,9 @@ def write_pack(pack: Pack, path: str | Path, *, lang: str = "zh") -> Path:
         sheet = book.add_worksheet(name)
         heading = f"{source.standard.name} · {source.standard.id} {source.standard.version} · {source.day}"
         sheet.write_string(0, 0, f"{name} — {heading}", title)
+        note = pack.note(key, lang)
+        if note is not None:
+            sheet.write_string(1, 0, note)  # text, never a formula
         _write_frame(book, sheet, frame, lang, first_row=2)
         if key == "distribution" and not math.isnan(pack.gini):
             sheet.write_string(len(frame) + 4, 0, label("gini", lang))

@@ -8,11 +8,16 @@ Security that holds for every route, in one place:
   its ``Origin`` is not this site; clients that send neither (scripts, the CRM) are not
   browsers and carry no ambient cookie risk;
 - headers: a Content-Security-Policy without inline script or style, ``nosniff``,
-  ``frame-ancestors 'none'``, no referrer to other sites, no caching of pages.
+  ``frame-ancestors 'none'``, no referrer to other sites, no caching of pages;
+- the client's address and scheme from ``X-Forwarded-For``/``-Proto`` only when the peer is
+  one of ``trusted_proxies`` (none by default: the peer is the client);
+- heavy work off the event loop with a time limit (``_worker``): a request over
+  ``work_seconds`` is answered 503 with a sentence.
 """
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+import ipaddress
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +25,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import tierwise.reports as reports
 from tierwise.web import (
@@ -37,14 +43,21 @@ from tierwise.web import (
 )
 from tierwise.web._context import Forbidden, SignIn, context, environment, render
 from tierwise.web._context import invalid as invalid_sentence
+from tierwise.web._worker import TooSlow
 from tierwise.workspace import AccessDenied, NotFound, Workspace
 
-__all__ = ["CSP", "create_app"]
+__all__ = ["CSP", "WORK_SECONDS", "create_app", "trusted"]
 
+# No 'unsafe-inline' anywhere, not even for style attributes: ECharts' HTML tooltips are markup full of
+# style="" attributes (170 refusals per dashboard load), so static/tierwise.js has ECharts draw tooltips as
+# rich text on the chart's canvas instead, which needs no inline style. Hashes ('unsafe-hashes') would have
+# to list every colour and size ECharts writes, and a nonce does not apply to attributes; 'style-src-attr
+# 'unsafe-inline'' would work but let any injected markup restyle (and overlay) the page.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+WORK_SECONDS = 30.0  # how long a request waits for heavy work (a preview, an import, a check, a simulation)
 _SAFE = {"GET", "HEAD", "OPTIONS"}
 _STATIC = Path(__file__).parent / "static"
 _VENDOR = Path(reports.__file__).parent / "assets"
@@ -72,6 +85,25 @@ def _problem(request: Request, status: int, detail: str) -> Response:
     return render(context(request), "error.html", status=status, detail=detail, status_code=status)
 
 
+def trusted(proxies: Sequence[str]) -> list[str]:
+    """The proxies to trust, each an IP address or a network (``10.0.0.0/8``); refused with a sentence otherwise.
+
+    >>> trusted(["127.0.0.1", " 10.1.0.0/16 "])
+    ['127.0.0.1', '10.1.0.0/16']
+    """
+    found = []
+    for proxy in proxies:
+        text = proxy.strip()
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise ValueError(
+                f"The trusted proxy {proxy!r} is not an IP address or a network (like 127.0.0.1 or 10.0.0.0/8)."
+            ) from None
+        found.append(text)
+    return found
+
+
 def create_app(
     workspace: str | Path | Workspace,
     *,
@@ -79,8 +111,15 @@ def create_app(
     lang: str = "zh",
     session_hours: float = 8.0,
     animate: bool = True,
+    trusted_proxies: Sequence[str] = (),
+    work_seconds: float = WORK_SECONDS,
 ) -> FastAPI:
     """The web app of ``workspace``; while it runs (its lifespan), this process owns the workspace.
+
+    ``trusted_proxies``: the addresses (or networks) of reverse proxies whose
+    ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed; from any other peer they are
+    ignored. ``work_seconds``: how long a request waits for heavy work before it is answered
+    with a sentence (503).
 
     Examples
     --------
@@ -112,6 +151,7 @@ def create_app(
     app.state.animate = animate  # charts animate; off for tests and screenshots
     app.state.templates = environment()
     app.state.throttle = _session.Throttle()
+    app.state.work_seconds = work_seconds
     for module in (
         _session,
         _dashboard,
@@ -141,6 +181,16 @@ def create_app(
         response.headers["Referrer-Policy"] = "same-origin"
         if not request.url.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
+        return response
+
+    proxies = trusted(trusted_proxies)
+    if proxies:  # outermost: every route, the throttle and the cookie's Secure flag see the client behind the proxy
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+
+    @app.exception_handler(TooSlow)
+    async def too_slow(request: Request, exc: TooSlow) -> Response:
+        response = _problem(request, 503, context(request).t(exc.key, seconds=f"{exc.seconds:g}"))
+        response.headers["Retry-After"] = "60"
         return response
 
     @app.exception_handler(SignIn)

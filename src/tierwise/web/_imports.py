@@ -25,6 +25,8 @@ import tierwise
 import tierwise.workspace as tw
 from tierwise.web._access import route
 from tierwise.web._context import Ctx, body, context, done, render
+from tierwise.web._upload import check_upload
+from tierwise.web._worker import heavy
 
 __all__ = ["MAX_UPLOAD", "router"]
 
@@ -105,6 +107,12 @@ def _preview(ctx: Ctx, token: str, query: ImportQuery) -> PreviewOut:
     )
 
 
+def _checked(ctx: Ctx, token: str, query: ImportQuery) -> PreviewOut:
+    """The preview of a new upload, once its bytes are within the bounds (``_upload``)."""
+    check_upload(_staged(ctx, token), query.name, ctx.t)
+    return _preview(ctx, token, query)
+
+
 @route(router, "GET", "/imports", "imports", include_in_schema=False)
 def imports(ctx: Ctx = Depends(context)) -> Response:
     recent = ctx.workspace.records(
@@ -146,35 +154,44 @@ async def api_import_upload(request: Request, ctx: Ctx = Depends(context)) -> Re
                     f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB; split it, or import it with the CLI."
                 )
             out.write(chunk)
-    try:
-        preview = _preview(ctx, token, query)
-    except tw.WorkspaceError:
+    try:  # off the event loop, with a time limit: first the bounds on the bytes, then the reader
+        preview = await heavy("work.slow_preview", request.app.state.work_seconds, _checked, ctx, token, query)
+    except (tw.WorkspaceError, ValueError):
         target.unlink(missing_ok=True)
         raise
     page = f"/imports/{token}?" + urlencode({"table": query.table, "mode": query.mode, "name": original})
     return done(ctx, preview.model_dump(mode="json"), page, "imports.done_upload")
 
 
+async def _previewed(ctx: Ctx, token: str, query: ImportQuery) -> PreviewOut:
+    return await heavy("work.slow_preview", ctx.request.app.state.work_seconds, _preview, ctx, token, query)
+
+
 @route(router, "GET", "/api/v1/imports/{token}", "api.import_preview", response_model=PreviewOut)
-def api_import_preview(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> PreviewOut:
+async def api_import_preview(
+    token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)
+) -> PreviewOut:
     """The preview of an upload: the header mapping with units, the first rows as read, every bad row."""
-    return _preview(ctx, token, query)
+    return await _previewed(ctx, token, query)
 
 
 @route(router, "GET", "/imports/{token}", "import_preview", include_in_schema=False)
-def import_preview(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
-    return render(ctx, "import_preview.html", data=_preview(ctx, token, query))
+async def import_preview(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
+    return render(ctx, "import_preview.html", data=await _previewed(ctx, token, query))
+
+
+def _problems_csv(ctx: Ctx, token: str, query: ImportQuery) -> bytes:
+    found = tw.preview_file(ctx.workspace, query.table, _staged(ctx, token), mode=query.mode, name=query.name)
+    rows = tw.problems_table(found.problems)
+    with tempfile.TemporaryDirectory() as folder:
+        return tierwise.write_table(rows, Path(folder) / "problems.csv").read_bytes()
 
 
 @route(router, "GET", "/imports/{token}/problems.csv", "import_problems", include_in_schema=False)
-def import_problems(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
+async def import_problems(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
     """Every bad row of the upload as a CSV (UTF-8 with BOM, formula-safe), as the CLI's report."""
-    staged = _staged(ctx, token)
-    found = tw.preview_file(ctx.workspace, query.table, staged, mode=query.mode, name=query.name)
-    rows = tw.problems_table(found.problems)
-    with tempfile.TemporaryDirectory() as folder:
-        written = tierwise.write_table(rows, Path(folder) / "problems.csv")
-        content = written.read_bytes()
+    seconds = ctx.request.app.state.work_seconds
+    content = await heavy("work.slow_preview", seconds, _problems_csv, ctx, token, query)
     stamp = dt.date.today().isoformat()
     return Response(
         content,
@@ -195,7 +212,16 @@ async def api_import(token: str, request: Request, ctx: Ctx = Depends(context)) 
     form: ImportForm = await body(request, ImportForm)
     staged = _staged(ctx, token)
     try:
-        result = tw.import_file(ctx.workspace, form.table, staged, mode=form.mode, name=form.name)
+        result = await heavy(
+            "work.slow_import",
+            request.app.state.work_seconds,
+            tw.import_file,
+            ctx.workspace,
+            form.table,
+            staged,
+            mode=form.mode,
+            name=form.name,
+        )
     except tw.ImportRefused as exc:
         detail = ctx.t("imports.refused", bad=len({p.row for p in exc.problems}), file=form.name)
         return JSONResponse({"detail": detail, "problems": len(exc.problems)}, status_code=400)

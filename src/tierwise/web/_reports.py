@@ -63,6 +63,7 @@ def reports_page(query: Annotated[ReportQuery, Query()], ctx: Ctx = Depends(cont
                     "rows": [[_cell(v) for v in row] for row in frame.head(ROWS_SHOWN).itertuples(index=False)],
                     "more": max(len(frame) - ROWS_SHOWN, 0),
                     "charts": [c for c in reports.CHARTS_OF.get(key, []) if c in options],
+                    "note": pack.note(key, ctx.lang),
                 }
             )
     filters = {"standard": pack.source.standard.id if pack else "", "as_of": query.as_of or ""}

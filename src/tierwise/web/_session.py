@@ -2,9 +2,17 @@
 
 Failed sign-ins are counted per client address and user name; after
 ``THROTTLE_FAILURES`` within ``THROTTLE_SECONDS`` the next attempts are refused (429)
-until the window passes, whether or not the password is right. An address that fails
-``ADDRESS_FAILURES`` times in the window, whatever the names, is refused the same way
-(guessing many names from one machine).
+until the window passes, whether or not the password is right. A user name that fails
+``NAME_FAILURES`` times in the window, from whatever addresses, is refused the same way
+(guessing one password from many machines, or behind a proxy that forwards any
+``X-Forwarded-For``), and so is an address that fails ``ADDRESS_FAILURES`` times whatever the
+names (guessing many names from one machine).
+
+Names are counted by their key (:func:`tierwise.workspace.name_key`: NFKC, case-folded), the
+way they are looked up, so ``ｇｕｅｓｔ`` and ``GUEST`` spend ``guest``'s budget. The address is
+the peer's; ``X-Forwarded-For`` counts only when the peer is a proxy the server was told to
+trust (``tierwise serve --trusted-proxy``). Checking a password (Argon2) runs in the
+pool of low-priority threads, a bounded number at once (``_worker.hashing``), never on the event loop.
 """
 
 import threading
@@ -19,11 +27,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tierwise.web._access import route
 from tierwise.web._context import COOKIE, LANG_COOKIE, Ctx, body, context, done, render
-from tierwise.workspace import AccessDenied, close_session, open_session, role_label, set_password, verify_password
+from tierwise.web._worker import hashing
+from tierwise.workspace import (
+    AccessDenied,
+    close_session,
+    name_key,
+    open_session,
+    role_label,
+    set_password,
+    verify_password,
+)
 
-__all__ = ["ADDRESS_FAILURES", "THROTTLE_FAILURES", "THROTTLE_SECONDS", "Throttle", "router"]
+__all__ = ["ADDRESS_FAILURES", "NAME_FAILURES", "THROTTLE_FAILURES", "THROTTLE_SECONDS", "Throttle", "router"]
 
 THROTTLE_FAILURES = 5
+NAME_FAILURES = 10
 ADDRESS_FAILURES = 30
 THROTTLE_SECONDS = 300.0
 
@@ -91,15 +109,17 @@ def _me(ctx: Ctx) -> Me:
 def _sign_in(request: Request, login: Login) -> tuple[str, Me] | None:
     """Check the password (throttled) and open a session; its token and the user, or None when refused."""
     app = request.app.state
-    address = request.client.host if request.client else "-"
-    key = f"{address}|{login.name.strip().lower()}"
-    wait = max(app.throttle.wait(key), app.throttle.wait(address, ADDRESS_FAILURES))
+    address = request.client.host if request.client else "-"  # the proxy's client only from a trusted proxy
+    name = f"name|{name_key(login.name)}"
+    pair, peer = f"{address}|{name}", f"address|{address}"
+    throttle: Throttle = app.throttle
+    wait = max(throttle.wait(pair), throttle.wait(name, NAME_FAILURES), throttle.wait(peer, ADDRESS_FAILURES))
     if wait:
         raise _Throttled(wait)
     try:
         token, user = open_session(app.workspace, login.name, login.password, hours=app.session_hours)
     except AccessDenied:
-        app.throttle.failed(key, address)
+        throttle.failed(pair, name, peer)
         return None
     label = role_label(user.role, request.cookies.get(LANG_COOKIE, app.lang))
     return token, Me(name=user.name, role=user.role, role_label=label, regions=list(user.regions))
@@ -149,7 +169,7 @@ async def login(request: Request, ctx: Ctx = Depends(context)) -> Response:
     except ValueError:
         return render(ctx, "login.html", status=400, error=ctx.t("login.wrong"), name="")
     try:
-        signed = _sign_in(request, data)
+        signed = await hashing(_sign_in, request, data)
     except _Throttled as exc:
         page = render(
             ctx, "login.html", status=429, error=ctx.t("login.throttled", seconds=exc.seconds), name=data.name
@@ -187,7 +207,7 @@ async def api_login(request: Request) -> Response:
     """Sign in: sets the session cookie that the other routes need. Answers 401 when refused, 429 when throttled."""
     data = await body(request, Login)
     try:
-        signed = _sign_in(request, data)
+        signed = await hashing(_sign_in, request, data)
     except _Throttled as exc:
         detail = f"Too many failed sign-ins; try again in {exc.seconds} seconds."
         return JSONResponse({"detail": detail}, 429, headers={"Retry-After": str(exc.seconds)})
@@ -211,16 +231,22 @@ def me(ctx: Ctx = Depends(context)) -> Me:
     return _me(ctx)
 
 
-@route(router, "POST", "/api/v1/password", "api.password")
-async def change_password(request: Request, ctx: Ctx = Depends(context)) -> Response:
-    """Change your own password; every session of yours ends, and this one starts anew."""
-    data = await body(request, PasswordChange)
+def _change_password(ctx: Ctx, data: PasswordChange) -> str:
+    """Check the current password, set the new one, open a new session; its token (three Argon2 steps)."""
     assert ctx.user is not None
-    app = request.app.state
+    app = ctx.request.app.state
     if not verify_password(app.workspace, ctx.user.name, data.current):
         raise ValueError(ctx.t("password.wrong"))
     set_password(ctx.workspace, ctx.user.name, data.new)
     token, _ = open_session(app.workspace, ctx.user.name, data.new, hours=app.session_hours)
+    return token
+
+
+@route(router, "POST", "/api/v1/password", "api.password")
+async def change_password(request: Request, ctx: Ctx = Depends(context)) -> Response:
+    """Change your own password; every session of yours ends, and this one starts anew."""
+    data = await body(request, PasswordChange)
+    token = await hashing(_change_password, ctx, data)
     return _set_cookie(request, done(ctx, {"changed": True}, "/password", "password.done_changed"), token)
 
 

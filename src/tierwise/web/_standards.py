@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 import tierwise
 import tierwise.lifecycle as lc
@@ -19,6 +20,7 @@ import tierwise.workspace as tw
 from tierwise.web import _charts as charts
 from tierwise.web._access import allowed, route
 from tierwise.web._context import Ctx, body, context, done, render
+from tierwise.web._worker import heavy
 
 __all__ = ["router"]
 
@@ -203,7 +205,9 @@ def standard(standard_id: str, ctx: Ctx = Depends(context)) -> Response:
 async def api_draft_save(standard_id: str, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Save the draft of a standard and answer its located problems (an empty list: it checks)."""
     form: DraftForm = await body(request, DraftForm)
-    problems = tw.save_draft(ctx.workspace, standard_id, form.text)
+    seconds = request.app.state.work_seconds
+    _, found = await heavy("work.slow_check", seconds, tw.check_draft, ctx.workspace, standard_id, form.text)
+    problems = await run_in_threadpool(tw.save_draft, ctx.workspace, standard_id, form.text, problems=found)
     answer = {"standard": standard_id, "problems": [{"line": p.line, "message": p.message} for p in problems]}
     return done(ctx, answer, f"/standards/{standard_id}", "standard.done_saved")
 
@@ -243,17 +247,23 @@ def _simulate(ctx: Ctx, standard_id: str, query: SimulateQuery) -> SimulationOut
     )
 
 
+async def _simulated(ctx: Ctx, standard_id: str, query: SimulateQuery) -> SimulationOut:
+    """The simulation, in a worker with the app's time limit."""
+    seconds = ctx.request.app.state.work_seconds
+    return await heavy("work.slow_simulate", seconds, _simulate, ctx, standard_id, query)
+
+
 @route(router, "GET", "/api/v1/standards/{standard_id}/simulate", "api.simulate", response_model=SimulationOut)
-def api_simulate(
+async def api_simulate(
     standard_id: str, query: Annotated[SimulateQuery, Query()], ctx: Ctx = Depends(context)
 ) -> SimulationOut:
     """Evaluate the saved draft on the current data against the grades in force; nothing is stored."""
-    return _simulate(ctx, standard_id, query)
+    return await _simulated(ctx, standard_id, query)
 
 
 @route(router, "GET", "/standards/{standard_id}/simulate", "simulate", include_in_schema=False)
-def simulate(standard_id: str, query: Annotated[SimulateQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
-    data = _simulate(ctx, standard_id, query)
+async def simulate(standard_id: str, query: Annotated[SimulateQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
+    data = await _simulated(ctx, standard_id, query)
     pairs = [(c.before, c.after, c.customers) for c in data.cells]
     options = {
         "chart-matrix": charts.heatmap(pairs, data.grades, ctx.lang),

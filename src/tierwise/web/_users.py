@@ -3,9 +3,11 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from tierwise.web._access import route
 from tierwise.web._context import Ctx, body, context, done, render
+from tierwise.web._worker import hashing
 from tierwise.workspace import ROLES, add_user, disable_user, list_users, update_user
 
 __all__ = ["router"]
@@ -70,7 +72,9 @@ def users(ctx: Ctx = Depends(context)) -> Response:
 async def user_add(request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Add a user with a role, regions and a first password."""
     form: NewUser = await body(request, NewUser)
-    user = add_user(ctx.workspace, form.name, form.role, regions=_regions(form.regions), password=form.password)
+    user = await hashing(
+        add_user, ctx.workspace, form.name, form.role, regions=_regions(form.regions), password=form.password
+    )
     return done(ctx, {"name": user.name}, "/users", "users.done_added", name=user.name)
 
 
@@ -78,7 +82,7 @@ async def user_add(request: Request, ctx: Ctx = Depends(context)) -> Response:
 async def user_change(name: str, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Set a user's role and regions."""
     form: UserChange = await body(request, UserChange)
-    user = update_user(ctx.workspace, name, role=form.role, regions=_regions(form.regions))
+    user = await run_in_threadpool(update_user, ctx.workspace, name, role=form.role, regions=_regions(form.regions))
     return done(
         ctx,
         {"name": user.name, "role": user.role, "regions": list(user.regions)},

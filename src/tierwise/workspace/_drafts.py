@@ -63,15 +63,22 @@ def check_draft(workspace: Workspace, standard_id: str, text: str) -> tuple[Stan
     return standard, []
 
 
-def save_draft(workspace: Workspace, standard_id: str, text: str) -> list[Problem]:
-    """Store ``text`` as the draft of ``standard_id`` (audited) and answer its problems (empty: it checks)."""
+def save_draft(
+    workspace: Workspace, standard_id: str, text: str, *, problems: list[Problem] | None = None
+) -> list[Problem]:
+    """Store ``text`` as the draft of ``standard_id`` (audited) and answer its problems (empty: it checks).
+
+    ``problems``: what :func:`check_draft` answered for this very text, when the caller has
+    checked it already (the web app checks in a worker with a time limit, then saves).
+    """
     if len(text) > MAX_DRAFT:
         raise ValueError(
             f"The draft of '{standard_id}' has {len(text):,} characters; a standard has at most {MAX_DRAFT:,}."
         )
     if not standard_id.strip():
         raise ValueError("A draft needs the id of the standard it drafts.")
-    _, problems = check_draft(workspace, standard_id, text)
+    if problems is None:
+        _, problems = check_draft(workspace, standard_id, text)
     with workspace.writing() as con:
         workspace.authorize(con, "draft")
         con.execute(

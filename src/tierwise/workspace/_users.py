@@ -29,6 +29,7 @@ __all__ = [
     "disable_user",
     "hash_password",
     "list_users",
+    "name_key",
     "normal_name",
     "role_label",
     "set_password",
@@ -101,6 +102,20 @@ def normal_name(name: str) -> str:
     return text
 
 
+def name_key(name: str) -> str:
+    """The one form of a user name that identifies the user: NFKC-normalised, case-folded, stripped.
+
+    Sign-in, the lookup of users and the sign-in throttle all compare names by this key, so a
+    full-width or differently-cased spelling is the same user (and the same failure budget).
+
+    >>> name_key("  ＧＵＥＳＴ ") == name_key("guest") == "guest"
+    True
+    >>> name_key("Straße") == name_key("STRASSE")
+    True
+    """
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", str(name)).casefold()).strip()
+
+
 def role_label(role: str, lang: str = "zh") -> str:
     """The role's name in the interface language."""
     zh, en = ROLES[role]
@@ -145,10 +160,12 @@ _USER_COLUMNS = "name, role, regions, disabled, password_hash"
 
 
 def find_user(con: Any, name: str) -> tuple[User, str | None] | None:
-    """The registered user of that name (any case), with the stored password hash."""
-    rows = con.execute(
-        f"SELECT {_USER_COLUMNS} FROM users WHERE lower(name) = lower(?)", [normal_name(name)]
-    ).fetchall()
+    """The registered user of that name (by :func:`name_key`: any width, any case), with the stored password hash."""
+    name = normal_name(name)
+    rows = con.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE lower(name) = lower(?)", [name]).fetchall()
+    if not rows:  # case-folding differs from SQL's lower() for a few letters (ß, ς, …): compare the keys
+        key = name_key(name)
+        rows = [r for r in con.execute(f"SELECT {_USER_COLUMNS} FROM users").fetchall() if name_key(r[0]) == key]
     return (User.from_row(rows[0]), rows[0][4]) if rows else None
 
 

@@ -39,6 +39,13 @@ function tierwiseCharts(root) {
     if (still) {
       option.animation = false;
     }
+    // Tooltips as rich text drawn on the chart's canvas, not as HTML: ECharts' HTML tooltips are
+    // markup full of style="" attributes, which the Content-Security-Policy refuses (style-src
+    // 'self', no 'unsafe-inline'); drawn on the canvas they need no inline style at all, so the
+    // policy stays strict and the tooltips keep their colours, markers and layout.
+    [].concat(option.tooltip || []).forEach(function (tooltip) {
+      tooltip.renderMode = "richText";
+    });
     var chart = window.echarts.init(box);
     chart.setOption(option);
     box.setAttribute("data-drawn", "true");
