@@ -25,6 +25,7 @@ import tierwise
 import tierwise.workspace as tw
 from tierwise.web._access import route
 from tierwise.web._context import Ctx, body, context, done, render
+from tierwise.web._params import Key, attachment
 
 __all__ = ["MAX_UPLOAD", "router"]
 
@@ -110,6 +111,7 @@ def imports(ctx: Ctx = Depends(context)) -> Response:
     recent = ctx.workspace.records(
         'SELECT id, "at", "user", table_name, file, mode, rows, bad_rows FROM imports ORDER BY id DESC LIMIT 20'
     )
+    recent = [{**r, "file": Path(str(r["file"])).name} for r in recent]  # older imports recorded the server's path
     known = sorted(set(TABLES) | set(ctx.workspace.tables()))
     return render(ctx, "imports.html", recent=recent, tables=known, limit_mb=MAX_UPLOAD // (1024 * 1024))
 
@@ -156,18 +158,18 @@ async def api_import_upload(request: Request, ctx: Ctx = Depends(context)) -> Re
 
 
 @route(router, "GET", "/api/v1/imports/{token}", "api.import_preview", response_model=PreviewOut)
-def api_import_preview(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> PreviewOut:
+def api_import_preview(token: Key, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> PreviewOut:
     """The preview of an upload: the header mapping with units, the first rows as read, every bad row."""
     return _preview(ctx, token, query)
 
 
 @route(router, "GET", "/imports/{token}", "import_preview", include_in_schema=False)
-def import_preview(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
+def import_preview(token: Key, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
     return render(ctx, "import_preview.html", data=_preview(ctx, token, query))
 
 
 @route(router, "GET", "/imports/{token}/problems.csv", "import_problems", include_in_schema=False)
-def import_problems(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
+def import_problems(token: Key, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
     """Every bad row of the upload as a CSV (UTF-8 with BOM, formula-safe), as the CLI's report."""
     staged = _staged(ctx, token)
     found = tw.preview_file(ctx.workspace, query.table, staged, mode=query.mode, name=query.name)
@@ -179,7 +181,7 @@ def import_problems(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx
     return Response(
         content,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="import-{query.table}-problems-{stamp}.csv"'},
+        headers={"Content-Disposition": attachment(f"import-{query.table}-problems-{stamp}.csv")},
     )
 
 
@@ -190,7 +192,7 @@ class ImportForm(ImportQuery):
 
 
 @route(router, "POST", "/api/v1/imports/{token}", "api.import")
-async def api_import(token: str, request: Request, ctx: Ctx = Depends(context)) -> Response:
+async def api_import(token: Key, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Import the upload, as 'tierwise import' does: one transaction; a file with a bad row lands nothing."""
     form: ImportForm = await body(request, ImportForm)
     staged = _staged(ctx, token)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tierwise.web._access import route
 from tierwise.web._context import COOKIE, LANG_COOKIE, Ctx, body, context, done, render
+from tierwise.web._params import Key
 from tierwise.workspace import AccessDenied, close_session, open_session, role_label, set_password, verify_password
 
 __all__ = ["ADDRESS_FAILURES", "THROTTLE_FAILURES", "THROTTLE_SECONDS", "Throttle", "router"]
@@ -170,7 +171,7 @@ def logout(request: Request) -> Response:
 
 
 @route(router, "GET", "/lang/{code}", "language", include_in_schema=False)
-def language(code: str, request: Request) -> Response:
+def language(code: Key, request: Request) -> Response:
     response = RedirectResponse(_next(request.query_params.get("next")), status_code=303)
     if code in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", path="/")
