@@ -96,13 +96,14 @@ class Route:
 
 @dataclass(frozen=True)
 class Call:
-    """One request: method, URL path (parameters encoded), query, headers."""
+    """One request: method, URL path (parameters encoded), query, headers, interface language (cookie)."""
 
     route: str
     method: str
     url: str
     params: dict[str, str]
     headers: dict[str, str]
+    lang: str | None
 
 
 def _query_names(route: APIRoute) -> tuple[str, ...]:
@@ -162,13 +163,13 @@ def call(rng: random.Random, route: Route, known: dict[str, list[str]]) -> Call:
     headers = {}
     if rng.random() < 0.3:
         headers["HX-Request"] = "true"
-    if rng.random() < 0.3:
-        headers["Cookie"] = f"tierwise_lang={rng.choice(('en', 'zh', 'xx'))}"
-    return Call(route.name, route.method, url, params, headers)
+    lang = rng.choice(("en", "zh", "xx")) if rng.random() < 0.3 else None
+    return Call(route.name, route.method, url, params, headers, lang)
 
 
 def send(client: Any, made: Call) -> Any:
     """Send ``made`` with an httpx-like client (a POST carries an empty JSON object: the parameters are fuzzed)."""
+    client.cookies.set("tierwise_lang", made.lang or "zh")  # beside the session cookie
     if made.method == "GET":
         return client.get(made.url, params=made.params, headers=made.headers, follow_redirects=False)
     return client.post(made.url, params=made.params, headers=made.headers, json={}, follow_redirects=False)

@@ -153,6 +153,17 @@ def test_a_customer_id_with_a_slash_is_opened_explained_and_overridden_by_url(ap
     assert f'href="/customers/{data.slashed}"' in listed
 
 
+def test_explaining_a_customer_the_run_did_not_grade_is_404_with_a_sentence(app: Any, data: WebData) -> None:
+    outside = tw.Workspace(data.root).records(
+        "SELECT customer_id FROM data.customers WHERE type = 'individual' ORDER BY customer_id LIMIT 1"
+    )[0]["customer_id"]  # the standard's population leaves individuals out
+    run = _run_id(data)
+    for path in (f"/api/v1/customers/{outside}/explain/{run}", f"/customers/{outside}/explain/{run}"):
+        answer = client(app, "wang", "en").get(path)
+        assert answer.status_code == 404, answer.text[:300]
+        assert f"Run {run} did not grade customer '{outside}'" in _detail(answer)
+
+
 # -- no server path ---------------------------------------------------------------------------------------------------
 
 

@@ -248,6 +248,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "找不到客户“{id}”（没有这个编号，或不是您可以查看的客户），请核对编号。",
         "There is no customer '{id}' among the customers you may see (no such id, or not yours); check the id.",
     ),
+    "error.not_in_run": (
+        "第 {run} 次运行没有评估客户“{id}”（数据中没有它，或标准的适用范围不包括它）。",
+        "Run {run} did not grade customer '{id}' (it has no rows in the data, or the standard's population leaves it out).",
+    ),
     "error.workspace": ("工作区", "the workspace"),
     "error.no_run": (
         "没有第 {id} 次评估运行；复评页面列出了各次运行。",

@@ -406,4 +406,7 @@ def explain_in(workspace: Workspace, run_id: int, customer_id: str, *, lang: str
         evaluation = _evaluate_on(
             con, standard, info.as_of, lang, reasons=True, models=info.models, profile=workspace_profile(workspace)
         )
-        return evaluation.explain(customer_id)
+        try:
+            return evaluation.explain(customer_id)
+        except KeyError:  # not in the standard's population: a customer the run did not grade
+            raise NotFound.said("error.not_in_run", id=customer_id, run=run_id) from None
