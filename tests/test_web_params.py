@@ -164,6 +164,17 @@ def test_explaining_a_customer_the_run_did_not_grade_is_404_with_a_sentence(app:
         assert f"Run {run} did not grade customer '{outside}'" in _detail(answer)
 
 
+def test_a_request_about_another_regions_customer_is_answered_like_a_missing_request(app: Any, data: WebData) -> None:
+    tw.add_user(tw.Workspace(data.root), "mgr-east", "manager", regions=(data.region,), password=PASSWORD)
+    body = {"standard": STANDARD, "grade": "VIP", "until": "2027-12-31", "why": "区域外"}
+    number = client(app, "wang").post(f"/api/v1/customers/{data.other}/override", json=body).json()["request"]
+    east = client(app, "mgr-east", "en")
+    refused = east.post(f"/api/v1/requests/{number}/approve", json={})
+    assert refused.status_code == 404
+    assert refused.json()["detail"] == f"There is no request {number}; 'tierwise requests' lists them."
+    assert data.other not in refused.text
+
+
 # -- no server path ---------------------------------------------------------------------------------------------------
 
 

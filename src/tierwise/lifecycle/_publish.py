@@ -386,7 +386,10 @@ def decide_request(
             standard.lifecycle and standard.lifecycle.overrides and standard.lifecycle.overrides.approval == "none"
         )
         decider = workspace.authorize(con, "approve")
-        _check_customer(con, customer, decider)
+        try:  # a request about a customer outside the decider's regions is answered like a missing request
+            _check_customer(con, customer, decider)
+        except NotFound:
+            raise NotFound(f"There is no request {request_id}; 'tierwise requests' lists them.") from None
         if needs_other and requested_by.lower() == decider.name.lower():
             raise AccessDenied(
                 f"Request {request_id} was made by {requested_by}; a different user with the role manager or "
