@@ -42,9 +42,16 @@ class WebData:
     hostile: str  # the customer whose name is markup
     formula: str  # the customer whose name is a formula (in li's region)
     in_region: int  # how many customers li's region has
+    slashed: str = ""  # a customer of li's region whose id contains '/' (when built with slashed=True)
 
 
-def build(root: Path, customers: int = 240) -> WebData:
+def _renamed(table: pa.Table, old: str, new: str) -> pa.Table:
+    ids = table.column("customer_id")
+    renamed = pc.if_else(pc.equal(ids, old), pa.scalar(new, ids.type), ids)
+    return table.set_column(table.schema.get_field_index("customer_id"), "customer_id", renamed)
+
+
+def build(root: Path, customers: int = 240, *, slashed: bool = False) -> WebData:
     tables = generate(customers=customers, seed=7)
     people = tables["customers"]
     names = people.column("name").to_pylist()
@@ -57,6 +64,12 @@ def build(root: Path, customers: int = 240) -> WebData:
     formula = next(i for i, r in enumerate(regions) if r == region and i != mine and graded[i])
     names[other], names[formula] = HOSTILE_NAME, FORMULA_NAME
     people = people.set_column(people.schema.get_field_index("name"), "name", pa.array(names, pa.string()))
+    slash = ""
+    if slashed:  # an id with '/' (a branch code, say): opened, explained and acted on by URL like any other
+        at = next(i for i, r in enumerate(regions) if r == region and i not in (mine, formula) and graded[i])
+        slash = f"{ids[at]}/01"
+        people = _renamed(people, ids[at], slash)
+        tables = {k: _renamed(t, ids[at], slash) if "customer_id" in t.column_names else t for k, t in tables.items()}
     data = root.parent / f"{root.name}-data"
     data.mkdir(parents=True)
     ws = tw.Workspace.init(root)
@@ -77,4 +90,4 @@ def build(root: Path, customers: int = 240) -> WebData:
     for name, (role, where) in USERS.items():
         tw.add_user(ws, name, role, regions=tuple(region if r == "R1" else r for r in where), password=PASSWORD)
     count = int(pc.sum(pc.equal(people.column("region"), region)).as_py())
-    return WebData(root, region, ids[mine], ids[other], ids[other], ids[formula], count)
+    return WebData(root, region, ids[mine], ids[other], ids[other], ids[formula], count, slash)

@@ -114,8 +114,11 @@ def test_the_audit_log_records_the_authenticated_name_not_an_environment_variabl
 
 def test_an_account_manager_requests_only_for_customers_of_their_regions(ws: tw.Workspace) -> None:
     alice = ws.as_user("alice", PASSWORDS["alice"])
-    with pytest.raises(tw.AccessDenied, match="not one of alice's regions"):
+    with pytest.raises(tw.NotFound, match="no customer 'C2' among the customers you may see") as refused:
         lc.request_override(alice, "s", "C2", "A", "想要", TODAY + dt.timedelta(days=30))
+    with pytest.raises(tw.NotFound) as missing:
+        lc.request_override(alice, "s", "C9", "A", "想要", TODAY + dt.timedelta(days=30))
+    assert str(refused.value).replace("C2", "?") == str(missing.value).replace("C9", "?"), "another region's = none"
 
 
 def test_an_override_or_cancellation_for_a_customer_that_does_not_exist_is_refused(ws: tw.Workspace) -> None:

@@ -100,19 +100,21 @@ def detect_encoding(path: str | Path) -> str:
     for bom, encoding in _BOMS:
         if sample.startswith(bom):
             if not _decodes(path, encoding):
-                raise ValueError(f"The file {path} starts as {_NAMES.get(encoding, 'UTF-8')} but is not valid text.")
+                raise ValueError(
+                    f"The file {path.name} starts as {_NAMES.get(encoding, 'UTF-8')} but is not valid text."
+                )
             return encoding
     if _decodes(path, "utf-8"):
         return "utf-8"
     if _japanese(_wide_sample(path)):
         raise ValueError(
-            f"The file {path} is Japanese (Shift_JIS) text, which tierwise does not read; save it as UTF-8 CSV."
+            f"The file {path.name} is Japanese (Shift_JIS) text, which tierwise does not read; save it as UTF-8 CSV."
         )
     chinese = _chinese(path)
     if chinese is not None:
         return chinese
     raise ValueError(
-        f"The file {path} is not UTF-8, GBK/GB18030, Big5 or UTF-16 text (is it a spreadsheet saved with .csv?); "
+        f"The file {path.name} is not UTF-8, GBK/GB18030, Big5 or UTF-16 text (is it a spreadsheet saved with .csv?); "
         f"save it as UTF-8 CSV."
     )
 

@@ -77,12 +77,12 @@ def read_excel(path: str | Path, sheet: str | int = 0) -> pa.Table:
         ) from exc
     if isinstance(sheet, int):
         if sheet >= len(names):
-            raise ValueError(f"The workbook {path} has no sheet number {sheet + 1}; it has {len(names)}.")
+            raise ValueError(f"The workbook {path.name} has no sheet number {sheet + 1}; it has {len(names)}.")
         sheet_name = names[sheet]
     elif sheet in names:
         sheet_name = sheet
     else:
-        raise ValueError(f"The workbook {path} has no sheet '{sheet}'; its sheets are {', '.join(names)}.")
+        raise ValueError(f"The workbook {path.name} has no sheet '{sheet}'; its sheets are {', '.join(names)}.")
     try:
         rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=True)
     except Exception as exc:
@@ -91,14 +91,14 @@ def read_excel(path: str | Path, sheet: str | int = 0) -> pa.Table:
             f"Open it in Excel and save it again."
         ) from exc
     if not rows:
-        raise ValueError(f"The sheet '{sheet_name}' of {path} is empty.")
+        raise ValueError(f"The sheet '{sheet_name}' of {path.name} is empty.")
     header = [_text(h).strip() for h in rows[0]]
     blank = [i + 1 for i, h in enumerate(header) if not h]
     if blank:
-        raise ValueError(f"The sheet '{sheet_name}' of {path} has no column name in column {blank[0]}.")
+        raise ValueError(f"The sheet '{sheet_name}' of {path.name} has no column name in column {blank[0]}.")
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
-        raise ValueError(f"The sheet '{sheet_name}' of {path} repeats the column name(s) {', '.join(repeated)}.")
+        raise ValueError(f"The sheet '{sheet_name}' of {path.name} repeats the column name(s) {', '.join(repeated)}.")
     body = [list(r) + [None] * (len(header) - len(r)) for r in rows[1:]]
     columns = {name: _column([row[i] for row in body]) for i, name in enumerate(header)}
     return pa.table(columns)

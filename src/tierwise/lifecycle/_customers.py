@@ -183,10 +183,8 @@ def customer_card(
 
     Raises
     ------
-    WorkspaceError
-        When there is no such customer.
-    AccessDenied
-        When the customer is outside the user's regions.
+    NotFound
+        When there is no such customer, or it is outside the user's regions (the same answer).
     """
     day = day or dt.date.today()
     with workspace.reading() as con:
@@ -362,6 +360,6 @@ def regions(workspace: Workspace, user: User | None) -> list[str]:
 
 
 def visible(workspace: Workspace, user: User | None, customer_id: str) -> None:
-    """Nothing when the user may see the customer; else NotFound (no such customer) or AccessDenied (another region)."""
+    """Nothing when the user may see the customer; else NotFound, the same for no such customer and another region's."""
     with workspace.reading() as con:
         _check_customer(con, customer_id, user)

@@ -260,7 +260,11 @@ def _has_created_at(con: Any) -> bool:
 
 
 def _check_customer(con: Any, customer_id: str, user: User | None) -> None:
-    """The customer must exist; a user limited to regions may act only for the customers of their regions."""
+    """The customer must exist; a user limited to regions may act only for the customers of their regions.
+
+    A customer outside the user's regions is answered exactly like one that does not exist
+    (NotFound, the same sentence), so the refusal tells neither that it exists nor where.
+    """
     columns = data_columns(con, "customers")
     if columns:
         rows = con.execute(
@@ -273,16 +277,8 @@ def _check_customer(con: Any, customer_id: str, user: User | None) -> None:
     else:  # no customers table: the customers are those ever graded
         known = bool(_one(con.execute("SELECT count(*) FROM grades WHERE customer_id = ?", [customer_id])))
         region = None
-    if not known:
-        raise NotFound(
-            f"There is no customer '{customer_id}' in the workspace; check the id ('tierwise grades' lists them)."
-        )
-    if not in_scope(user, region):
-        assert user is not None
-        raise AccessDenied(
-            f"Customer '{customer_id}' is in the region {region or '(none)'}, not one of {user.name}'s regions "
-            f"({', '.join(user.regions) or 'none'}); ask the customer's account manager or a manager."
-        )
+    if not known or not in_scope(user, region):  # one answer for both: a refusal names nothing outside the scope
+        raise NotFound.said("error.no_customer", id=customer_id)
 
 
 def _insert_request(
@@ -390,7 +386,10 @@ def decide_request(
             standard.lifecycle and standard.lifecycle.overrides and standard.lifecycle.overrides.approval == "none"
         )
         decider = workspace.authorize(con, "approve")
-        _check_customer(con, customer, decider)
+        try:  # a request about a customer outside the decider's regions is answered like a missing request
+            _check_customer(con, customer, decider)
+        except NotFound:
+            raise NotFound(f"There is no request {request_id}; 'tierwise requests' lists them.") from None
         if needs_other and requested_by.lower() == decider.name.lower():
             raise AccessDenied(
                 f"Request {request_id} was made by {requested_by}; a different user with the role manager or "

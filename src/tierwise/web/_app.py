@@ -17,6 +17,7 @@ Security that holds for every route, in one place:
 
 import contextlib
 import ipaddress
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import tierwise.reports as reports
+from tierwise._messages import message
 from tierwise.web import (
     _audit,
     _customers,
@@ -41,10 +43,10 @@ from tierwise.web import (
     _standards,
     _users,
 )
-from tierwise.web._context import Forbidden, SignIn, context, environment, render
+from tierwise.web._context import Forbidden, SignIn, context, environment, language, render
 from tierwise.web._context import invalid as invalid_sentence
 from tierwise.web._worker import TooSlow
-from tierwise.workspace import AccessDenied, NotFound, Workspace
+from tierwise.workspace import AccessDenied, NotFound, Workspace, WorkspaceError
 
 __all__ = ["CSP", "WORK_SECONDS", "create_app", "trusted"]
 
@@ -78,8 +80,28 @@ def _api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _private(request: Request, detail: str) -> str:
+    """``detail`` without the workspace's place on the server: paths in it become relative to the workspace.
+
+    Messages name files relative to the workspace already; this is the last line, for any
+    sentence of a lower layer that still carries the folder.
+    """
+    root: Path = request.app.state.workspace.root
+    for folder in dict.fromkeys((str(root.resolve()), str(root.absolute()), str(root))):
+        if len(folder) > 1:
+            detail = detail.replace(folder + os.sep, "").replace(folder, message("error.workspace", language(request)))
+    return detail
+
+
+def _said(request: Request, exc: Exception) -> str:
+    """An error's sentence in the reader's language when it has a catalogue key, else its text."""
+    key = getattr(exc, "key", None)
+    return message(key, language(request), **exc.params) if isinstance(exc, WorkspaceError) and key else str(exc)
+
+
 def _problem(request: Request, status: int, detail: str) -> Response:
     """An error as JSON for the API, as a page for the browser (htmx forms show the JSON's detail)."""
+    detail = _private(request, detail)
     if _api(request) or request.headers.get("hx-request"):
         return JSONResponse({"detail": detail}, status_code=status)
     return render(context(request), "error.html", status=status, detail=detail, status_code=status)
@@ -208,19 +230,19 @@ def create_app(
 
     @app.exception_handler(AccessDenied)
     async def denied(request: Request, exc: AccessDenied) -> Response:
-        return _problem(request, 403, str(exc))
+        return _problem(request, 403, _said(request, exc))
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
-        return _problem(request, 404, str(exc))
+        return _problem(request, 404, _said(request, exc))
 
     @app.exception_handler(ValueError)
     async def refused(request: Request, exc: ValueError) -> Response:
-        return _problem(request, 400, str(exc))
+        return _problem(request, 400, _said(request, exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        return _problem(request, 422, invalid_sentence(exc.errors()))
+        return _problem(request, 422, invalid_sentence(exc.errors(), language(request)))
 
     @app.exception_handler(404)
     async def no_page(request: Request, exc: Any) -> Response:

@@ -1,6 +1,7 @@
 """The audit log, human-readable: who did what to which customer, when and why; filterable."""
 
 import datetime as dt
+from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -11,6 +12,7 @@ import tierwise.lifecycle as lc
 from tierwise._messages import MESSAGES
 from tierwise.web._access import route
 from tierwise.web._context import Ctx, context, render
+from tierwise.web._params import Day, Page, Text
 
 __all__ = ["router"]
 
@@ -43,15 +45,30 @@ def _label(ctx: Ctx, action: str) -> str:
     return ctx.t(key) if key in MESSAGES else action
 
 
+def _shown(detail: dict[str, Any]) -> dict[str, Any]:
+    """A record's detail as every user may read it: a file that older versions recorded by its server path, by name."""
+
+    def name(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        for kind in (PurePosixPath, PureWindowsPath):
+            path: PurePath = kind(value)
+            if path.is_absolute():
+                return path.name
+        return value
+
+    return {key: name(value) if key in ("file", "report") else value for key, value in detail.items()}
+
+
 class AuditQuery(BaseModel):
     """The filters of the audit log: customer, user, action, first and last day, page."""
 
-    customer: str | None = Field(None, max_length=200)
-    user: str | None = Field(None, max_length=200, description="Who acted.")
-    action: str | None = Field(None, max_length=200, description="For example override-approved, publish, login.")
-    since: dt.date | None = None
-    until: dt.date | None = None
-    page: int = Field(1, ge=1)
+    customer: Text = None
+    user: Text = Field(None, description="Who acted.")
+    action: Text = Field(None, description="For example override-approved, publish, login.")
+    since: Day | None = None
+    until: Day | None = None
+    page: Page = 1
 
 
 def _list(ctx: Ctx, query: AuditQuery) -> AuditList:
@@ -66,7 +83,9 @@ def _list(ctx: Ctx, query: AuditQuery) -> AuditList:
         limit=PAGE_SIZE,
         offset=(query.page - 1) * PAGE_SIZE,
     )
-    labelled = [AuditOut(**r, action_label=_label(ctx, r["action"])) for r in rows]
+    labelled = [
+        AuditOut(**{**r, "detail": _shown(r["detail"] or {})}, action_label=_label(ctx, r["action"])) for r in rows
+    ]
     return AuditList(total=total, page=query.page, rows=labelled)
 
 

@@ -24,7 +24,19 @@ import tierwise.reports as reports
 from tierwise._messages import LANGS, MESSAGES, message, reason
 from tierwise.workspace import User, Workspace, role_label, session_user
 
-__all__ = ["COOKIE", "LANG_COOKIE", "Ctx", "Forbidden", "SignIn", "body", "context", "done", "invalid", "render"]
+__all__ = [
+    "COOKIE",
+    "LANG_COOKIE",
+    "Ctx",
+    "Forbidden",
+    "SignIn",
+    "body",
+    "context",
+    "done",
+    "invalid",
+    "language",
+    "render",
+]
 
 COOKIE = "tierwise_session"
 LANG_COOKIE = "tierwise_lang"
@@ -55,12 +67,17 @@ class Ctx:
         return message(key, self.lang, **params)
 
 
+def language(request: Request) -> str:
+    """The interface language of a request: its cookie's, else the app's."""
+    lang = request.cookies.get(LANG_COOKIE, request.app.state.lang)
+    return lang if lang in LANGS else "zh"
+
+
 def context(request: Request) -> Ctx:
     """The context of a request: the session's user (None when not signed in) and the language."""
     root: Workspace = request.app.state.workspace
     found = session_user(root, request.cookies.get(COOKIE))
-    lang = request.cookies.get(LANG_COOKIE, request.app.state.lang)
-    lang = lang if lang in LANGS else "zh"
+    lang = language(request)
     if found is None:
         return Ctx(request, root, None, lang)
     return Ctx(request, found[0], found[1], lang)
@@ -146,13 +163,30 @@ async def body(request: Request, model: type[BaseModel]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ValueError(invalid(exc.errors())) from exc
+        raise ValueError(invalid(exc.errors(), language(request))) from exc
 
 
-def invalid(errors: Any) -> str:
-    """The sentence for a request's validation errors (pydantic's), every problem with where it is."""
-    problems = "; ".join(f"'{'.'.join(map(str, e['loc'])) or 'body'}': {e['msg']}" for e in errors)
-    return f"The request is not valid: {problems}."
+_WHERE = ("query", "path", "body")
+
+
+def _problem(error: Any, lang: str) -> str:
+    """One validation error as "'where': what", from the catalogue when it has the error's kind."""
+    loc = [str(part) for part in error.get("loc", ())]
+    where = ".".join(loc[1:] if loc[:1] and loc[0] in _WHERE and len(loc) > 1 else loc) or "body"
+    key = f"invalid.{error.get('type')}"
+    if key not in MESSAGES:
+        return f"'{where}': {error.get('msg')}"
+    limits = {k: f"{v:,}" if isinstance(v, int) else str(v) for k, v in (error.get("ctx") or {}).items()}
+    try:
+        return f"'{where}': {message(key, lang, **limits)}"
+    except (KeyError, IndexError):
+        return f"'{where}': {error.get('msg')}"
+
+
+def invalid(errors: Any, lang: str = "en") -> str:
+    """The sentence for a request's validation errors (pydantic's), every problem with where it is, in ``lang``."""
+    separator = "；" if lang == "zh" else "; "
+    return message("invalid.request", lang, problems=separator.join(_problem(e, lang) for e in errors))
 
 
 def _warm(workspace: Workspace) -> None:
@@ -172,9 +206,10 @@ def done(ctx: Ctx, result: dict[str, Any], page: str, key: str, **params: Any) -
     """
     response = JSONResponse(jsonable_encoder(result), background=BackgroundTask(_warm, ctx.workspace))
     if ctx.request.headers.get("hx-request"):
-        from urllib.parse import urlencode
+        from urllib.parse import quote, urlencode
 
-        response.headers["HX-Redirect"] = (
+        target = (
             page + ("&" if "?" in page else "?") + urlencode({"done": key, **{k: str(v) for k, v in params.items()}})
         )
+        response.headers["HX-Redirect"] = quote(target, safe="/?&=%:#+,;@!$'()*~")  # a header: ASCII only
     return response

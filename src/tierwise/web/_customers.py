@@ -17,6 +17,7 @@ import tierwise
 import tierwise.lifecycle as lc
 from tierwise.web._access import allowed, route
 from tierwise.web._context import Ctx, body, context, done, render
+from tierwise.web._params import CustomerId, Day, Page, RowId, Text, attachment, url_part
 
 __all__ = ["router"]
 
@@ -106,7 +107,7 @@ class OverrideForm(_Form):
     """A special approval (特批): a grade until a date, with the reason."""
 
     grade: str = Field(min_length=1, max_length=200)
-    until: dt.date
+    until: Day
 
 
 class UpgradeForm(_Form):
@@ -122,12 +123,12 @@ class ReasonForm(_Form):
 class CustomerQuery(BaseModel):
     """The filters of the customer list: search text, standard, grade, state, region, page."""
 
-    q: str | None = Field(None, max_length=200, description="The start of the id, or any part of the name.")
-    standard: str | None = Field(None, max_length=200, description="Default: the first published standard.")
-    grade: str | None = Field(None, max_length=200)
-    state: str | None = Field(None, max_length=200)
-    region: str | None = Field(None, max_length=200)
-    page: int = Field(1, ge=1)
+    q: Text = Field(None, description="The start of the id, or any part of the name.")
+    standard: Text = Field(None, description="Default: the first published standard.")
+    grade: Text = None
+    state: Text = None
+    region: Text = None
+    page: Page = 1
     size: int = Field(PAGE_SIZE, ge=1, le=500)
 
 
@@ -175,9 +176,7 @@ def customers_csv(query: Annotated[CustomerQuery, Query()], ctx: Ctx = Depends(c
         path = tierwise.write_table(table, Path(folder) / "customers.csv")
         content = path.read_bytes()
     name = f"customers-{where.standard or 'all'}-{dt.date.today()}.csv"
-    return Response(
-        content, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return Response(content, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": attachment(name)})
 
 
 def _page(ctx: Ctx, customer_id: str) -> CustomerPage:
@@ -190,19 +189,6 @@ def _page(ctx: Ctx, customer_id: str) -> CustomerPage:
         requests=card.requests,
         audit=card.audit,
     )
-
-
-@route(router, "GET", "/api/v1/customers/{customer_id}", "api.customer", response_model=CustomerPage)
-def api_customer(customer_id: str, ctx: Ctx = Depends(context)) -> CustomerPage:
-    """One customer of your regions: profile, each standard's grade with reason and entitlements, history, requests, audit."""
-    return _page(ctx, customer_id)
-
-
-@route(router, "GET", "/customers/{customer_id}", "customer", include_in_schema=False)
-def customer(customer_id: str, ctx: Ctx = Depends(context)) -> Response:
-    role = ctx.user.role if ctx.user else None
-    can = {name: allowed(name, role) for name in ("api.override", "api.upgrade", "api.cancel", "api.reinstate")}
-    return render(ctx, "customer.html", data=_page(ctx, customer_id), can=can, today=dt.date.today())
 
 
 def _explain(ctx: Ctx, customer_id: str, run_id: int) -> ExplanationOut:
@@ -221,49 +207,64 @@ def _explain(ctx: Ctx, customer_id: str, run_id: int) -> ExplanationOut:
     )
 
 
-@route(router, "GET", "/api/v1/customers/{customer_id}/explain/{run_id}", "api.explain", response_model=ExplanationOut)
-def api_explain(customer_id: str, run_id: int, ctx: Ctx = Depends(context)) -> ExplanationOut:
+# A customer id may contain '/' (the path converter takes it whole), so the explanation routes come
+# before the customer page's: the first route that matches a path answers it.
+@route(
+    router, "GET", "/api/v1/customers/{customer_id:path}/explain/{run_id}", "api.explain", response_model=ExplanationOut
+)
+def api_explain(customer_id: CustomerId, run_id: RowId, ctx: Ctx = Depends(context)) -> ExplanationOut:
     """Each step the standard tried for the customer in a run, with the indicator values."""
     return _explain(ctx, customer_id, run_id)
 
 
-@route(router, "GET", "/customers/{customer_id}/explain/{run_id}", "explain", include_in_schema=False)
-def explain(customer_id: str, run_id: int, ctx: Ctx = Depends(context)) -> Response:
+@route(router, "GET", "/customers/{customer_id:path}/explain/{run_id}", "explain", include_in_schema=False)
+def explain(customer_id: CustomerId, run_id: RowId, ctx: Ctx = Depends(context)) -> Response:
     return render(ctx, "_explain.html", data=_explain(ctx, customer_id, run_id))
 
 
+@route(router, "GET", "/api/v1/customers/{customer_id:path}", "api.customer", response_model=CustomerPage)
+def api_customer(customer_id: CustomerId, ctx: Ctx = Depends(context)) -> CustomerPage:
+    """One customer of your regions: profile, each standard's grade with reason and entitlements, history, requests, audit."""
+    return _page(ctx, customer_id)
+
+
+@route(router, "GET", "/customers/{customer_id:path}", "customer", include_in_schema=False)
+def customer(customer_id: CustomerId, ctx: Ctx = Depends(context)) -> Response:
+    role = ctx.user.role if ctx.user else None
+    can = {name: allowed(name, role) for name in ("api.override", "api.upgrade", "api.cancel", "api.reinstate")}
+    return render(ctx, "customer.html", data=_page(ctx, customer_id), can=can, today=dt.date.today())
+
+
 def _back(customer_id: str) -> str:
-    from urllib.parse import quote
-
-    return "/customers/" + quote(customer_id, safe="")
+    return "/customers/" + url_part(customer_id)
 
 
-@route(router, "POST", "/api/v1/customers/{customer_id}/override", "api.override")
-async def override(customer_id: str, request: Request, ctx: Ctx = Depends(context)) -> Response:
+@route(router, "POST", "/api/v1/customers/{customer_id:path}/override", "api.override")
+async def override(customer_id: CustomerId, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Request a special approval (特批) for the customer; a different manager approves it."""
     form: OverrideForm = await body(request, OverrideForm)
     number = lc.request_override(ctx.workspace, form.standard, customer_id, form.grade, form.why, form.until)
     return done(ctx, {"request": number}, _back(customer_id), "action.done_override", id=number)
 
 
-@route(router, "POST", "/api/v1/customers/{customer_id}/upgrade", "api.upgrade")
-async def upgrade(customer_id: str, request: Request, ctx: Ctx = Depends(context)) -> Response:
+@route(router, "POST", "/api/v1/customers/{customer_id:path}/upgrade", "api.upgrade")
+async def upgrade(customer_id: CustomerId, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Apply for an upgrade of the customer; a different manager approves or rejects it."""
     form: UpgradeForm = await body(request, UpgradeForm)
     number = lc.apply_upgrade(ctx.workspace, form.standard, customer_id, form.grade, form.why)
     return done(ctx, {"request": number}, _back(customer_id), "action.done_upgrade", id=number)
 
 
-@route(router, "POST", "/api/v1/customers/{customer_id}/cancel", "api.cancel")
-async def cancel(customer_id: str, request: Request, ctx: Ctx = Depends(context)) -> Response:
+@route(router, "POST", "/api/v1/customers/{customer_id:path}/cancel", "api.cancel")
+async def cancel(customer_id: CustomerId, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Cancel the customer's grade of a standard (取消资格) until it is reinstated."""
     form: ReasonForm = await body(request, ReasonForm)
     lc.cancel(ctx.workspace, form.standard, customer_id, form.why)
     return done(ctx, {"cancelled": True}, _back(customer_id), "action.done_cancel")
 
 
-@route(router, "POST", "/api/v1/customers/{customer_id}/reinstate", "api.reinstate")
-async def reinstate(customer_id: str, request: Request, ctx: Ctx = Depends(context)) -> Response:
+@route(router, "POST", "/api/v1/customers/{customer_id:path}/reinstate", "api.reinstate")
+async def reinstate(customer_id: CustomerId, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Give a cancelled customer back the grade of the latest published evaluation."""
     form: ReasonForm = await body(request, ReasonForm)
     lc.reinstate(ctx.workspace, form.standard, customer_id, form.why)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 import tierwise
 import tierwise.lifecycle as lc
@@ -18,6 +18,7 @@ import tierwise.workspace as tw
 from tierwise.web import _charts as charts
 from tierwise.web._access import route
 from tierwise.web._context import Ctx, context, render
+from tierwise.web._params import Text
 from tierwise.web._review import unpublished
 
 __all__ = ["router"]
@@ -28,7 +29,7 @@ router = APIRouter()
 class DashboardQuery(BaseModel):
     """Which standard (default: the first published one)."""
 
-    standard: str | None = Field(None, max_length=200)
+    standard: Text = None
 
 
 class DashboardOut(BaseModel):

@@ -16,7 +16,8 @@ import tierwise
 import tierwise.lifecycle as lc
 import tierwise.workspace as tw
 from tierwise.web._access import allowed, route
-from tierwise.web._context import Ctx, context, done, invalid, render
+from tierwise.web._context import Ctx, context, done, invalid, language, render
+from tierwise.web._params import CustomerId, Key, Page, Text, url_part
 
 __all__ = ["form_standards", "router"]
 
@@ -27,10 +28,10 @@ PAGE_SIZE = 50
 class FormQuery(BaseModel):
     """Which standard's forms, which status, which customers."""
 
-    standard: str | None = Field(None, max_length=200)
+    standard: Text = None
     status: Literal["none", "draft", "submitted", "reviewed"] | None = None
-    q: str | None = Field(None, max_length=200)
-    page: int = Field(1, ge=1)
+    q: Text = None
+    page: Page = 1
     size: int = Field(PAGE_SIZE, ge=1, le=500)
 
 
@@ -146,14 +147,14 @@ def _one(ctx: Ctx, standard_id: str, customer_id: str) -> FormOut:
     )
 
 
-@route(router, "GET", "/api/v1/forms/{standard_id}/{customer_id}", "api.form", response_model=FormOut)
-def api_form(standard_id: str, customer_id: str, ctx: Ctx = Depends(context)) -> FormOut:
+@route(router, "GET", "/api/v1/forms/{standard_id}/{customer_id:path}", "api.form", response_model=FormOut)
+def api_form(standard_id: Key, customer_id: CustomerId, ctx: Ctx = Depends(context)) -> FormOut:
     """A customer's assessment form: the criteria and their ratings, the comment, the status."""
     return _one(ctx, standard_id, customer_id)
 
 
-@route(router, "GET", "/forms/{standard_id}/{customer_id}", "form", include_in_schema=False)
-def form(standard_id: str, customer_id: str, ctx: Ctx = Depends(context)) -> Response:
+@route(router, "GET", "/forms/{standard_id}/{customer_id:path}", "form", include_in_schema=False)
+def form(standard_id: Key, customer_id: CustomerId, ctx: Ctx = Depends(context)) -> Response:
     data = _one(ctx, standard_id, customer_id)
     editable = allowed("api.form_save", ctx.user.role if ctx.user else None) and (
         data.form is None or data.form["status"] in ("draft", "reviewed")
@@ -174,17 +175,21 @@ async def _form_in(request: Request) -> FormIn:
             submit=fields.get("action") == "submit",
         )
     except ValidationError as exc:
-        raise ValueError(invalid(exc.errors())) from exc
+        raise ValueError(invalid(exc.errors(), language(request))) from exc
     except ValueError as exc:
         raise ValueError(f"The request body is not valid JSON: {exc}.") from exc
 
 
-@route(router, "POST", "/api/v1/forms/{standard_id}/{customer_id}", "api.form_save")
-async def api_form_save(standard_id: str, customer_id: str, request: Request, ctx: Ctx = Depends(context)) -> Response:
+@route(router, "POST", "/api/v1/forms/{standard_id}/{customer_id:path}", "api.form_save")
+async def api_form_save(
+    standard_id: Key, customer_id: CustomerId, request: Request, ctx: Ctx = Depends(context)
+) -> Response:
     """Save the form as a draft, or submit it (every criterion rated): its ratings go into the data of the next run."""
     sent = await _form_in(request)
     standard = tw.current_standard(ctx.workspace, standard_id)
     form_id = lc.save_form(ctx.workspace, standard, customer_id, sent.ratings, sent.comment, submit=sent.submit)
     key = "forms.done_submitted" if sent.submit else "forms.done_saved"
     status = "submitted" if sent.submit else "draft"
-    return done(ctx, {"form": form_id, "status": status}, f"/forms/{standard_id}/{customer_id}", key)
+    return done(
+        ctx, {"form": form_id, "status": status}, f"/forms/{url_part(standard_id)}/{url_part(customer_id)}", key
+    )

@@ -25,6 +25,7 @@ import tierwise
 import tierwise.workspace as tw
 from tierwise.web._access import route
 from tierwise.web._context import Ctx, body, context, done, render
+from tierwise.web._params import Key, attachment
 from tierwise.web._upload import check_upload
 from tierwise.web._worker import heavy
 
@@ -118,6 +119,7 @@ def imports(ctx: Ctx = Depends(context)) -> Response:
     recent = ctx.workspace.records(
         'SELECT id, "at", "user", table_name, file, mode, rows, bad_rows FROM imports ORDER BY id DESC LIMIT 20'
     )
+    recent = [{**r, "file": Path(str(r["file"])).name} for r in recent]  # older imports recorded the server's path
     known = sorted(set(TABLES) | set(ctx.workspace.tables()))
     return render(ctx, "imports.html", recent=recent, tables=known, limit_mb=MAX_UPLOAD // (1024 * 1024))
 
@@ -169,18 +171,18 @@ async def _previewed(ctx: Ctx, token: str, query: ImportQuery) -> PreviewOut:
 
 @route(router, "GET", "/api/v1/imports/{token}", "api.import_preview", response_model=PreviewOut)
 async def api_import_preview(
-    token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)
+    token: Key, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)
 ) -> PreviewOut:
     """The preview of an upload: the header mapping with units, the first rows as read, every bad row."""
     return await _previewed(ctx, token, query)
 
 
 @route(router, "GET", "/imports/{token}", "import_preview", include_in_schema=False)
-async def import_preview(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
+async def import_preview(token: Key, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
     return render(ctx, "import_preview.html", data=await _previewed(ctx, token, query))
 
 
-def _problems_csv(ctx: Ctx, token: str, query: ImportQuery) -> bytes:
+def _problems_csv(ctx: Ctx, token: Key, query: ImportQuery) -> bytes:
     found = tw.preview_file(ctx.workspace, query.table, _staged(ctx, token), mode=query.mode, name=query.name)
     rows = tw.problems_table(found.problems)
     with tempfile.TemporaryDirectory() as folder:
@@ -188,7 +190,7 @@ def _problems_csv(ctx: Ctx, token: str, query: ImportQuery) -> bytes:
 
 
 @route(router, "GET", "/imports/{token}/problems.csv", "import_problems", include_in_schema=False)
-async def import_problems(token: str, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
+async def import_problems(token: Key, query: Annotated[ImportQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
     """Every bad row of the upload as a CSV (UTF-8 with BOM, formula-safe), as the CLI's report."""
     seconds = ctx.request.app.state.work_seconds
     content = await heavy("work.slow_preview", seconds, _problems_csv, ctx, token, query)
@@ -196,7 +198,7 @@ async def import_problems(token: str, query: Annotated[ImportQuery, Query()], ct
     return Response(
         content,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="import-{query.table}-problems-{stamp}.csv"'},
+        headers={"Content-Disposition": attachment(f"import-{query.table}-problems-{stamp}.csv")},
     )
 
 
@@ -207,7 +209,7 @@ class ImportForm(ImportQuery):
 
 
 @route(router, "POST", "/api/v1/imports/{token}", "api.import")
-async def api_import(token: str, request: Request, ctx: Ctx = Depends(context)) -> Response:
+async def api_import(token: Key, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Import the upload, as 'tierwise import' does: one transaction; a file with a bad row lands nothing."""
     form: ImportForm = await body(request, ImportForm)
     staged = _staged(ctx, token)

@@ -5,7 +5,6 @@ Every sheet is built from the published grades limited to the user's regions
 manager downloads hold their customers only.
 """
 
-import datetime as dt
 import math
 import tempfile
 from pathlib import Path
@@ -13,12 +12,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 import tierwise.lifecycle as lc
 import tierwise.reports as reports
 from tierwise.web._access import route
 from tierwise.web._context import Ctx, context, render
+from tierwise.web._params import Day, Text, attachment
 
 __all__ = ["router"]
 
@@ -29,8 +29,8 @@ ROWS_SHOWN = 50  # rows of a sheet on the page; every row is in the downloads
 class ReportQuery(BaseModel):
     """Which standard (default: the first published), on which day (default: its latest publication)."""
 
-    standard: str | None = Field(None, max_length=200)
-    as_of: dt.date | None = None
+    standard: Text = None
+    as_of: Day | None = None
 
 
 def _pack(ctx: Ctx, query: ReportQuery) -> tuple[reports.Pack | None, list[lc.StandardInfo]]:
@@ -84,7 +84,7 @@ def _download(ctx: Ctx, query: ReportQuery, suffix: str) -> Response:
             kind = "application/pdf"
         content = path.read_bytes()
     name = f"{pack.source.standard.id}-{pack.source.day}{suffix}"
-    return Response(content, media_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(content, media_type=kind, headers={"Content-Disposition": attachment(name)})
 
 
 @route(router, "GET", "/reports.xlsx", "reports_xlsx", include_in_schema=False)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 import tierwise.lifecycle as lc
 from tierwise.web._access import allowed, route
 from tierwise.web._context import Ctx, body, context, done, render
+from tierwise.web._params import RowId, Text
 
 __all__ = ["router"]
 
@@ -48,10 +49,10 @@ class Decision(BaseModel):
 class RequestQuery(BaseModel):
     """The filters of the request list."""
 
-    status: str | None = Field(None, max_length=200, description="pending, approved, rejected or expired.")
-    kind: str | None = Field(None, max_length=200, description="override (特批) or upgrade.")
-    standard: str | None = Field(None, max_length=200)
-    customer: str | None = Field(None, max_length=200)
+    status: Text = Field(None, description="pending, approved, rejected or expired.")
+    kind: Text = Field(None, description="override (特批) or upgrade.")
+    standard: Text = None
+    customer: Text = None
 
 
 def _list(ctx: Ctx, query: RequestQuery) -> RequestList:
@@ -73,7 +74,7 @@ def requests(query: Annotated[RequestQuery, Query()], ctx: Ctx = Depends(context
 
 
 @route(router, "POST", "/api/v1/requests/{request_id}/approve", "api.approve")
-async def approve(request_id: int, request: Request, ctx: Ctx = Depends(context)) -> Response:
+async def approve(request_id: RowId, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Approve a request; refused when you made it (a different user must decide)."""
     form: Decision = await body(request, Decision)
     lc.decide_request(ctx.workspace, request_id, approve=True, why=form.why)
@@ -83,7 +84,7 @@ async def approve(request_id: int, request: Request, ctx: Ctx = Depends(context)
 
 
 @route(router, "POST", "/api/v1/requests/{request_id}/reject", "api.reject")
-async def reject(request_id: int, request: Request, ctx: Ctx = Depends(context)) -> Response:
+async def reject(request_id: RowId, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Reject a request, with the reason; refused when you made it."""
     form: Decision = await body(request, Decision)
     if not form.why:

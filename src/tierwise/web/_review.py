@@ -17,6 +17,7 @@ import tierwise.lifecycle as lc
 import tierwise.workspace as tw
 from tierwise.web._access import allowed, route
 from tierwise.web._context import Ctx, body, context, done, render
+from tierwise.web._params import CustomerId, Day, Page, RowId, Text
 
 __all__ = ["router", "unpublished"]
 
@@ -48,15 +49,15 @@ class RunForm(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     standard: str = Field(min_length=1, max_length=128)
     source: Literal["current", "draft"] = "current"
-    as_of: dt.date
+    as_of: Day
 
 
 class ReviewQuery(BaseModel):
     """The filters of a run's proposals."""
 
     move: Literal["all", "up", "down", "held", "new", "provisional", "changed"] = "all"
-    q: str | None = Field(None, max_length=200, description="The start of the id, or any part of the name.")
-    page: int = Field(1, ge=1)
+    q: Text = Field(None, description="The start of the id, or any part of the name.")
+    page: Page = 1
     size: int = Field(PAGE_SIZE, ge=1, le=500)
 
 
@@ -181,13 +182,13 @@ def _review(ctx: Ctx, run_id: int, query: ReviewQuery) -> ReviewOut:
 
 
 @route(router, "GET", "/api/v1/runs/{run_id}/review", "api.review", response_model=ReviewOut)
-def api_review(run_id: int, query: Annotated[ReviewQuery, Query()], ctx: Ctx = Depends(context)) -> ReviewOut:
+def api_review(run_id: RowId, query: Annotated[ReviewQuery, Query()], ctx: Ctx = Depends(context)) -> ReviewOut:
     """A page of a run's proposed grades next to the grades in force, filtered by how customers move."""
     return _review(ctx, run_id, query)
 
 
 @route(router, "GET", "/review/{run_id}", "review", include_in_schema=False)
-def review(run_id: int, query: Annotated[ReviewQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
+def review(run_id: RowId, query: Annotated[ReviewQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
     role = ctx.user.role if ctx.user else None
     data = _review(ctx, run_id, query)
     filters: dict[str, Any] = {"move": query.move, "q": query.q or ""}
@@ -202,7 +203,7 @@ def review(run_id: int, query: Annotated[ReviewQuery, Query()], ctx: Ctx = Depen
 
 
 @route(router, "POST", "/api/v1/runs/{run_id}/changes", "api.review_change")
-async def api_review_change(run_id: int, request: Request, ctx: Ctx = Depends(context)) -> Response:
+async def api_review_change(run_id: RowId, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Set one customer's grade in the run at review, with the reason (audited); the run must not be published."""
     form: ChangeForm = await body(request, ChangeForm)
     lc.change_grade(ctx.workspace, run_id, form.customer, form.grade, form.why)
@@ -215,8 +216,10 @@ async def api_review_change(run_id: int, request: Request, ctx: Ctx = Depends(co
     )
 
 
-@route(router, "POST", "/api/v1/runs/{run_id}/changes/{customer_id}/undo", "api.review_undo")
-async def api_review_undo(run_id: int, customer_id: str, request: Request, ctx: Ctx = Depends(context)) -> Response:
+@route(router, "POST", "/api/v1/runs/{run_id}/changes/{customer_id:path}/undo", "api.review_undo")
+async def api_review_undo(
+    run_id: RowId, customer_id: CustomerId, request: Request, ctx: Ctx = Depends(context)
+) -> Response:
     """Take back the review's change of one customer: the run's own grade applies again."""
     form: UndoForm = await body(request, UndoForm)
     lc.undo_change(ctx.workspace, run_id, customer_id, form.why or "")
@@ -226,7 +229,7 @@ async def api_review_undo(run_id: int, customer_id: str, request: Request, ctx: 
 
 
 @route(router, "POST", "/api/v1/runs/{run_id}/publish", "api.publish")
-async def api_publish(run_id: int, ctx: Ctx = Depends(context)) -> Response:
+async def api_publish(run_id: RowId, ctx: Ctx = Depends(context)) -> Response:
     """Publish the run: the lifecycle applies to every customer, then the review's changes."""
     result = lc.publish(ctx.workspace, run_id)
     answer = {

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tierwise.web._access import route
 from tierwise.web._context import COOKIE, LANG_COOKIE, Ctx, body, context, done, render
+from tierwise.web._params import Key
 from tierwise.web._worker import hashing
 from tierwise.workspace import (
     AccessDenied,
@@ -190,7 +191,7 @@ def logout(request: Request) -> Response:
 
 
 @route(router, "GET", "/lang/{code}", "language", include_in_schema=False)
-def language(code: str, request: Request) -> Response:
+def language(code: Key, request: Request) -> Response:
     response = RedirectResponse(_next(request.query_params.get("next")), status_code=303)
     if code in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", path="/")

@@ -20,6 +20,7 @@ import tierwise.workspace as tw
 from tierwise.web import _charts as charts
 from tierwise.web._access import allowed, route
 from tierwise.web._context import Ctx, body, context, done, render
+from tierwise.web._params import Day, Key, url_part
 from tierwise.web._worker import heavy
 
 __all__ = ["router"]
@@ -76,7 +77,7 @@ class DraftForm(BaseModel):
 class SimulateQuery(BaseModel):
     """The day to simulate on (default: the latest publication's)."""
 
-    as_of: dt.date | None = None
+    as_of: Day | None = None
 
 
 class Cell(BaseModel):
@@ -182,13 +183,13 @@ def standards(ctx: Ctx = Depends(context)) -> Response:
 
 
 @route(router, "GET", "/api/v1/standards/{standard_id}", "api.standard", response_model=StandardOut)
-def api_standard(standard_id: str, ctx: Ctx = Depends(context)) -> StandardOut:
+def api_standard(standard_id: Key, ctx: Ctx = Depends(context)) -> StandardOut:
     """One standard: the YAML in force, its runs, and its saved draft with the draft's located problems."""
     return _one(ctx, standard_id)
 
 
 @route(router, "GET", "/standards/{standard_id}", "standard", include_in_schema=False)
-def standard(standard_id: str, ctx: Ctx = Depends(context)) -> Response:
+def standard(standard_id: Key, ctx: Ctx = Depends(context)) -> Response:
     role = ctx.user.role if ctx.user else None
     return render(
         ctx,
@@ -202,21 +203,21 @@ def standard(standard_id: str, ctx: Ctx = Depends(context)) -> Response:
 
 
 @route(router, "POST", "/api/v1/standards/{standard_id}/draft", "api.draft_save")
-async def api_draft_save(standard_id: str, request: Request, ctx: Ctx = Depends(context)) -> Response:
+async def api_draft_save(standard_id: Key, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Save the draft of a standard and answer its located problems (an empty list: it checks)."""
     form: DraftForm = await body(request, DraftForm)
     seconds = request.app.state.work_seconds
     _, found = await heavy("work.slow_check", seconds, tw.check_draft, ctx.workspace, standard_id, form.text)
     problems = await run_in_threadpool(tw.save_draft, ctx.workspace, standard_id, form.text, problems=found)
     answer = {"standard": standard_id, "problems": [{"line": p.line, "message": p.message} for p in problems]}
-    return done(ctx, answer, f"/standards/{standard_id}", "standard.done_saved")
+    return done(ctx, answer, f"/standards/{url_part(standard_id)}", "standard.done_saved")
 
 
 @route(router, "POST", "/api/v1/standards/{standard_id}/draft/delete", "api.draft_delete")
-async def api_draft_delete(standard_id: str, ctx: Ctx = Depends(context)) -> Response:
+async def api_draft_delete(standard_id: Key, ctx: Ctx = Depends(context)) -> Response:
     """Delete the saved draft of a standard."""
     tw.delete_draft(ctx.workspace, standard_id)
-    return done(ctx, {"standard": standard_id}, f"/standards/{standard_id}", "standard.done_deleted")
+    return done(ctx, {"standard": standard_id}, f"/standards/{url_part(standard_id)}", "standard.done_deleted")
 
 
 def _simulate(ctx: Ctx, standard_id: str, query: SimulateQuery) -> SimulationOut:
@@ -255,14 +256,14 @@ async def _simulated(ctx: Ctx, standard_id: str, query: SimulateQuery) -> Simula
 
 @route(router, "GET", "/api/v1/standards/{standard_id}/simulate", "api.simulate", response_model=SimulationOut)
 async def api_simulate(
-    standard_id: str, query: Annotated[SimulateQuery, Query()], ctx: Ctx = Depends(context)
+    standard_id: Key, query: Annotated[SimulateQuery, Query()], ctx: Ctx = Depends(context)
 ) -> SimulationOut:
     """Evaluate the saved draft on the current data against the grades in force; nothing is stored."""
     return await _simulated(ctx, standard_id, query)
 
 
 @route(router, "GET", "/standards/{standard_id}/simulate", "simulate", include_in_schema=False)
-async def simulate(standard_id: str, query: Annotated[SimulateQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
+async def simulate(standard_id: Key, query: Annotated[SimulateQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
     data = await _simulated(ctx, standard_id, query)
     pairs = [(c.before, c.after, c.customers) for c in data.cells]
     options = {

@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from tierwise.web._access import route
 from tierwise.web._context import Ctx, body, context, done, render
+from tierwise.web._params import Key
 from tierwise.web._worker import hashing
 from tierwise.workspace import ROLES, add_user, disable_user, list_users, update_user
 
@@ -79,7 +80,7 @@ async def user_add(request: Request, ctx: Ctx = Depends(context)) -> Response:
 
 
 @route(router, "POST", "/api/v1/users/{name}", "api.user_change")
-async def user_change(name: str, request: Request, ctx: Ctx = Depends(context)) -> Response:
+async def user_change(name: Key, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Set a user's role and regions."""
     form: UserChange = await body(request, UserChange)
     user = await run_in_threadpool(update_user, ctx.workspace, name, role=form.role, regions=_regions(form.regions))
@@ -93,7 +94,7 @@ async def user_change(name: str, request: Request, ctx: Ctx = Depends(context)) 
 
 
 @route(router, "POST", "/api/v1/users/{name}/disable", "api.user_disable")
-def user_disable(name: str, ctx: Ctx = Depends(context)) -> Response:
+def user_disable(name: Key, ctx: Ctx = Depends(context)) -> Response:
     """Disable a user: their sessions end and they can no longer sign in."""
     disable_user(ctx.workspace, name)
     return done(ctx, {"name": name, "disabled": True}, "/users", "users.done_disabled", name=name)

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import errno
+from typing import Self
 
 __all__ = ["AccessDenied", "NotFound", "WorkspaceBusy", "WorkspaceError", "storage_error"]
 
 
 class WorkspaceError(ValueError):
-    """A workspace that cannot be created, found or used as asked."""
+    """A workspace that cannot be created, found or used as asked.
+
+    An error made by :meth:`said` carries its catalogue key and values, so the web app shows it
+    in the reader's language; its text is the English sentence.
+    """
+
+    key: str | None = None
+    params: dict[str, object] = {}  # noqa: RUF012 (read-only; :meth:`said` sets an instance's own)
+
+    @classmethod
+    def said(cls, key: str, /, **params: object) -> Self:
+        """The error whose sentence is the catalogue's ``key`` with ``params``."""
+        from tierwise._messages import message
+
+        error = cls(message(key, "en", **params))
+        error.key, error.params = key, dict(params)
+        return error
 
 
 class WorkspaceBusy(WorkspaceError):

@@ -129,8 +129,8 @@ def _prepare(
     today = today or dt.date.today()
     try:
         sheet_read = read_sheet(path, sheet, None if progress is None else lambda d, t: progress("read", d, t, 0))
-    except (ValueError, OSError) as exc:
-        raise WorkspaceError(str(exc)) from exc
+    except (ValueError, OSError) as exc:  # named as its owner knows it (an upload is stored under a random name)
+        raise WorkspaceError(str(exc).replace(str(path), path.name).replace(path.name, name or path.name)) from exc
     headers, broken, typed = sheet_read.headers, sheet_read.broken, sheet_read.arrow
     total = (typed.num_rows if typed is not None else 0) + len(broken)
     with workspace.reading() as con:
@@ -237,7 +237,10 @@ def import_file(
     if problems and not allow_bad_rows:
         with workspace.writing() as con:
             workspace.audit(
-                con, "import-refused", table, {"file": str(path), "bad_rows": len(bad_rows), "report": str(report)}
+                con,
+                "import-refused",
+                table,
+                {"file": file, "bad_rows": len(bad_rows), "report": _in_workspace(workspace, report)},
             )
         raise ImportRefused(
             f"{file} has {len(bad_rows):,} bad row(s) of {total:,}; nothing was imported. Every problem is in {report}. "
@@ -281,7 +284,7 @@ def import_file(
                         dt.datetime.now(),
                         workspace.user(),
                         table,
-                        str(path),
+                        file,
                         digest,
                         mode,
                         arrow.num_rows,
@@ -297,7 +300,7 @@ def import_file(
                     [
                         import_id,
                         table,
-                        str(path),
+                        file,
                         number,
                         p.column,
                         p.value,
@@ -315,7 +318,7 @@ def import_file(
             "import",
             table,
             {
-                "file": str(path),
+                "file": file,  # the name as its owner knows it; never a path of the server (every user reads the log)
                 "sha256": digest,
                 "mode": mode,
                 "rows": arrow.num_rows,
@@ -413,6 +416,16 @@ def problems_table(problems: list[RowProblem]) -> pa.Table:
             "problem": [p.problem for p in problems],
         }
     )
+
+
+def _in_workspace(workspace: Workspace, path: Path | None) -> str | None:
+    """``path`` relative to the workspace (what the audit log, read by every user, may show), else its name."""
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(workspace.root.resolve()).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _write_report(workspace: Workspace, table: str, problems: list[RowProblem]) -> Path:

@@ -25,6 +25,7 @@ from tierwise._sql import ident
 from tierwise.engine import deciding_candidates, evaluate
 from tierwise.spec import Standard, load_standard, loads_standard, parse_date
 from tierwise.workspace._cache import input_fingerprints, materializer
+from tierwise.workspace._errors import NotFound
 from tierwise.workspace._store import Workspace, WorkspaceError, data_columns
 
 __all__ = [
@@ -256,7 +257,7 @@ def get_run(workspace: Workspace, run_id: int) -> RunInfo:
     with workspace.reading() as con:
         row = con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchone()
     if row is None:
-        raise WorkspaceError(f"There is no run {run_id} in {workspace.root}; 'tierwise runs' lists them.")
+        raise NotFound.said("error.no_run", id=run_id)
     return _info(row)
 
 
@@ -405,4 +406,7 @@ def explain_in(workspace: Workspace, run_id: int, customer_id: str, *, lang: str
         evaluation = _evaluate_on(
             con, standard, info.as_of, lang, reasons=True, models=info.models, profile=workspace_profile(workspace)
         )
-        return evaluation.explain(customer_id)
+        try:
+            return evaluation.explain(customer_id)
+        except KeyError:  # not in the standard's population: a customer the run did not grade
+            raise NotFound.said("error.not_in_run", id=customer_id, run=run_id) from None
