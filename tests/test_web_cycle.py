@@ -300,6 +300,28 @@ def test_a_run_of_the_draft_uses_the_draft_text(app: Any, data: WebData) -> None
     assert stored[0]["standard_text"] == text
 
 
+def test_a_draft_run_leaves_the_standard_in_force_and_publishes_only_with_its_rule_diff_confirmed(
+    app: Any, data: WebData
+) -> None:
+    ana, wang = client(app, "ana"), client(app, "wang")
+    published = ana.get(f"/api/v1/standards/{STANDARD}").json()["text"]
+    ana.post(f"/api/v1/standards/{STANDARD}/draft", json={"text": published.replace("200万", "110万")})
+    day = (YESTERDAY + dt.timedelta(days=1)).isoformat()
+    run = ana.post("/api/v1/runs", json={"standard": STANDARD, "source": "draft", "as_of": day}).json()["id"]
+    ana.post(f"/api/v1/standards/{STANDARD}/draft/delete")
+    assert ana.get(f"/api/v1/standards/{STANDARD}").json()["text"] == published, "a run never changes it"
+    assert next(r for r in wang.get("/api/v1/runs").json()["runs"] if r["id"] == run)["draft"]
+    review = wang.get(f"/api/v1/runs/{run}/review").json()
+    assert "+" in review["rules"]["diff"]
+    assert "110万" in review["rules"]["diff"]
+    page = wang.get(f"/review/{run}").text
+    assert 'id="rule-diff"' in page
+    assert 'name="accept_rules"' in page
+    refused = wang.post(f"/api/v1/runs/{run}/publish", json={"confirm": True})
+    assert refused.status_code == 400
+    assert "规则差异" in refused.json()["detail"]
+
+
 def test_viewers_read_standards_but_cannot_save_drafts_or_simulate(app: Any, data: WebData) -> None:
     view = client(app, "view")
     assert view.get(f"/standards/{STANDARD}").status_code == 200

@@ -214,6 +214,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "event.password-set": ("设置密码", "set a password"),
     "event.login": ("登录", "signed in"),
     "event.logout": ("退出", "signed out"),
+    "event.standard-adopted": ("采用草稿为现行标准", "adopted a draft as the standard in force"),
     # users
     "users.title": ("用户与角色", "Users and roles"),
     "users.name": ("用户名", "Name"),
@@ -476,6 +477,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.done_change": ("已调整客户 {name} 的等级。", "The grade of {name} is changed."),
     "review.done_undo": ("已撤销对客户 {name} 的调整。", "The change of {name} is taken back."),
     "review.done_publish": ("评估 #{id} 已发布。", "Run #{id} is published."),
+    # the standard in force and draft runs
+    "standard.none_in_force": (
+        "标准“{standard}”没有现行版本：它从未发布、未被采用，standards/ 中也没有 {standard}.yaml。"
+        "请发布一次它的评估，或由经理采用它的草稿。",
+        "There is no standard '{standard}' in force: it was never published or adopted, and standards/ has no "
+        "{standard}.yaml; publish a run of it, or have a manager adopt its draft.",
+    ),
+    "standard.adopt_needs_reason": (
+        "采用标准“{standard}”的草稿需要填写理由，理由会写入审计日志。",
+        "Adopting the draft of '{standard}' needs a reason; it is kept in the audit log.",
+    ),
+    "standard.adopt_same": (
+        "标准“{standard}”的草稿与现行标准完全相同，无需采用。",
+        "The draft of '{standard}' is the same as the standard in force; there is nothing to adopt.",
+    ),
+    "publish.rules_unconfirmed": (
+        "评估 #{run} 使用的规则与现行标准“{standard}”（{source}）不同（{why}）。"
+        "只有经理在阅读规则差异后确认才能发布：网页上勾选“已阅读规则差异”，命令行加 --accept-rules。",
+        "Run {run} uses rules that differ from the standard in force '{standard}' ({source}) ({why}). Only a "
+        "manager who has read the rule diff and confirms it can publish it: tick 'I have read the rule diff' on "
+        "the web page, or pass --accept-rules on the command line.",
+    ),
+    "publish.rules_from_draft": ("它是从草稿开始的评估", "it was started from a draft"),
+    "publish.rules_differ": ("规则文本有改动", "the rules' text was changed"),
+    "source.publication": ("最近一次发布", "its latest publication"),
+    "source.adoption": ("经理采用的草稿", "a draft a manager adopted"),
+    "source.file": ("standards/ 中的文件", "its file in standards/"),
+    "source.none": ("尚无现行版本", "none yet"),
+    "review.draft_run": ("草稿评估", "draft run"),
+    "review.rules": ("规则差异（现行标准 → 本次评估）", "Rule diff (standard in force → this run)"),
+    "review.rules_same": ("规则与现行标准相同。", "The rules are the same as the standard in force."),
+    "review.accept_rules": (
+        "我已阅读上面的规则差异，确认以新规则发布",
+        "I have read the rule diff above and publish with these rules",
+    ),
     # standards, drafts and simulation
     "standards.title": ("分级标准", "Standards"),
     "standards.id": ("标识", "Id"),

@@ -351,11 +351,25 @@ ReasonOption = Annotated[str, typer.Option("--reason", "-r", help="Why: recorded
 
 
 @app.command()
-def publish(run_id: Annotated[int, typer.Argument(metavar="RUN")], workspace: WorkspaceOption = None) -> None:
+def publish(
+    run_id: Annotated[int, typer.Argument(metavar="RUN")],
+    accept_rules: Annotated[
+        bool,
+        typer.Option(
+            "--accept-rules",
+            help="Publish a draft run (its rules differ from the standard in force): you have read its rule diff.",
+        ),
+    ] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
     """Make a run the current grades, applying the standard's lifecycle rules."""
     import tierwise.lifecycle as lc
 
-    result = lc.publish(_workspace(workspace), run_id)
+    ws = _workspace(workspace)
+    rules = lc.rule_change(ws, run_id)
+    if rules.needs_confirmation and rules.diff:
+        out.print(rules.diff, highlight=False, markup=False)
+    result = lc.publish(ws, run_id, accept_rules=accept_rules)
     states = ", ".join(f"{state} {count:,}" for state, count in sorted(result.states.items()))
     out.print(
         f"Published run {run_id} of {result.standard_id} as of {result.as_of}: {states}; "

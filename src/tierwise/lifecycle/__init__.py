@@ -19,6 +19,7 @@ from ._decide import Current, Decision, Override, decide
 from ._forms import FORM_STATES, FormField, form_counts, form_fields, form_of, forms_page, save_form
 from ._publish import (
     PublishResult,
+    RuleChange,
     apply_upgrade,
     cancel,
     decide_request,
@@ -29,6 +30,7 @@ from ._publish import (
     reinstate,
     request_override,
     requests,
+    rule_change,
     simulate,
 )
 from ._review import MOVES, ReviewPage, change_grade, review_page, undo_change, unpublished_runs
@@ -44,6 +46,7 @@ __all__ = [
     "Override",
     "PublishResult",
     "ReviewPage",
+    "RuleChange",
     "StandardInfo",
     "apply_upgrade",
     "audit_log",
@@ -67,6 +70,7 @@ __all__ = [
     "request_override",
     "requests",
     "review_page",
+    "rule_change",
     "save_form",
     "scoped_requests",
     "simulate",

@@ -23,6 +23,8 @@ from tierwise.workspace import (
     AccessDenied,
     Movement,
     NotFound,
+    Phrase,
+    Refused,
     User,
     Workspace,
     WorkspaceError,
@@ -30,14 +32,17 @@ from tierwise.workspace import (
     deciding_indicator,
     evaluate_in,
     get_run,
+    in_force,
     in_scope,
     movement,
     past_date,
+    rule_diff,
     scope_sql,
 )
 
 __all__ = [
     "PublishResult",
+    "RuleChange",
     "apply_upgrade",
     "cancel",
     "decide_request",
@@ -47,6 +52,7 @@ __all__ = [
     "reinstate",
     "request_override",
     "requests",
+    "rule_change",
     "simulate",
 ]
 
@@ -73,13 +79,12 @@ def _one(cursor: Any) -> Any:
     return row[0]
 
 
-def _standard(con: Any, standard_id: str) -> Standard:
-    row = con.execute(
-        "SELECT standard_text FROM runs WHERE standard_id = ? ORDER BY id DESC LIMIT 1", [standard_id]
-    ).fetchone()
-    if row is None:
-        raise WorkspaceError(f"No run of the standard '{standard_id}' in this workspace; run it first (tierwise run).")
-    return _parsed(row[0], standard_id)
+def _standard(con: Any, workspace: Workspace, standard_id: str) -> Standard:
+    """The standard in force (its latest publication or adoption, else its file): never a run's text."""
+    found = in_force(con, workspace.standards, standard_id)
+    if found is None:
+        raise Refused("standard.none_in_force", standard=standard_id)
+    return found.standard
 
 
 @functools.lru_cache(maxsize=64)
@@ -128,16 +133,58 @@ def _change(
     )
 
 
-def publish(workspace: Workspace, run_id: int) -> PublishResult:
+@dataclass(frozen=True)
+class RuleChange:
+    """How a run's rules differ from the standard in force: a draft run needs a manager's confirmation."""
+
+    run_id: int
+    standard_id: str
+    draft: bool  # started from a draft (or of other rules than those in force when it ran)
+    changed: bool  # its rules differ from the standard in force now
+    source: str  # where the standard in force comes from: publication, adoption, file, or none
+    diff: str  # the unified diff, in force -> the run (empty when the same)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.draft or self.changed
+
+
+def _rule_change(con: Any, workspace: Workspace, run: Any, text: str) -> RuleChange:
+    force = in_force(con, workspace.standards, run.standard_id)
+    changed = force is not None and force.hash != run.standard_hash
+    diff = rule_diff(force.standard.text if force else "", text, run.standard_id) if changed or run.draft else ""
+    return RuleChange(run.id, run.standard_id, run.draft, changed, force.source if force else "none", diff)
+
+
+def rule_change(workspace: Workspace, run_id: int) -> RuleChange:
+    """How run ``run_id``'s rules differ from the standard in force (shown before a draft run is published)."""
+    run = get_run(workspace, run_id)
+    with workspace.reading() as con:
+        text = _one(con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]))
+        return _rule_change(con, workspace, run, text)
+
+
+def publish(workspace: Workspace, run_id: int, *, accept_rules: bool = False) -> PublishResult:
     """Make a run the current grades of its standard, applying the standard's lifecycle.
 
-    Refused for a run already published or older than the latest published run.
+    Refused for a run already published or older than the latest published run. A draft
+    run (see :class:`RuleChange`) is published only with ``accept_rules``: the manager has
+    read its rule diff, which the audit record keeps; its rules are then the standard in force.
     """
     run = get_run(workspace, run_id)
     with workspace.writing() as con:
         workspace.authorize(con, "publish")
         text = _one(con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]))
-        standard = loads_standard(text, file=f"<run {run_id}>")
+        standard = loads_standard(text, file=f"<run {run_id}>", folder=workspace.standards)
+        rules = _rule_change(con, workspace, run, text)
+        if rules.needs_confirmation and not accept_rules:
+            raise Refused(
+                "publish.rules_unconfirmed",
+                run=run_id,
+                standard=run.standard_id,
+                source=Phrase(f"source.{rules.source}"),
+                why=Phrase("publish.rules_differ" if rules.changed else "publish.rules_from_draft"),
+            )
         if _one(con.execute("SELECT count(*) FROM publications WHERE run_id = ?", [run_id])):
             raise WorkspaceError(f"Run {run_id} is already published; publish a newer run instead.")
         latest = _one(con.execute("SELECT max(as_of) FROM publications WHERE standard_id = ?", [run.standard_id]))
@@ -179,6 +226,7 @@ def publish(workspace: Workspace, run_id: int) -> PublishResult:
                 "changed": result.changed,
                 "applications": result.applications,
                 "forms_reviewed": result.forms_reviewed,
+                **({"rules": {"draft": rules.draft, "diff": rules.diff}} if rules.needs_confirmation else {}),
             },
         )
     return result
@@ -307,7 +355,7 @@ def _requestable(con: Any, workspace: Workspace, standard_id: str, customer_id: 
     """The standard of a request, once the user may ask (role, region) for this customer and this grade."""
     user = workspace.authorize(con, "request")
     _check_customer(con, customer_id, user)
-    standard = _standard(con, standard_id)
+    standard = _standard(con, workspace, standard_id)
     if grade not in standard.grades:
         raise WorkspaceError(f"'{grade}' is not a grade of '{standard_id}' ({', '.join(standard.grades)}).")
     return standard
@@ -385,7 +433,7 @@ def decide_request(
         kind, standard_id, customer, grade, until, requested_by, status = row
         if status != "pending":
             raise WorkspaceError(f"Request {request_id} is already {status}.")
-        standard = _standard(con, standard_id)
+        standard = _standard(con, workspace, standard_id)
         needs_other = not (
             standard.lifecycle and standard.lifecycle.overrides and standard.lifecycle.overrides.approval == "none"
         )

@@ -33,6 +33,7 @@ class RunOut(BaseModel):
     user: str
     at: dt.datetime
     review: bool
+    draft: bool = Field(description="Started from a draft or of rules other than the standard in force.")
 
 
 class RunList(BaseModel):
@@ -77,6 +78,15 @@ class Proposal(BaseModel):
     move: str
 
 
+class RulesOut(BaseModel):
+    """How the run's rules differ from the standard in force: a draft run is published only with them confirmed."""
+
+    draft: bool
+    changed: bool
+    source: str
+    diff: str
+
+
 class ReviewOut(BaseModel):
     """A page of a run's proposals in the signed-in user's regions, and how many move each way."""
 
@@ -91,6 +101,7 @@ class ReviewOut(BaseModel):
     size: int
     counts: dict[str, int]
     rows: list[Proposal]
+    rules: RulesOut | None = Field(None, description="Present for a draft run: the rule diff to confirm.")
 
 
 class ChangeForm(BaseModel):
@@ -100,6 +111,14 @@ class ChangeForm(BaseModel):
     customer: str = Field(min_length=1, max_length=200)
     grade: str = Field(min_length=1, max_length=200)
     why: str = Field(min_length=1, max_length=2000)
+
+
+class PublishForm(BaseModel):
+    """Publishing: ``accept_rules`` confirms a draft run's rule diff (a manager has read it)."""
+
+    model_config = ConfigDict(extra="forbid")
+    confirm: bool = False
+    accept_rules: bool = False
 
 
 class UndoForm(BaseModel):
@@ -124,6 +143,7 @@ def _run_out(run: tw.RunInfo) -> RunOut:
         user=run.user,
         at=run.at,
         review=run.review,
+        draft=run.draft,
     )
 
 
@@ -151,7 +171,7 @@ async def api_run(request: Request, ctx: Ctx = Depends(context)) -> Response:
         standard = tw.draft_standard(ctx.workspace, form.standard)
     else:
         standard = tw.current_standard(ctx.workspace, form.standard)
-    run = tw.run_standard(ctx.workspace, standard, form.as_of, lang=ctx.lang)
+    run = tw.run_standard(ctx.workspace, standard, form.as_of, lang=ctx.lang, draft=form.source == "draft")
     return done(ctx, _run_out(run).model_dump(), f"/review/{run.id}", "review.done_run", id=run.id)
 
 
@@ -177,7 +197,15 @@ def _review(ctx: Ctx, run_id: int, query: ReviewQuery) -> ReviewOut:
         size=query.size,
         counts=page.counts,
         rows=[Proposal(**r) for r in page.rows],
+        rules=_rules(ctx, run_id),
     )
+
+
+def _rules(ctx: Ctx, run_id: int) -> RulesOut | None:
+    rules = lc.rule_change(ctx.workspace, run_id)
+    if not rules.needs_confirmation:
+        return None
+    return RulesOut(draft=rules.draft, changed=rules.changed, source=rules.source, diff=rules.diff)
 
 
 @route(router, "GET", "/api/v1/runs/{run_id}/review", "api.review", response_model=ReviewOut)
@@ -226,9 +254,13 @@ async def api_review_undo(run_id: int, customer_id: str, request: Request, ctx: 
 
 
 @route(router, "POST", "/api/v1/runs/{run_id}/publish", "api.publish")
-async def api_publish(run_id: int, ctx: Ctx = Depends(context)) -> Response:
-    """Publish the run: the lifecycle applies to every customer, then the review's changes."""
-    result = lc.publish(ctx.workspace, run_id)
+async def api_publish(run_id: int, request: Request, ctx: Ctx = Depends(context)) -> Response:
+    """Publish the run: the lifecycle applies to every customer, then the review's changes.
+
+    A draft run (its rules differ from the standard in force) needs ``accept_rules``.
+    """
+    form: PublishForm = await body(request, PublishForm)
+    result = lc.publish(ctx.workspace, run_id, accept_rules=form.accept_rules)
     answer = {
         "run": result.run_id,
         "standard": result.standard_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._drafts import (
     Draft,
+    adopt_draft,
     check_draft,
     current_standard,
     delete_draft,
@@ -13,8 +14,9 @@ from ._drafts import (
     save_draft,
     standard_ids,
 )
-from ._errors import AccessDenied, NotFound, WorkspaceBusy, WorkspaceError
+from ._errors import AccessDenied, NotFound, Phrase, Refused, WorkspaceBusy, WorkspaceError
 from ._import import ImportPreview, ImportRefused, ImportResult, RowProblem, import_file, preview_file, problems_table
+from ._inforce import InForce, in_force, rule_diff, standard_hash
 from ._runs import (
     Movement,
     RunInfo,
@@ -54,8 +56,11 @@ __all__ = [
     "ImportPreview",
     "ImportRefused",
     "ImportResult",
+    "InForce",
     "Movement",
     "NotFound",
+    "Phrase",
+    "Refused",
     "RowProblem",
     "RunInfo",
     "User",
@@ -63,6 +68,7 @@ __all__ = [
     "WorkspaceBusy",
     "WorkspaceError",
     "add_user",
+    "adopt_draft",
     "check_draft",
     "close_session",
     "current_standard",
@@ -77,6 +83,7 @@ __all__ = [
     "get_draft",
     "get_run",
     "import_file",
+    "in_force",
     "in_scope",
     "last_change",
     "list_drafts",
@@ -88,12 +95,14 @@ __all__ = [
     "preview_file",
     "problems_table",
     "role_label",
+    "rule_diff",
     "run_rows",
     "run_standard",
     "save_draft",
     "scope_sql",
     "session_user",
     "set_password",
+    "standard_hash",
     "standard_ids",
     "update_user",
     "verify_password",

@@ -4,11 +4,40 @@ from __future__ import annotations
 
 import errno
 
-__all__ = ["AccessDenied", "NotFound", "WorkspaceBusy", "WorkspaceError", "storage_error"]
+from tierwise._messages import message
+
+__all__ = ["AccessDenied", "NotFound", "Phrase", "Refused", "WorkspaceBusy", "WorkspaceError", "storage_error"]
 
 
 class WorkspaceError(ValueError):
     """A workspace that cannot be created, found or used as asked."""
+
+
+class Phrase:
+    """A catalogue message inside another one's sentence, rendered in the same language."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key, self.params = key, params
+
+    def text(self, lang: str) -> str:
+        return message(
+            self.key, lang, **{k: v.text(lang) if isinstance(v, Phrase) else v for k, v in self.params.items()}
+        )
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+class Refused(WorkspaceError):
+    """A refusal whose sentence is in the message catalogue: ``str()`` is English, :meth:`text` any language."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.phrase = Phrase(key, **params)
+        super().__init__(self.phrase.text("en"))
+
+    def text(self, lang: str) -> str:
+        """The sentence in ``lang`` (zh or en)."""
+        return self.phrase.text(lang)
 
 
 class WorkspaceBusy(WorkspaceError):

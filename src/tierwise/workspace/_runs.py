@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import math
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ from tierwise._sql import ident
 from tierwise.engine import deciding_candidates, evaluate
 from tierwise.spec import Standard, load_standard, loads_standard, parse_date
 from tierwise.workspace._cache import input_fingerprints, materializer
+from tierwise.workspace._inforce import in_force, standard_hash
 from tierwise.workspace._store import Workspace, WorkspaceError, data_columns
 
 __all__ = [
@@ -59,14 +59,7 @@ class RunInfo:
     warnings: tuple[str, ...] = ()  # values the standard's maps and rating scales do not list (on the new run)
     review: bool = False  # only the customers due for review (run --due): publishing it leaves the others as they are
     models: dict[str, Any] = dataclasses.field(default_factory=dict)  # fitted model parameters, by fit key
-
-
-def _standard_hash(standard: Standard) -> str:
-    digest = hashlib.sha256(standard.text.encode("utf-8"))
-    for ref_id in sorted(standard.references):
-        digest.update(f"\n--- {ref_id}\n".encode())
-        digest.update(standard.references[ref_id].text.encode("utf-8"))
-    return digest.hexdigest()
+    draft: bool = False  # started from a draft, or of rules other than the standard in force when it ran
 
 
 def _due_customers(con: Any, standard: Standard, day: dt.date) -> pa.Array:
@@ -95,13 +88,16 @@ def run_standard(
     *,
     lang: str = "zh",
     due: bool = False,
+    draft: bool = False,
 ) -> RunInfo:
     """Evaluate ``standard`` on the workspace's data and store the run (one transaction).
 
     ``standard`` is a file, a loaded standard, or the id of a file in the workspace's
     ``standards/`` folder. With ``due``, the run keeps only the customers whose
     provisional period has ended by ``as_of`` (a review): publishing it confirms them
-    and leaves every other customer's grade as it is.
+    and leaves every other customer's grade as it is. A run started from a draft (``draft``),
+    or of rules other than the standard in force, is stored as a draft run: only a manager
+    who confirms its rule diff can publish it.
     """
     loaded = _resolve(workspace, standard)
     day = past_date(as_of, "A run")
@@ -132,10 +128,13 @@ def run_standard(
                     f"No provisional customer of '{loaded.id}' has come to the end of its period by {day}; "
                     f"nothing is due for review."
                 )
-        digest = _standard_hash(loaded)
+        digest = standard_hash(loaded)
+        force = in_force(con, workspace.standards, loaded.id)
+        draft = draft or (force is not None and force.hash != digest)
         inserted = con.execute(
             'INSERT INTO runs ("at", "user", standard_id, standard_version, standard_hash, standard_text, standard_file, '
-            "as_of, lang, inputs, customers, review, models) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "as_of, lang, inputs, customers, review, models, draft) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id",
             [
                 dt.datetime.now(),
                 workspace.user(),
@@ -150,6 +149,7 @@ def run_standard(
                 rows.num_rows,
                 due,
                 json.dumps(result.models) if result.models else None,
+                draft,
             ],
         ).fetchone()
         if inserted is None:  # pragma: no cover - RETURNING always gives the row
@@ -177,6 +177,7 @@ def run_standard(
                 "standard_hash": digest,
                 "customers": rows.num_rows,
                 "review": due,
+                "draft": draft,
                 "inputs": inputs,
                 "warnings": result.warnings,
                 **({"models": result.models} if result.models else {}),
@@ -226,7 +227,7 @@ def _resolve(workspace: Workspace, standard: str | Path | Standard) -> Standard:
 
 
 def _info(row: tuple[Any, ...]) -> RunInfo:
-    run_id, at, user, sid, version, digest, as_of, customers, inputs, review, models = row
+    run_id, at, user, sid, version, digest, as_of, customers, inputs, review, models, draft = row
     return RunInfo(
         int(run_id),
         at,
@@ -239,10 +240,13 @@ def _info(row: tuple[Any, ...]) -> RunInfo:
         json.loads(inputs),
         review=bool(review),
         models=json.loads(models) if models else {},
+        draft=bool(draft),
     )
 
 
-_COLUMNS = 'id, "at", "user", standard_id, standard_version, standard_hash, as_of, customers, inputs, review, models'
+_COLUMNS = (
+    'id, "at", "user", standard_id, standard_version, standard_hash, as_of, customers, inputs, review, models, draft'
+)
 
 
 def list_runs(workspace: Workspace) -> list[RunInfo]:
