@@ -576,3 +576,25 @@ def test_a_change_through_the_app_computes_the_dashboards_again_before_anyone_as
     warmed = [board for key, board in _dashboard._CACHE.items() if key[1] == STANDARD and key[4] is None]
     assert [board.customers for board in warmed] == [before - 1]
     wang.post(f"/api/v1/customers/{customer}/reinstate", json={"standard": STANDARD, "why": "误操作"})
+
+
+def test_a_run_superseded_by_a_later_publication_is_listed_stale_with_why_and_cannot_be_published(
+    app: Any, data: WebData
+) -> None:
+    today = YESTERDAY + dt.timedelta(days=1)
+    old, new = _new_run(app, today), _new_run(app, today)
+    wang = client(app, "wang")
+    assert wang.post(f"/api/v1/runs/{new}/publish", json={"confirm": True}).status_code == 200
+    listed = wang.get("/api/v1/runs").json()
+    assert old not in [r["id"] for r in listed["runs"]]
+    stale = next(r for r in listed["stale"] if r["id"] == old)
+    assert stale["state"] == "stale"
+    assert f"评估 #{new}" in stale["stale"]
+    assert all(r["state"] == "pending" for r in listed["runs"])
+    assert 'id="stale-runs"' in wang.get("/review").text
+    page = wang.get(f"/review/{old}").text
+    assert 'id="stale"' in page
+    assert 'id="publish"' not in page
+    refused = wang.post(f"/api/v1/runs/{old}/publish", json={"confirm": True})
+    assert refused.status_code == 400
+    assert "请用当前数据开始一次新的评估" in refused.json()["detail"]

@@ -505,6 +505,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "source.adoption": ("经理采用的草稿", "a draft a manager adopted"),
     "source.file": ("standards/ 中的文件", "its file in standards/"),
     "source.none": ("尚无现行版本", "none yet"),
+    # stale runs: a run whose inputs changed since, or older than the latest publication
+    "run.stale.published": (
+        "评估 #{other}（评估日 {as_of}）已在它之后于 {at} 发布",
+        "run {other} (as of {as_of}) was published after it, on {at}",
+    ),
+    "run.stale.before": (
+        "它的评估日 {as_of} 不晚于现行等级的评估日 {published}",
+        "its day {as_of} is not after the grades in force (as of {published})",
+    ),
+    "run.stale.data": (
+        "它读取的表“{table}”此后已变化（当时 {then} 行，现在 {now} 行）",
+        "the table '{table}' it read has changed since ({then} rows then, {now} rows now)",
+    ),
+    "run.stale.gone": ("它读取的表“{table}”已不存在", "the table '{table}' it read is gone"),
+    "publish.stale": (
+        "评估 #{run}（标准“{standard}”）已过期：{why}。它的等级已不是当前数据和现行等级所得出的结果，"
+        "不能发布；请用当前数据开始一次新的评估，复评后发布新评估。",
+        "Run {run} of '{standard}' is stale: {why}. Its grades are no longer what the current data and the "
+        "grades in force give, so it cannot be published; start a new run of '{standard}' on the current data, "
+        "review it, and publish that.",
+    ),
+    "review.stale_change": (
+        "评估 #{run} 已过期：{why}。过期的评估不能再复评；请开始一次新的评估。",
+        "Run {run} is stale: {why}. A stale run is not reviewed any more; start a new run.",
+    ),
+    "review.stale_runs": ("已过期的评估（不能复评或发布）", "Stale runs (cannot be reviewed or published)"),
+    "review.stale_why": ("原因", "Why"),
+    "review.stale": ("本次评估已过期：{why}。请开始一次新的评估。", "This run is stale: {why}. Start a new run."),
+    "run.state.published": ("已发布", "published"),
+    "run.state.pending": ("待发布", "pending"),
+    "run.state.stale": ("已过期", "stale"),
     "review.draft_run": ("草稿评估", "draft run"),
     "review.rules": ("规则差异（现行标准 → 本次评估）", "Rule diff (standard in force → this run)"),
     "review.rules_same": ("规则与现行标准相同。", "The rules are the same as the standard in force."),

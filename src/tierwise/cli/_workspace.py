@@ -217,7 +217,7 @@ def runs(output: OutputOption = None, workspace: WorkspaceOption = None) -> None
     import tierwise.workspace as tw
 
     ws = _workspace(workspace)
-    columns = ("run", "when", "who", "standard", "version", "as of", "customers", "standard hash")
+    columns = ("run", "when", "who", "standard", "version", "as of", "customers", "standard hash", "state", "why")
     rows = [
         (
             i.id,
@@ -228,6 +228,8 @@ def runs(output: OutputOption = None, workspace: WorkspaceOption = None) -> None
             i.as_of,
             i.customers,
             i.standard_hash[:12],
+            i.state + (" (draft)" if i.draft else ""),
+            i.stale_text("en"),
         )
         for i in tw.list_runs(ws)
     ]

@@ -33,7 +33,7 @@ from ._publish import (
     rule_change,
     simulate,
 )
-from ._review import MOVES, ReviewPage, change_grade, review_page, undo_change, unpublished_runs
+from ._review import MOVES, ReviewPage, change_grade, review_page, stale_runs, undo_change, unpublished_runs
 
 __all__ = [
     "FORM_STATES",
@@ -74,6 +74,7 @@ __all__ = [
     "save_form",
     "scoped_requests",
     "simulate",
+    "stale_runs",
     "standards",
     "undo_change",
     "unpublished_runs",

@@ -38,6 +38,7 @@ from tierwise.workspace import (
     past_date,
     rule_diff,
     scope_sql,
+    with_status,
 )
 
 __all__ = [
@@ -167,7 +168,8 @@ def rule_change(workspace: Workspace, run_id: int) -> RuleChange:
 def publish(workspace: Workspace, run_id: int, *, accept_rules: bool = False) -> PublishResult:
     """Make a run the current grades of its standard, applying the standard's lifecycle.
 
-    Refused for a run already published or older than the latest published run. A draft
+    Refused for a run already published or stale (its inputs changed since, or a publication
+    of its standard came after it: see :func:`~tierwise.workspace.with_status`). A draft
     run (see :class:`RuleChange`) is published only with ``accept_rules``: the manager has
     read its rule diff, which the audit record keeps; its rules are then the standard in force.
     """
@@ -176,6 +178,11 @@ def publish(workspace: Workspace, run_id: int, *, accept_rules: bool = False) ->
         workspace.authorize(con, "publish")
         text = _one(con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]))
         standard = loads_standard(text, file=f"<run {run_id}>", folder=workspace.standards)
+        if _one(con.execute("SELECT count(*) FROM publications WHERE run_id = ?", [run_id])):
+            raise WorkspaceError(f"Run {run_id} is already published; publish a newer run instead.")
+        run = with_status(con, [run])[0]  # inside the transaction: nothing changes it before the commit
+        if run.stale:
+            raise Refused("publish.stale", run=run_id, standard=run.standard_id, why=list(run.stale))
         rules = _rule_change(con, workspace, run, text)
         if rules.needs_confirmation and not accept_rules:
             raise Refused(
@@ -184,14 +191,6 @@ def publish(workspace: Workspace, run_id: int, *, accept_rules: bool = False) ->
                 standard=run.standard_id,
                 source=Phrase(f"source.{rules.source}"),
                 why=Phrase("publish.rules_differ" if rules.changed else "publish.rules_from_draft"),
-            )
-        if _one(con.execute("SELECT count(*) FROM publications WHERE run_id = ?", [run_id])):
-            raise WorkspaceError(f"Run {run_id} is already published; publish a newer run instead.")
-        latest = _one(con.execute("SELECT max(as_of) FROM publications WHERE standard_id = ?", [run.standard_id]))
-        if latest is not None and run.as_of <= latest:
-            raise WorkspaceError(
-                f"Run {run_id} is as of {run.as_of}, not after the published grades of '{run.standard_id}' (as of {latest}); "
-                f"publishing it would rewrite history. Run the standard for a later date."
             )
         result = PublishResult(run_id, run.standard_id, run.as_of)
         expired = con.execute(

@@ -34,12 +34,15 @@ class RunOut(BaseModel):
     at: dt.datetime
     review: bool
     draft: bool = Field(description="Started from a draft or of rules other than the standard in force.")
+    state: Literal["pending", "published", "stale"]
+    stale: str | None = Field(None, description="Why the run is stale (it can be neither reviewed nor published).")
 
 
 class RunList(BaseModel):
-    """The runs that can still be reviewed and published, newest first, and the standards a new run can use."""
+    """The runs that can be reviewed and published (all of them can), the stale ones, and the standards to run."""
 
     runs: list[RunOut]
+    stale: list[RunOut]
     standards: list[str]
 
 
@@ -102,6 +105,7 @@ class ReviewOut(BaseModel):
     counts: dict[str, int]
     rows: list[Proposal]
     rules: RulesOut | None = Field(None, description="Present for a draft run: the rule diff to confirm.")
+    stale: str | None = Field(None, description="Why the run is stale: it can be neither changed nor published.")
 
 
 class ChangeForm(BaseModel):
@@ -133,7 +137,7 @@ def unpublished(ctx: Ctx) -> list[tw.RunInfo]:
     return lc.unpublished_runs(ctx.workspace)
 
 
-def _run_out(run: tw.RunInfo) -> RunOut:
+def _run_out(run: tw.RunInfo, lang: str = "en") -> RunOut:
     return RunOut(
         id=run.id,
         standard_id=run.standard_id,
@@ -144,11 +148,17 @@ def _run_out(run: tw.RunInfo) -> RunOut:
         at=run.at,
         review=run.review,
         draft=run.draft,
+        state=run.state,  # type: ignore[arg-type]
+        stale=run.stale_text(lang) or None,
     )
 
 
 def _runs(ctx: Ctx) -> RunList:
-    return RunList(runs=[_run_out(r) for r in unpublished(ctx)], standards=tw.standard_ids(ctx.workspace))
+    return RunList(
+        runs=[_run_out(r, ctx.lang) for r in unpublished(ctx)],
+        stale=[_run_out(r, ctx.lang) for r in lc.stale_runs(ctx.workspace)],
+        standards=tw.standard_ids(ctx.workspace),
+    )
 
 
 @route(router, "GET", "/api/v1/runs", "api.runs", response_model=RunList)
@@ -172,7 +182,7 @@ async def api_run(request: Request, ctx: Ctx = Depends(context)) -> Response:
     else:
         standard = tw.current_standard(ctx.workspace, form.standard)
     run = tw.run_standard(ctx.workspace, standard, form.as_of, lang=ctx.lang, draft=form.source == "draft")
-    return done(ctx, _run_out(run).model_dump(), f"/review/{run.id}", "review.done_run", id=run.id)
+    return done(ctx, _run_out(run, ctx.lang).model_dump(), f"/review/{run.id}", "review.done_run", id=run.id)
 
 
 def _review(ctx: Ctx, run_id: int, query: ReviewQuery) -> ReviewOut:
@@ -198,6 +208,7 @@ def _review(ctx: Ctx, run_id: int, query: ReviewQuery) -> ReviewOut:
         counts=page.counts,
         rows=[Proposal(**r) for r in page.rows],
         rules=_rules(ctx, run_id),
+        stale=tw.get_run(ctx.workspace, run_id).stale_text(ctx.lang) or None,
     )
 
 
@@ -224,8 +235,8 @@ def review(run_id: int, query: Annotated[ReviewQuery, Query()], ctx: Ctx = Depen
         "review.html",
         data=data,
         filters=filters,
-        can_change=allowed("api.review_change", role) and not data.published,
-        can_publish=allowed("api.publish", role) and not data.published,
+        can_change=allowed("api.review_change", role) and not data.published and not data.stale,
+        can_publish=allowed("api.publish", role) and not data.published and not data.stale,
     )
 
 

@@ -28,8 +28,10 @@ from ._runs import (
     list_runs,
     movement,
     past_date,
+    run_on,
     run_rows,
     run_standard,
+    with_status,
 )
 from ._sessions import close_session, open_session, session_user, verify_password
 from ._store import SCHEMA_VERSION, Workspace, data_columns, last_change
@@ -96,6 +98,7 @@ __all__ = [
     "problems_table",
     "role_label",
     "rule_diff",
+    "run_on",
     "run_rows",
     "run_standard",
     "save_draft",
@@ -106,4 +109,5 @@ __all__ = [
     "standard_ids",
     "update_user",
     "verify_password",
+    "with_status",
 ]

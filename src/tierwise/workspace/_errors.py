@@ -13,6 +13,15 @@ class WorkspaceError(ValueError):
     """A workspace that cannot be created, found or used as asked."""
 
 
+def _text(value: object, lang: str) -> object:
+    """A parameter in ``lang``: phrases rendered, a list of phrases joined."""
+    if isinstance(value, Phrase):
+        return value.text(lang)
+    if isinstance(value, list | tuple):
+        return ("；" if lang == "zh" else "; ").join(str(_text(v, lang)) for v in value)
+    return value
+
+
 class Phrase:
     """A catalogue message inside another one's sentence, rendered in the same language."""
 
@@ -20,9 +29,7 @@ class Phrase:
         self.key, self.params = key, params
 
     def text(self, lang: str) -> str:
-        return message(
-            self.key, lang, **{k: v.text(lang) if isinstance(v, Phrase) else v for k, v in self.params.items()}
-        )
+        return message(self.key, lang, **{k: _text(v, lang) for k, v in self.params.items()})
 
     def __str__(self) -> str:
         return self.text("en")

@@ -24,6 +24,7 @@ from tierwise._sql import ident
 from tierwise.engine import deciding_candidates, evaluate
 from tierwise.spec import Standard, load_standard, loads_standard, parse_date
 from tierwise.workspace._cache import input_fingerprints, materializer
+from tierwise.workspace._errors import Phrase
 from tierwise.workspace._inforce import in_force, standard_hash
 from tierwise.workspace._store import Workspace, WorkspaceError, data_columns
 
@@ -38,8 +39,10 @@ __all__ = [
     "list_runs",
     "movement",
     "past_date",
+    "run_on",
     "run_rows",
     "run_standard",
+    "with_status",
 ]
 
 
@@ -60,6 +63,17 @@ class RunInfo:
     review: bool = False  # only the customers due for review (run --due): publishing it leaves the others as they are
     models: dict[str, Any] = dataclasses.field(default_factory=dict)  # fitted model parameters, by fit key
     draft: bool = False  # started from a draft, or of rules other than the standard in force when it ran
+    published: bool = False
+    stale: tuple[Phrase, ...] = ()  # why it is stale (its inputs changed, or a later publication): never published
+
+    @property
+    def state(self) -> str:
+        """``published``, ``stale`` or ``pending`` (can be reviewed and published)."""
+        return "published" if self.published else "stale" if self.stale else "pending"
+
+    def stale_text(self, lang: str = "en") -> str:
+        """Why the run is stale, in ``lang`` (empty when it is not)."""
+        return ("；" if lang == "zh" else "; ").join(p.text(lang) for p in self.stale)
 
 
 def _due_customers(con: Any, standard: Standard, day: dt.date) -> pa.Array:
@@ -249,19 +263,58 @@ _COLUMNS = (
 )
 
 
+def with_status(con: Any, runs: list[RunInfo]) -> list[RunInfo]:
+    """The runs with whether each is published, and why it is stale if it is (inside any transaction).
+
+    A run is stale when an input table differs from the workspace's data now, or when a
+    publication of its standard came after it (later stored, or as of its day or later).
+    """
+    now = input_fingerprints(con)
+    published = con.execute('SELECT run_id, standard_id, as_of, "at" FROM publications ORDER BY "at"').fetchall()
+    done = {int(r[0]) for r in published}
+    out = []
+    for run in runs:
+        if run.id in done:
+            out.append(dataclasses.replace(run, published=True, stale=()))
+            continue
+        reasons: list[Phrase] = []
+        mine = [p for p in published if p[1] == run.standard_id]
+        later = [p for p in mine if p[3] > run.at]
+        if later:
+            other, _, as_of, at = later[-1]
+            reasons.append(Phrase("run.stale.published", other=other, as_of=as_of, at=f"{at:%Y-%m-%d %H:%M}"))
+        elif mine and max(p[2] for p in mine) >= run.as_of:
+            reasons.append(Phrase("run.stale.before", as_of=run.as_of, published=max(p[2] for p in mine)))
+        for table, then in sorted(run.inputs.items()):
+            if table not in now:
+                reasons.append(Phrase("run.stale.gone", table=table))
+            elif now[table] != then:
+                reasons.append(
+                    Phrase("run.stale.data", table=table, then=f"{then['rows']:,}", now=f"{now[table]['rows']:,}")
+                )
+        out.append(dataclasses.replace(run, published=False, stale=tuple(reasons)))
+    return out
+
+
 def list_runs(workspace: Workspace) -> list[RunInfo]:
-    """Every stored run, oldest first."""
+    """Every stored run, oldest first, each with its state (published, pending or stale, with why)."""
     with workspace.reading() as con:
-        return [_info(r) for r in con.execute(f"SELECT {_COLUMNS} FROM runs ORDER BY id").fetchall()]
+        return with_status(con, [_info(r) for r in con.execute(f"SELECT {_COLUMNS} FROM runs ORDER BY id").fetchall()])
 
 
 def get_run(workspace: Workspace, run_id: int) -> RunInfo:
-    """One stored run; a clear error when there is none with that number."""
+    """One stored run with its state; a clear error when there is none with that number."""
     with workspace.reading() as con:
-        row = con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchone()
-    if row is None:
+        found = run_on(con, run_id)
+    if found is None:
         raise WorkspaceError(f"There is no run {run_id} in {workspace.root}; 'tierwise runs' lists them.")
-    return _info(row)
+    return found
+
+
+def run_on(con: Any, run_id: int) -> RunInfo | None:
+    """One stored run with its state, read through ``con`` (inside any transaction); None when there is none."""
+    row = con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchone()
+    return with_status(con, [_info(row)])[0] if row is not None else None
 
 
 def run_rows(workspace: Workspace, run_id: int) -> list[dict[str, Any]]:
