@@ -25,6 +25,10 @@ grade:
     steps: [{grade: VIP, at_least: 1000万}, {grade: A, at_least: 50万}, {grade: C}]
 lifecycle:
   overrides: {approval: required, max_duration: 12 months}
+policies:
+  VIP: {账期: 90天, 拜访频率: 每月}
+  A: {账期: 60天, 拜访频率: 每季度}
+  C: {账期: 款到发货, 拜访频率: 按需}
 """
 DRAFT = (
     STANDARD.replace("at_least: 1000万", "at_least: 100万")

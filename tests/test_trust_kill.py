@@ -78,8 +78,8 @@ def test_sigkill_during_publish_leaves_all_of_it_or_none(ws: tw.Workspace, tmp_p
     interrupted = 0
     for standard, fraction in zip(HEAVY, (0.5, 0.6, 0.7, 0.75, 0.8, 0.85), strict=True):
         run_id = tw.run_standard(ws, tierwise.builtin_path(standard), MONTHS[0]).id  # a first publish: every grade
-        full = _timed(ws, tmp_path, "publish", str(run_id))
-        interrupted += _kill_at(_cli(ws, "publish", str(run_id)), full * fraction)
+        full = _timed(ws, tmp_path, "publish", str(run_id), "--yes")
+        interrupted += _kill_at(_cli(ws, "publish", str(run_id), "--yes"), full * fraction)
         _consistent(ws)
         if run_id not in {p["run_id"] for p in ws.records("SELECT run_id FROM publications")}:
             lc.publish(ws, run_id)  # killed before it committed: publishing it again works

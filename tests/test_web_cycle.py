@@ -200,7 +200,7 @@ def test_the_meeting_changes_a_grade_with_a_reason_and_publishing_keeps_it_with_
     changed = wang.get(f"/api/v1/runs/{run}/review", params={"move": "changed"}).json()["rows"]
     assert [(r["customer_id"], r["changed_to"], r["changed_by"]) for r in changed] == [(data.mine, "VIP", "ana")]
     assert client(app, "ana").post(f"/api/v1/runs/{run}/publish").status_code == 403, "analysts do not publish"
-    published = wang.post(f"/api/v1/runs/{run}/publish")
+    published = wang.post(f"/api/v1/runs/{run}/publish", json={"confirm": True})
     assert published.status_code == 200, published.text
     assert published.json()["states"]["reviewed"] == 1
     card = wang.get(f"/api/v1/customers/{data.mine}").json()["grades"][0]
@@ -412,7 +412,7 @@ def test_a_submitted_form_is_in_the_next_run_and_reviewed_when_it_is_published(a
     explained = wang.get(f"/api/v1/customers/{data.mine}/explain/{run['id']}").json()
     assert explained["indicators"]["资信度"] == "差"
     assert explained["indicators"]["销售实现"] == "好"
-    assert wang.post(f"/api/v1/runs/{run['id']}/publish").status_code == 200
+    assert wang.post(f"/api/v1/runs/{run['id']}/publish", json={"confirm": True}).status_code == 200
     form = li.get(url).json()["form"]
     assert (form["status"], form["reviewed_run"]) == ("reviewed", run["id"])
     board = wang.get("/api/v1/dashboard", params={"standard": FORMS_STANDARD}).json()
@@ -578,6 +578,35 @@ def test_a_change_through_the_app_computes_the_dashboards_again_before_anyone_as
     wang.post(f"/api/v1/customers/{customer}/reinstate", json={"standard": STANDARD, "why": "误操作"})
 
 
+def test_the_review_page_shows_what_publishing_does_with_the_customers_one_click_away(app: Any, data: WebData) -> None:
+    run = _new_run(app, YESTERDAY + dt.timedelta(days=1))
+    wang = client(app, "wang")
+    impact = wang.get(f"/api/v1/runs/{run}/review").json()["impact"]
+    assert sum(impact["counts"].values()) == tw.get_run(tw.Workspace(data.root), run).customers
+    assert impact["entitlements"], "annual-sales-grade's policies: 账期, 拜访频率 …"
+    page = wang.get(f"/review/{run}").text
+    assert 'id="impact"' in page
+    assert 'name="confirm"' in page
+    for outcome, count in impact["counts"].items():
+        if count:
+            assert f"/review/{run}?outcome={outcome}" in page
+            listed = wang.get(f"/api/v1/runs/{run}/review", params={"outcome": outcome, "size": 500}).json()
+            assert listed["total"] == count, outcome
+    unconfirmed = wang.post(f"/api/v1/runs/{run}/publish", json={})
+    assert unconfirmed.status_code == 400
+    assert "需要确认" in unconfirmed.json()["detail"]
+    assert tw.get_run(tw.Workspace(data.root), run).state == "pending"
+
+
+def test_the_run_form_defaults_to_the_newest_data_day(app: Any, data: WebData) -> None:
+    listed = client(app, "ana").get("/api/v1/runs").json()
+    newest = tw.newest_data_day(tw.Workspace(data.root))
+    assert newest is not None
+    assert listed["newest_data"] == newest.isoformat()
+    assert listed["default_day"] == min(newest, dt.date.today()).isoformat()
+    assert f'value="{listed["default_day"]}"' in client(app, "ana").get("/review").text
+
+
 def test_a_run_superseded_by_a_later_publication_is_listed_stale_with_why_and_cannot_be_published(
     app: Any, data: WebData
 ) -> None:
@@ -597,4 +626,4 @@ def test_a_run_superseded_by_a_later_publication_is_listed_stale_with_why_and_ca
     assert 'id="publish"' not in page
     refused = wang.post(f"/api/v1/runs/{old}/publish", json={"confirm": True})
     assert refused.status_code == 400
-    assert "请用当前数据开始一次新的评估" in refused.json()["detail"]
+    assert f"请用当前数据开始一次新的“{STANDARD}”评估" in refused.json()["detail"]

@@ -521,7 +521,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "run.stale.gone": ("它读取的表“{table}”已不存在", "the table '{table}' it read is gone"),
     "publish.stale": (
         "评估 #{run}（标准“{standard}”）已过期：{why}。它的等级已不是当前数据和现行等级所得出的结果，"
-        "不能发布；请用当前数据开始一次新的评估，复评后发布新评估。",
+        "不能发布；请用当前数据开始一次新的“{standard}”评估，复评后发布新评估。",
         "Run {run} of '{standard}' is stale: {why}. Its grades are no longer what the current data and the "
         "grades in force give, so it cannot be published; start a new run of '{standard}' on the current data, "
         "review it, and publish that.",
@@ -536,6 +536,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "run.state.published": ("已发布", "published"),
     "run.state.pending": ("待发布", "pending"),
     "run.state.stale": ("已过期", "stale"),
+    "run.data_old": (
+        "评估日 {as_of} 比最新一笔交易（{newest}）晚 {days} 天，超过了标准的统计窗口（{window} 天）：窗口内没有数据，"
+        "评估会把客户评得过低。请选择不晚于 {newest} 太多的评估日，或先导入更新的数据。",
+        "The as-of {as_of} is {days} days after the newest transaction ({newest}), longer than the standard's "
+        "window ({window} days): the window holds no data and customers would be graded too low. Choose a day "
+        "closer to {newest}, or import the newer data first.",
+    ),
+    # the impact of a publication, shown before it is made
+    "impact.title": ("发布的影响", "What publishing does"),
+    "impact.outcome.up": ("升级", "Move up"),
+    "impact.outcome.down": ("降级", "Move down"),
+    "impact.outcome.held": ("降级宽限保留", "Held by the downgrade grace"),
+    "impact.outcome.new": ("首次评级", "Graded for the first time"),
+    "impact.outcome.provisional": ("暂定等级", "Provisional grade"),
+    "impact.outcome.override": ("特批保留", "Kept by a 特批"),
+    "impact.outcome.unchanged": ("等级不变", "Unchanged"),
+    "impact.exits": ("等级终止（已不在范围内）", "Grade ends (no longer in the population)"),
+    "impact.customers": ("客户数", "Customers"),
+    "impact.value": ("{value} 合计", "{value} in total"),
+    "impact.entitlements": ("权益变化（标准的 policies）", "Entitlements that change (the standard's policies)"),
+    "impact.policy": ("权益", "Entitlement"),
+    "impact.before": ("原", "Before"),
+    "impact.after": ("新", "After"),
+    "impact.none": ("无", "none"),
+    "impact.confirm": (
+        "我已查看上面的影响，确认发布",
+        "I have read what publishing does above, and publish",
+    ),
+    "publish.unconfirmed": (
+        "发布评估 #{run} 需要确认：请先查看它的影响（升降级人数、金额、权益变化），再勾选确认；"
+        "接口请求需带 confirm: true。",
+        "Publishing run {run} needs a confirmation: read what it does (moves, the value moved, the entitlements "
+        "that change), then tick the confirmation; an API request sends confirm: true.",
+    ),
     "review.draft_run": ("草稿评估", "draft run"),
     "review.rules": ("规则差异（现行标准 → 本次评估）", "Rule diff (standard in force → this run)"),
     "review.rules_same": ("规则与现行标准相同。", "The rules are the same as the standard in force."),

@@ -207,7 +207,8 @@ def run(
         published = lc.publish(ws, info.id)
         states = ", ".join(f"{state} {count:,}" for state, count in published.states.items())
         out.print(f"Published run {info.id} as a review: {states}; every other customer keeps its grade.")
-    for warning in info.warnings:
+    note = tw.run_data_age(ws, info)
+    for warning in [*info.warnings, *([note.text("en")] if note is not None else [])]:
         err.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
 
 
@@ -355,6 +356,9 @@ ReasonOption = Annotated[str, typer.Option("--reason", "-r", help="Why: recorded
 @app.command()
 def publish(
     run_id: Annotated[int, typer.Argument(metavar="RUN")],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Publish without asking, once the impact is printed.")
+    ] = False,
     accept_rules: Annotated[
         bool,
         typer.Option(
@@ -364,19 +368,59 @@ def publish(
     ] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Make a run the current grades, applying the standard's lifecycle rules."""
+    """Show what publishing a run does (moves, value, entitlements), ask, then publish it with the lifecycle."""
     import tierwise.lifecycle as lc
+    import tierwise.workspace as tw
 
     ws = _workspace(workspace)
+    info = tw.get_run(ws, run_id)
+    if info.stale:
+        raise tw.Refused("publish.stale", run=run_id, standard=info.standard_id, why=list(info.stale))
+    _print_impact(lc.publish_impact(ws, run_id), info)
     rules = lc.rule_change(ws, run_id)
-    if rules.needs_confirmation and rules.diff:
-        out.print(rules.diff, highlight=False, markup=False)
+    if rules.needs_confirmation:
+        out.print(f"Run {run_id} is a draft run: its rules differ from the standard in force ({rules.source}).")
+        if rules.diff:
+            out.print(rules.diff, highlight=False, markup=False)
+    if not yes:  # asked on the terminal (or read from stdin); --yes skips the question
+        if not typer.confirm(f"Publish run {run_id}?", default=False):
+            out.print("Nothing was published.")
+            raise typer.Exit(1)
+        if rules.needs_confirmation and not accept_rules:
+            accept_rules = typer.confirm("Publish it with these rules?", default=False)
     result = lc.publish(ws, run_id, accept_rules=accept_rules)
     states = ", ".join(f"{state} {count:,}" for state, count in sorted(result.states.items()))
     out.print(
         f"Published run {run_id} of {result.standard_id} as of {result.as_of}: {states}; "
         f"{result.changed:,} grades changed, {result.applications:,} upgrade applications opened, "
         f"{result.expired_overrides:,} overrides expired."
+    )
+
+
+def _print_impact(impact: Any, info: Any) -> None:
+    """The impact summary of a publication: customers per outcome, the value moved, the entitlements that change."""
+    from tierwise._messages import message
+
+    table = Table(title=f"What publishing run {impact.run_id} ({impact.standard_id} as of {info.as_of}) does")
+    table.add_column("outcome")
+    table.add_column("customers", justify="right")
+    if impact.value:
+        table.add_column(impact.value, justify="right")
+    for outcome, count in impact.counts.items():
+        amount = impact.moved.get(outcome)
+        cells = [message(f"impact.outcome.{outcome}", "en"), f"{count:,}"]
+        table.add_row(*cells, *([f"{amount:,.0f}" if amount is not None else ""] if impact.value else []))
+    table.add_row(message("impact.exits", "en"), f"{impact.exits:,}", *([""] if impact.value else []))
+    out.print(table)
+    if impact.entitlements:
+        changes = Table(title="Entitlements that change (the standard's policies)")
+        for column in ("entitlement", "before", "after", "customers"):
+            changes.add_column(column, justify="right" if column == "customers" else "left")
+        for e in impact.entitlements:
+            changes.add_row(e.policy, e.before or "—", e.after or "—", f"{e.customers:,}")
+        out.print(changes)
+    out.print(
+        f"The customers behind each number: 'tierwise show {impact.run_id}' and the web review page.", style="dim"
     )
 
 

@@ -17,6 +17,7 @@ from ._customers import (
 )
 from ._decide import Current, Decision, Override, decide
 from ._forms import FORM_STATES, FormField, form_counts, form_fields, form_of, forms_page, save_form
+from ._impact import OUTCOMES, Entitlement, Impact
 from ._publish import (
     PublishResult,
     RuleChange,
@@ -27,6 +28,8 @@ from ._publish import (
     grades_on_sql,
     history,
     publish,
+    publish_impact,
+    publish_outcome,
     reinstate,
     request_override,
     requests,
@@ -38,11 +41,14 @@ from ._review import MOVES, ReviewPage, change_grade, review_page, stale_runs, u
 __all__ = [
     "FORM_STATES",
     "MOVES",
+    "OUTCOMES",
     "Current",
     "CustomerCard",
     "CustomerFilter",
     "Decision",
+    "Entitlement",
     "FormField",
+    "Impact",
     "Override",
     "PublishResult",
     "ReviewPage",
@@ -65,6 +71,8 @@ __all__ = [
     "grades_on_sql",
     "history",
     "publish",
+    "publish_impact",
+    "publish_outcome",
     "regions",
     "reinstate",
     "request_override",

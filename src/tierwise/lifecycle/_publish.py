@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from tierwise.lifecycle._bulk import decide_all, prepare
 from tierwise.lifecycle._decide import Current, Decision
+from tierwise.lifecycle._impact import Impact, impact_of, outcome_ids
 from tierwise.spec import Standard, load_standard, loads_standard
 from tierwise.workspace import (
     AccessDenied,
@@ -50,6 +51,8 @@ __all__ = [
     "grades_on",
     "history",
     "publish",
+    "publish_impact",
+    "publish_outcome",
     "reinstate",
     "request_override",
     "requests",
@@ -70,6 +73,7 @@ class PublishResult:
     applications: int = 0
     expired_overrides: int = 0
     forms_reviewed: int = 0
+    impact: Impact | None = None  # what it changed, as shown before it was published
 
 
 def _one(cursor: Any) -> Any:
@@ -165,6 +169,34 @@ def rule_change(workspace: Workspace, run_id: int) -> RuleChange:
         return _rule_change(con, workspace, run, text)
 
 
+def publish_impact(workspace: Workspace, run_id: int, user: User | None = None) -> Impact:
+    """What publishing run ``run_id`` would do now (in ``user``'s regions when given); nothing is written."""
+    run = get_run(workspace, run_id)
+    with workspace.reading() as con:
+        standard = _run_standard(con, workspace, run_id)
+        decide_run(con, standard, run_id, run.standard_id, run.as_of)
+        return impact_of(con, standard, run_id, run.standard_id, run.review, user)
+
+
+def publish_outcome(workspace: Workspace, run_id: int, outcome: str, user: User | None = None) -> list[str]:
+    """The customers (in ``user``'s regions) whose outcome publishing run ``run_id`` would be ``outcome``."""
+    run = get_run(workspace, run_id)
+    with workspace.reading() as con:
+        standard = _run_standard(con, workspace, run_id)
+        decide_run(con, standard, run_id, run.standard_id, run.as_of)
+        return outcome_ids(con, standard, run_id, outcome, user)
+
+
+def _run_standard(con: Any, workspace: Workspace, run_id: int) -> Standard:
+    text = _one(con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]))
+    return _parsed_in(text, str(workspace.standards), run_id)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_in(text: str, folder: str, run_id: int) -> Standard:
+    return loads_standard(text, file=f"<run {run_id}>", folder=folder)
+
+
 def publish(workspace: Workspace, run_id: int, *, accept_rules: bool = False) -> PublishResult:
     """Make a run the current grades of its standard, applying the standard's lifecycle.
 
@@ -177,7 +209,7 @@ def publish(workspace: Workspace, run_id: int, *, accept_rules: bool = False) ->
     with workspace.writing() as con:
         workspace.authorize(con, "publish")
         text = _one(con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]))
-        standard = loads_standard(text, file=f"<run {run_id}>", folder=workspace.standards)
+        standard = _parsed_in(text, str(workspace.standards), run_id)
         if _one(con.execute("SELECT count(*) FROM publications WHERE run_id = ?", [run_id])):
             raise WorkspaceError(f"Run {run_id} is already published; publish a newer run instead.")
         run = with_status(con, [run])[0]  # inside the transaction: nothing changes it before the commit
@@ -225,6 +257,7 @@ def publish(workspace: Workspace, run_id: int, *, accept_rules: bool = False) ->
                 "changed": result.changed,
                 "applications": result.applications,
                 "forms_reviewed": result.forms_reviewed,
+                "impact": result.impact.summary() if result.impact is not None else None,
                 **({"rules": {"draft": rules.draft, "diff": rules.diff}} if rules.needs_confirmation else {}),
             },
         )
@@ -248,6 +281,16 @@ def _publish_all(
     review: bool = False,
 ) -> None:
     """Decide every customer's grade in one statement and close and open grade intervals in bulk."""
+    decide_run(con, standard, run_id, standard_id, as_of)
+    result.impact = impact_of(con, standard, run_id, standard_id, review)
+    _write_all(con, workspace, run_id, standard_id, as_of, result, review)
+
+
+def decide_run(con: Any, standard: Standard, run_id: int, standard_id: str, as_of: dt.date) -> None:
+    """Fill ``_tw_decided``: what publishing run ``run_id`` gives every customer (temporary tables only).
+
+    A read-only connection can do this too: the impact of a publication is shown before it is made.
+    """
     prepare(con, standard.grades)
     con.execute("INSERT INTO _tw_eval SELECT customer_id, grade FROM run_rows WHERE run_id = ?", [run_id])
     con.execute(
@@ -273,6 +316,18 @@ def _publish_all(
         "WHERE ch.run_id = ? AND ch.customer_id = _tw_decided.customer_id AND _tw_decided.state <> 'cancelled'",
         [run_id],
     )
+
+
+def _write_all(
+    con: Any,
+    workspace: Workspace,
+    run_id: int,
+    standard_id: str,
+    as_of: dt.date,
+    result: PublishResult,
+    review: bool,
+) -> None:
+    """Close and open grade intervals in bulk from ``_tw_decided``, and open the upgrade applications."""
     result.states = dict(
         con.execute("SELECT state, count(*) FROM _tw_decided GROUP BY state ORDER BY state").fetchall()
     )

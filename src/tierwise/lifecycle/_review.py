@@ -19,7 +19,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tierwise.lifecycle._publish import _check_customer, _parsed
+from tierwise.lifecycle._impact import OUTCOMES, outcome_ids
+from tierwise.lifecycle._publish import _check_customer, _parsed, decide_run
 from tierwise.spec import Standard
 from tierwise.workspace import (
     NotFound,
@@ -146,10 +147,12 @@ def review_page(
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    outcome: str | None = None,
 ) -> ReviewPage:
     """A page of run ``run_id``'s proposals for ``user`` (their regions only), by customer id.
 
-    ``move`` is one of :data:`MOVES`; ``q`` matches the start of the id or part of the name.
+    ``move`` is one of :data:`MOVES`; ``q`` matches the start of the id or part of the name;
+    ``outcome`` (one of :data:`~tierwise.lifecycle.OUTCOMES`) keeps the customers publishing moves that way.
     """
     if move not in MOVES:
         raise ValueError(f"Unknown move '{move}'; choose one of {', '.join(MOVES)}.")
@@ -161,6 +164,14 @@ def review_page(
             counted[found["move"]] = int(found["move_count"])
         counts = {**counted, "all": moves.num_rows}
         kept = moves if move == "all" else moves.filter(pc.equal(moves["move"], move))
+        if outcome is not None:  # what publishing does to the customer (the impact summary's links)
+            if outcome not in OUTCOMES:
+                raise ValueError(f"Unknown outcome '{outcome}'; choose one of {', '.join(OUTCOMES)}.")
+            info = run_on(con, run_id)
+            assert info is not None
+            decide_run(con, standard, run_id, info.standard_id, as_of)
+            ids_out = pa.array(outcome_ids(con, standard, run_id, outcome, user), pa.string())
+            kept = kept.filter(pc.is_in(kept["customer_id"], value_set=ids_out))
         if q:
             text = q.strip().lower()
             by_id = pc.starts_with(pc.utf8_lower(kept["customer_id"]), text)

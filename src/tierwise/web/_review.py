@@ -36,6 +36,7 @@ class RunOut(BaseModel):
     draft: bool = Field(description="Started from a draft or of rules other than the standard in force.")
     state: Literal["pending", "published", "stale"]
     stale: str | None = Field(None, description="Why the run is stale (it can be neither reviewed nor published).")
+    note: str | None = Field(None, description="Set when the as-of is far after the newest transaction.")
 
 
 class RunList(BaseModel):
@@ -44,6 +45,8 @@ class RunList(BaseModel):
     runs: list[RunOut]
     stale: list[RunOut]
     standards: list[str]
+    newest_data: dt.date | None = Field(None, description="The day of the newest transaction.")
+    default_day: dt.date = Field(description="The new run form's day: the newest data day (never after today).")
 
 
 class RunForm(BaseModel):
@@ -59,6 +62,9 @@ class ReviewQuery(BaseModel):
     """The filters of a run's proposals."""
 
     move: Literal["all", "up", "down", "held", "new", "provisional", "changed"] = "all"
+    outcome: Literal["up", "down", "held", "new", "provisional", "override", "unchanged"] | None = Field(
+        None, description="Only the customers that publishing moves this way (the impact summary's links)."
+    )
     q: str | None = Field(None, max_length=200, description="The start of the id, or any part of the name.")
     page: int = Field(1, ge=1)
     size: int = Field(PAGE_SIZE, ge=1, le=500)
@@ -90,6 +96,23 @@ class RulesOut(BaseModel):
     diff: str
 
 
+class EntitlementOut(BaseModel):
+    policy: str
+    before: str | None
+    after: str | None
+    customers: int
+
+
+class ImpactOut(BaseModel):
+    """What publishing the run does (in the user's regions): customers per outcome, value moved, entitlements."""
+
+    counts: dict[str, int]
+    exits: int
+    value: str | None
+    moved: dict[str, float]
+    entitlements: list[EntitlementOut]
+
+
 class ReviewOut(BaseModel):
     """A page of a run's proposals in the signed-in user's regions, and how many move each way."""
 
@@ -106,6 +129,8 @@ class ReviewOut(BaseModel):
     rows: list[Proposal]
     rules: RulesOut | None = Field(None, description="Present for a draft run: the rule diff to confirm.")
     stale: str | None = Field(None, description="Why the run is stale: it can be neither changed nor published.")
+    note: str | None = Field(None, description="Set when the as-of is far after the newest transaction.")
+    impact: ImpactOut | None = Field(None, description="What publishing does; absent once published or stale.")
 
 
 class ChangeForm(BaseModel):
@@ -118,7 +143,7 @@ class ChangeForm(BaseModel):
 
 
 class PublishForm(BaseModel):
-    """Publishing: ``accept_rules`` confirms a draft run's rule diff (a manager has read it)."""
+    """Publishing: ``confirm`` (required) after reading the impact; ``accept_rules`` confirms a draft run's rule diff."""
 
     model_config = ConfigDict(extra="forbid")
     confirm: bool = False
@@ -153,11 +178,19 @@ def _run_out(run: tw.RunInfo, lang: str = "en") -> RunOut:
     )
 
 
+def _with_note(ctx: Ctx, out: RunOut, run: tw.RunInfo) -> RunOut:
+    note = tw.run_data_age(ctx.workspace, run)
+    return out.model_copy(update={"note": note.text(ctx.lang)}) if note is not None else out
+
+
 def _runs(ctx: Ctx) -> RunList:
+    newest = tw.newest_data_day(ctx.workspace)
     return RunList(
         runs=[_run_out(r, ctx.lang) for r in unpublished(ctx)],
         stale=[_run_out(r, ctx.lang) for r in lc.stale_runs(ctx.workspace)],
         standards=tw.standard_ids(ctx.workspace),
+        newest_data=newest,
+        default_day=min(newest, dt.date.today()) if newest is not None else dt.date.today(),
     )
 
 
@@ -182,7 +215,8 @@ async def api_run(request: Request, ctx: Ctx = Depends(context)) -> Response:
     else:
         standard = tw.current_standard(ctx.workspace, form.standard)
     run = tw.run_standard(ctx.workspace, standard, form.as_of, lang=ctx.lang, draft=form.source == "draft")
-    return done(ctx, _run_out(run, ctx.lang).model_dump(), f"/review/{run.id}", "review.done_run", id=run.id)
+    out = _with_note(ctx, _run_out(run, ctx.lang), run)
+    return done(ctx, out.model_dump(), f"/review/{run.id}", "review.done_run", id=run.id)
 
 
 def _review(ctx: Ctx, run_id: int, query: ReviewQuery) -> ReviewOut:
@@ -194,7 +228,10 @@ def _review(ctx: Ctx, run_id: int, query: ReviewQuery) -> ReviewOut:
         q=query.q,
         limit=query.size,
         offset=(query.page - 1) * query.size,
+        outcome=query.outcome,
     )
+    run = tw.get_run(ctx.workspace, run_id)
+    note = tw.run_data_age(ctx.workspace, run)
     return ReviewOut(
         run_id=run_id,
         standard_id=page.standard.id,
@@ -208,7 +245,20 @@ def _review(ctx: Ctx, run_id: int, query: ReviewQuery) -> ReviewOut:
         counts=page.counts,
         rows=[Proposal(**r) for r in page.rows],
         rules=_rules(ctx, run_id),
-        stale=tw.get_run(ctx.workspace, run_id).stale_text(ctx.lang) or None,
+        stale=run.stale_text(ctx.lang) or None,
+        note=note.text(ctx.lang) if note is not None else None,
+        impact=_impact(ctx, run) if run.state == "pending" else None,
+    )
+
+
+def _impact(ctx: Ctx, run: tw.RunInfo) -> ImpactOut:
+    impact = lc.publish_impact(ctx.workspace, run.id, ctx.user)
+    return ImpactOut(
+        counts=impact.counts,
+        exits=impact.exits,
+        value=impact.value,
+        moved=impact.moved,
+        entitlements=[EntitlementOut(**vars(e)) for e in impact.entitlements],
     )
 
 
@@ -229,7 +279,7 @@ def api_review(run_id: int, query: Annotated[ReviewQuery, Query()], ctx: Ctx = D
 def review(run_id: int, query: Annotated[ReviewQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
     role = ctx.user.role if ctx.user else None
     data = _review(ctx, run_id, query)
-    filters: dict[str, Any] = {"move": query.move, "q": query.q or ""}
+    filters: dict[str, Any] = {"move": query.move, "q": query.q or "", "outcome": query.outcome}
     return render(
         ctx,
         "review.html",
@@ -268,9 +318,12 @@ async def api_review_undo(run_id: int, customer_id: str, request: Request, ctx: 
 async def api_publish(run_id: int, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Publish the run: the lifecycle applies to every customer, then the review's changes.
 
-    A draft run (its rules differ from the standard in force) needs ``accept_rules``.
+    Needs ``confirm: true`` (the impact was shown); a draft run (its rules differ from the
+    standard in force) also needs ``accept_rules``. The audit record keeps the impact summary.
     """
     form: PublishForm = await body(request, PublishForm)
+    if not form.confirm:
+        raise tw.Refused("publish.unconfirmed", run=run_id)
     result = lc.publish(ctx.workspace, run_id, accept_rules=form.accept_rules)
     answer = {
         "run": result.run_id,
@@ -278,5 +331,6 @@ async def api_publish(run_id: int, request: Request, ctx: Ctx = Depends(context)
         "as_of": result.as_of.isoformat(),
         "states": result.states,
         "changed": result.changed,
+        "impact": result.impact.summary() if result.impact is not None else None,
     }
     return done(ctx, answer, f"/dashboard?standard={result.standard_id}", "review.done_publish", id=run_id)

@@ -31,6 +31,7 @@ from tierwise.workspace._store import Workspace, WorkspaceError, data_columns
 __all__ = [
     "Movement",
     "RunInfo",
+    "data_age",
     "deciding_indicator",
     "diff_runs",
     "evaluate_in",
@@ -38,7 +39,9 @@ __all__ = [
     "get_run",
     "list_runs",
     "movement",
+    "newest_data_day",
     "past_date",
+    "run_data_age",
     "run_on",
     "run_rows",
     "run_standard",
@@ -200,6 +203,43 @@ def run_standard(
         # read back inside the transaction: once committed, the run is reported as stored, never as busy
         info = _info(con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchall()[0])
     return dataclasses.replace(info, warnings=tuple(result.warnings))
+
+
+def newest_data_day(workspace: Workspace) -> dt.date | None:
+    """The day of the newest transaction (None without a dated transactions table): a run's natural as-of."""
+    with workspace.reading() as con:
+        if "date" not in data_columns(con, "transactions"):
+            return None
+        found = con.execute("SELECT max(CAST(date AS DATE)) FROM data.transactions").fetchall()[0][0]
+    return found if isinstance(found, dt.date) else None
+
+
+def standard_window_days(standard: Standard) -> int | None:
+    """The longest window of the standard's indicators, in days (None when none has a window of time)."""
+    days: list[float] = []
+    for indicator in standard.indicators.values():
+        window = indicator.window
+        if window is not None and window.kind == "calendar_year":
+            days.append(365.25)
+        elif window is not None and window.duration is not None:
+            days.append(window.duration.approx_days)
+    return math.ceil(max(days)) if days else None
+
+
+def data_age(workspace: Workspace, standard: Standard, as_of: dt.date) -> Phrase | None:
+    """A note when ``as_of`` is later than the newest transaction by more than the standard's window."""
+    newest = newest_data_day(workspace)
+    window = standard_window_days(standard)
+    if newest is None or window is None or (as_of - newest).days <= window:
+        return None
+    return Phrase("run.data_old", as_of=as_of, newest=newest, days=(as_of - newest).days, window=window)
+
+
+def run_data_age(workspace: Workspace, run: RunInfo) -> Phrase | None:
+    """:func:`data_age` of a stored run (its standard's window, its day)."""
+    with workspace.reading() as con:
+        text = con.execute("SELECT standard_text FROM runs WHERE id = ?", [run.id]).fetchall()[0][0]
+    return data_age(workspace, loads_standard(text, file=f"<run {run.id}>", folder=workspace.standards), run.as_of)
 
 
 def workspace_profile(workspace: Workspace) -> Path | None:
