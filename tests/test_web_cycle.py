@@ -510,6 +510,39 @@ def test_a_good_upload_is_imported_in_one_step_and_audited(app: Any, data: WebDa
     assert recorded[0]["file"].endswith(".csv")
 
 
+def test_an_upload_appends_by_default_and_replacing_shows_what_it_deletes_and_needs_a_confirmation(
+    app: Any, data: WebData
+) -> None:
+    ana = client(app, "ana")
+    assert '<option value="append" selected>' in ana.get("/imports").text
+    appended = ana.post(  # no mode: append
+        "/api/v1/imports/upload",
+        data={"table": MONTH},
+        files={"file": ("三月.csv", _export(data, bad=False), "text/csv")},
+    ).json()
+    assert appended["mode"] == "append"
+    assert appended["replaces"] is None
+    before = tw.Workspace(data.root).tables()[MONTH]
+    made = ana.post(
+        "/api/v1/imports/upload",
+        data={"table": MONTH, "mode": "replace"},
+        files={"file": ("三月交易.csv", _export(data, bad=False), "text/csv")},
+    ).json()
+    assert f"替换会删除表“{MONTH}”现有的全部 {before:,} 行" in made["replaces"]
+    query = {"table": MONTH, "mode": "replace", "name": "三月交易.csv"}
+    assert 'name="confirm_replace"' in ana.get(f"/imports/{made['token']}", params=query).text
+    refused = ana.post(f"/api/v1/imports/{made['token']}", json=query)
+    assert refused.status_code == 400
+    assert "勾选确认" in refused.json()["detail"]
+    assert tw.Workspace(data.root).tables()[MONTH] == before
+    replaced = ana.post(f"/api/v1/imports/{made['token']}", json={**query, "confirm_replace": True})
+    assert replaced.status_code == 200, replaced.text
+    assert tw.Workspace(data.root).tables()[MONTH] == 3
+    audited = tw.Workspace(data.root).audit_records()[-1]
+    assert audited["action"] == "import"
+    assert f'"replaced": {{"rows": {before},' in audited["detail"]
+
+
 def test_uploads_are_refused_for_other_files_and_for_roles_that_do_not_import(app: Any, data: WebData) -> None:
     ana = client(app, "ana")
     wrong = _upload(ana, b"MZ...", name="payload.exe")

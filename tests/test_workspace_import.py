@@ -86,7 +86,7 @@ def test_file_with_bad_rows_is_refused_whole_with_every_bad_row_listed(ws: tierw
         ["", "无编号", "enterprise", "2024-01-01", "1", "否"],
     ]
     with pytest.raises(tierwise.ImportRefused) as info:
-        tierwise.import_file(ws, "customers", _csv(tmp_path / "bad.csv", bad, "gbk"))
+        tierwise.import_file(ws, "customers", _csv(tmp_path / "bad.csv", bad, "gbk"), mode="replace")
     listed = {(p.row, p.column) for p in info.value.problems}
     assert listed == {
         (4, "customer_id"),
@@ -194,6 +194,7 @@ def test_killing_import_mid_way_leaves_no_partial_table(tmp_path: Path) -> None:
         str(ws.root),
         "--mode",
         "replace",
+        "--yes",
     ]
 
     def check(fraction: float) -> None:

@@ -369,6 +369,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "imports.mode": ("方式", "Mode"),
     "imports.mode.replace": ("替换整表", "replace the table"),
     "imports.mode.append": ("追加", "append"),
+    "imports.replace_loses": (
+        "替换会删除表“{table}”现有的全部 {rows} 行（来自 {imports} 次导入）。",
+        "Replacing deletes all {rows} rows now in '{table}' (from {imports} imports).",
+    ),
+    "imports.replace_loses_dated": (
+        "替换会删除表“{table}”现有的全部 {rows} 行（{first} 至 {last}，来自 {imports} 次导入）。",
+        "Replacing deletes all {rows} rows now in '{table}' ({first} to {last}, from {imports} imports).",
+    ),
+    "imports.replace_confirm": (
+        "我明白替换会删除上述数据，确认替换",
+        "I understand that replacing deletes the rows above, and replace",
+    ),
+    "imports.replace_unconfirmed": (
+        "替换表“{table}”会删除它现有的数据；请在预览页面勾选确认后再导入，接口请求需带 confirm_replace: true，"
+        "或改用追加方式。",
+        "Replacing '{table}' deletes the rows it has now; tick the confirmation on the preview page (an API "
+        "request sends confirm_replace: true), or import with mode append.",
+    ),
     "imports.file": ("文件（CSV、Excel、Parquet，最大 {mb} MB）", "File (CSV, Excel, Parquet; at most {mb} MB)"),
     "imports.preview": ("预览", "Preview"),
     "imports.recent": ("最近的导入", "Recent imports"),

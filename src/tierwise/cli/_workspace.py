@@ -60,19 +60,28 @@ def import_(
             "--map", help="YAML mapping the file's headers to columns (客户编号: customer_id); saved for the table."
         ),
     ] = None,
-    mode: Annotated[str, typer.Option("--mode", help="replace (default) or append.")] = "replace",
+    mode: Annotated[
+        str, typer.Option("--mode", help="append (default) or replace: replace deletes the table's rows first.")
+    ] = "append",
     allow_bad_rows: Annotated[
         bool, typer.Option("--allow-bad-rows", help="Import the good rows; keep the bad ones in quarantine.")
     ] = False,
     sheet: Annotated[
         str | None, typer.Option("--sheet", help="The Excel sheet (name or number, default the first).")
     ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Replace without asking (with --mode replace).")] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Import a file into a workspace table: all of it, or nothing, with every bad row reported."""
+    """Import a file into a workspace table (appended by default): all of it, or nothing, with every bad row reported."""
     import tierwise
 
     ws = _workspace(workspace)
+    lost = tierwise.workspace.replacement(ws, table) if mode == "replace" else None
+    if lost is not None:
+        out.print(lost.text("en"), highlight=False)
+        if not yes and not typer.confirm(f"Replace '{table}'?", default=False):
+            out.print("Nothing was imported.")
+            raise typer.Exit(1)
     chosen: str | int = int(sheet) - 1 if sheet is not None and sheet.isdigit() else (sheet or 0)
     bar = _ImportBar(file.name)
     try:

@@ -15,7 +15,17 @@ from ._drafts import (
     standard_ids,
 )
 from ._errors import AccessDenied, NotFound, Phrase, Refused, WorkspaceBusy, WorkspaceError
-from ._import import ImportPreview, ImportRefused, ImportResult, RowProblem, import_file, preview_file, problems_table
+from ._import import (
+    ImportPreview,
+    ImportRefused,
+    ImportResult,
+    Replacement,
+    RowProblem,
+    import_file,
+    preview_file,
+    problems_table,
+    replacement,
+)
 from ._inforce import InForce, in_force, rule_diff, standard_hash
 from ._runs import (
     Movement,
@@ -66,6 +76,7 @@ __all__ = [
     "NotFound",
     "Phrase",
     "Refused",
+    "Replacement",
     "RowProblem",
     "RunInfo",
     "User",
@@ -101,6 +112,7 @@ __all__ = [
     "past_date",
     "preview_file",
     "problems_table",
+    "replacement",
     "role_label",
     "rule_diff",
     "run_data_age",
