@@ -112,3 +112,19 @@ def test_a_manager_adopts_a_draft_as_the_standard_in_force_with_the_diff_audited
 def test_a_standard_never_published_adopted_or_filed_is_not_in_force(ws: tw.Workspace) -> None:
     with pytest.raises(tw.Refused, match="There is no standard 'other' in force"):
         tw.current_standard(ws, "other")
+
+
+def test_the_cli_adopts_a_draft_after_printing_its_rule_diff(ws: tw.Workspace) -> None:
+    from typer.testing import CliRunner
+
+    from tierwise.cli import app
+
+    tw.save_draft(ws.acting("ana"), "yearly-sales", DRAFT)
+    runner = CliRunner()
+    declined = runner.invoke(app, ["adopt", "yearly-sales", "-r", "新政策", "-w", str(ws.root)], input="n\n")
+    assert declined.exit_code == 1
+    assert "+    steps: [{grade: VIP, at_least: 100万}" in declined.output
+    assert tw.current_standard(ws, "yearly-sales").text == STANDARD
+    adopted = runner.invoke(app, ["adopt", "yearly-sales", "-r", "新政策", "--yes", "-w", str(ws.root)])
+    assert adopted.exit_code == 0, adopted.output
+    assert tw.current_standard(ws, "yearly-sales").text == DRAFT

@@ -434,6 +434,33 @@ def _print_impact(impact: Any, info: Any) -> None:
 
 
 @app.command()
+def adopt(
+    standard: Annotated[str, typer.Argument(metavar="STANDARD", help="The id of a standard with a saved draft.")],
+    reason: Annotated[str, typer.Option("--reason", "-r", help="Why: kept in the audit log with the rule diff.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Adopt without asking, once the diff is printed.")] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Make the saved draft of a standard the standard in force (a manager's act, audited with the rule diff)."""
+    import difflib
+
+    import tierwise.workspace as tw
+
+    ws = _workspace(workspace)
+    draft = tw.draft_standard(ws, standard)
+    try:
+        before = tw.current_standard(ws, standard).text
+    except tw.Refused:
+        before = ""
+    diff = "".join(difflib.unified_diff(before.splitlines(True), draft.text.splitlines(True), "in force", "draft"))
+    out.print(diff or "The draft is the same as the standard in force.", highlight=False, markup=False)
+    if not yes and not typer.confirm(f"Adopt the draft of '{standard}' as the standard in force?", default=False):
+        out.print("Nothing was adopted.")
+        raise typer.Exit(1)
+    tw.adopt_draft(ws, standard, reason)
+    out.print(f"The draft of '{standard}' is now the standard in force; runs of it are no draft runs.")
+
+
+@app.command()
 def override(
     customer: Annotated[str, typer.Argument(metavar="CUSTOMER")],
     grade: Annotated[str, typer.Argument(metavar="GRADE")],
