@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from tierwise.workspace import (
     get_run,
     in_force,
     in_scope,
+    last_change,
     movement,
     past_date,
     rule_diff,
@@ -169,13 +171,29 @@ def rule_change(workspace: Workspace, run_id: int) -> RuleChange:
         return _rule_change(con, workspace, run, text)
 
 
+_IMPACTS: dict[tuple[Any, ...], Impact] = {}  # (workspace, run, last change, regions) -> impact; a few kept
+_IMPACTS_LOCK = threading.Lock()
+
+
 def publish_impact(workspace: Workspace, run_id: int, user: User | None = None) -> Impact:
-    """What publishing run ``run_id`` would do now (in ``user``'s regions when given); nothing is written."""
+    """What publishing run ``run_id`` would do now (in ``user``'s regions when given); nothing is written.
+
+    Kept until the workspace changes (every change is audited), so a review page shows it at once.
+    """
     run = get_run(workspace, run_id)
     with workspace.reading() as con:
+        key = (str(workspace.root), run_id, last_change(con), tuple(user.regions) if user is not None else None)
+        with _IMPACTS_LOCK:
+            if key in _IMPACTS:
+                return _IMPACTS[key]
         standard = _run_standard(con, workspace, run_id)
         decide_run(con, standard, run_id, run.standard_id, run.as_of)
-        return impact_of(con, standard, run_id, run.standard_id, run.review, user)
+        found = impact_of(con, standard, run_id, run.standard_id, run.review, user)
+    with _IMPACTS_LOCK:
+        while len(_IMPACTS) >= 8:
+            _IMPACTS.pop(next(iter(_IMPACTS)))
+        _IMPACTS[key] = found
+    return found
 
 
 def publish_outcome(workspace: Workspace, run_id: int, outcome: str, user: User | None = None) -> list[str]:
