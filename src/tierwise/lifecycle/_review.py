@@ -192,9 +192,9 @@ def _open_run(con: Any, run_id: int, customer_id: str, user: User | None) -> Sta
     standard, _, published = _run(con, run_id)
     if published:
         raise WorkspaceError(f"Run {run_id} is already published; its grades can no longer be changed at review.")
-    found = run_on(con, run_id)
-    if found is not None and found.stale:
-        raise Refused("review.stale_change", run=run_id, why=list(found.stale))
+    info = run_on(con, run_id)
+    if info is not None and info.stale:
+        raise Refused("review.stale_change", run=run_id, why=list(info.stale))
     found = con.execute("SELECT count(*) FROM run_rows WHERE run_id = ? AND customer_id = ?", [run_id, customer_id])
     if not found.fetchall()[0][0]:
         raise NotFound(f"The customer '{customer_id}' is not in run {run_id}; only its customers can be reviewed.")
