@@ -45,7 +45,8 @@ def test_a_run_older_than_the_latest_publication_on_changed_data_is_never_publis
         lc.publish(ws, old.id)
     text = str(refused.value)
     assert f"Run {old.id} of 'yearly-sales' is stale" in text
-    assert f"run {new.id} (as of {new.as_of}) was published after it" in text
+    assert f"run {new.id} was published on " in text
+    assert f"as of {new.as_of}, which is not before this run's day {old.as_of}" in text
     assert "the table 'transactions' it read has changed since (5 rows then, 6 rows now)" in text
     assert "start a new run" in text
     assert "已过期" in refused.value.text("zh")
@@ -85,8 +86,16 @@ def test_a_run_as_of_the_day_of_the_grades_in_force_is_stale_and_never_listed_as
     ws = published(tmp_path)
     day = tw.list_runs(ws)[0].as_of
     run = tw.run_standard(ws, tw.current_standard(ws, STANDARD_ID), day)
-    assert tw.get_run(ws, run.id).stale_text("en") == f"its day {day} is not after the grades in force (as of {day})"
+    assert tw.get_run(ws, run.id).stale_text("en").endswith(f"as of {day}, which is not before this run's day {day}")
     assert run.id not in [r.id for r in lc.unpublished_runs(ws)]
+
+
+def test_a_run_for_a_later_day_stays_publishable_after_an_earlier_day_is_published(tmp_path: Path) -> None:
+    ws = published(tmp_path)
+    later = tw.run_standard(ws, tw.current_standard(ws, STANDARD_ID), AS_OF + dt.timedelta(days=2))
+    lc.publish(ws, tw.run_standard(ws, tw.current_standard(ws, STANDARD_ID), AS_OF + dt.timedelta(days=1)).id)
+    assert tw.get_run(ws, later.id).state == "pending", "same data, a later day: the lifecycle applies at publishing"
+    lc.publish(ws, later.id)
 
 
 def test_everything_listed_as_pending_can_be_published(tmp_path: Path) -> None:

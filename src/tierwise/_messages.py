@@ -525,12 +525,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "source.none": ("尚无现行版本", "none yet"),
     # stale runs: a run whose inputs changed since, or older than the latest publication
     "run.stale.published": (
-        "评估 #{other}（评估日 {as_of}）已在它之后于 {at} 发布",
-        "run {other} (as of {as_of}) was published after it, on {at}",
-    ),
-    "run.stale.before": (
-        "它的评估日 {as_of} 不晚于现行等级的评估日 {published}",
-        "its day {as_of} is not after the grades in force (as of {published})",
+        "评估 #{other} 已于 {at} 发布，其评估日 {as_of} 不早于本次评估日 {day}",
+        "run {other} was published on {at} as of {as_of}, which is not before this run's day {day}",
     ),
     "run.stale.data": (
         "它读取的表“{table}”此后已变化（当时 {then} 行，现在 {now} 行）",

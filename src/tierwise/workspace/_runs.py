@@ -307,7 +307,7 @@ def with_status(con: Any, runs: list[RunInfo]) -> list[RunInfo]:
     """The runs with whether each is published, and why it is stale if it is (inside any transaction).
 
     A run is stale when an input table differs from the workspace's data now, or when a
-    publication of its standard came after it (later stored, or as of its day or later).
+    publication of its standard is as of its day or later (the grades in force already cover it).
     """
     now = input_fingerprints(con)
     published = con.execute('SELECT run_id, standard_id, as_of, "at" FROM publications ORDER BY "at"').fetchall()
@@ -318,13 +318,12 @@ def with_status(con: Any, runs: list[RunInfo]) -> list[RunInfo]:
             out.append(dataclasses.replace(run, published=True, stale=()))
             continue
         reasons: list[Phrase] = []
-        mine = [p for p in published if p[1] == run.standard_id]
-        later = [p for p in mine if p[3] > run.at]
-        if later:
-            other, _, as_of, at = later[-1]
-            reasons.append(Phrase("run.stale.published", other=other, as_of=as_of, at=f"{at:%Y-%m-%d %H:%M}"))
-        elif mine and max(p[2] for p in mine) >= run.as_of:
-            reasons.append(Phrase("run.stale.before", as_of=run.as_of, published=max(p[2] for p in mine)))
+        mine = [p for p in published if p[1] == run.standard_id and p[2] >= run.as_of]
+        if mine:  # the latest publication already covers its day
+            other, _, as_of, at = max(mine, key=lambda p: (p[2], p[3]))
+            reasons.append(
+                Phrase("run.stale.published", other=other, as_of=as_of, at=f"{at:%Y-%m-%d %H:%M}", day=run.as_of)
+            )
         for table, then in sorted(run.inputs.items()):
             if table not in now:
                 reasons.append(Phrase("run.stale.gone", table=table))
