@@ -102,7 +102,7 @@ def test_scientific_notation_is_a_number_and_the_demo_customers_import(ws: tw.Wo
     assert result.bad_rows == 0
     path = tmp_path / "c.csv"
     path.write_text("customer_id,registered_capital\nN1,1.0117019e+10\n", encoding="utf-8")
-    tierwise.import_file(ws, "customers", path)
+    tierwise.import_file(ws, "customers", path, mode="replace")
     assert ws.records("SELECT registered_capital FROM data.customers")[0]["registered_capital"] == 10_117_019_000
 
 

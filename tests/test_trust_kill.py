@@ -48,7 +48,7 @@ def test_sigkill_during_publish_leaves_all_of_it_or_none(ws: tw.Workspace) -> No
     for as_of in (MONTHS[0], MONTHS[6]):  # a first publication (every grade), then one of changes
         run_id = tw.run_standard(ws, tierwise.builtin_path(STANDARD), as_of).id
         killed = kill_inside_writes(
-            ws.root, ["publish", str(run_id), "-w", str(ws.root)], POINTS, lambda _: _consistent(ws)
+            ws.root, ["publish", str(run_id), "--yes", "-w", str(ws.root)], POINTS, lambda _: _consistent(ws)
         )
         assert len(killed) == len(POINTS)
         assert run_id not in {p["run_id"] for p in ws.records("SELECT run_id FROM publications")}

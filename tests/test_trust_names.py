@@ -62,6 +62,9 @@ TRUSTED_NAMES = {
         ("lifecycle/_review.py", n)
         for n in ("name", "region", "young", "customers", "ranks", "scope", "query", "where", "marks")
     ),
+    # the impact's outcome query: constant SQL, the customers join and scope_sql's condition
+    *(("lifecycle/_impact.py", n) for n in ("customers", "scope", "query")),
+    ("workspace/_import.py", "span"),  # the date span of a table: ident() of a known date column, or NULLs
     *(
         ("reports/_dashboard.py", n)
         for n in ("region", "on_day", "customers", "rows", "scope", "graded", "then", "now", "marks", "order", "ranked")

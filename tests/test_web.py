@@ -615,6 +615,7 @@ def test_every_template_key_is_in_the_catalogue() -> None:
         "review.move.",
         "form.",
         "imports.mode.",
+        "impact.outcome.",
     }
     for key in lc.FORM_STATES:
         assert f"form.{key}" in MESSAGES
@@ -623,6 +624,8 @@ def test_every_template_key_is_in_the_catalogue() -> None:
         assert f"state.{key}" in MESSAGES
     for key in lc.MOVES:
         assert f"review.move.{key}" in MESSAGES
+    for key in lc.OUTCOMES:
+        assert f"impact.outcome.{key}" in MESSAGES
     for key in ("evaluation", "provisional", "override-expiring", "request"):
         assert f"due.{key}" in MESSAGES
     for key in ("pending", "approved", "rejected", "expired"):

@@ -200,7 +200,7 @@ def test_the_meeting_changes_a_grade_with_a_reason_and_publishing_keeps_it_with_
     changed = wang.get(f"/api/v1/runs/{run}/review", params={"move": "changed"}).json()["rows"]
     assert [(r["customer_id"], r["changed_to"], r["changed_by"]) for r in changed] == [(data.mine, "VIP", "ana")]
     assert client(app, "ana").post(f"/api/v1/runs/{run}/publish").status_code == 403, "analysts do not publish"
-    published = wang.post(f"/api/v1/runs/{run}/publish")
+    published = wang.post(f"/api/v1/runs/{run}/publish", json={"confirm": True})
     assert published.status_code == 200, published.text
     assert published.json()["states"]["reviewed"] == 1
     card = wang.get(f"/api/v1/customers/{data.mine}").json()["grades"][0]
@@ -300,6 +300,28 @@ def test_a_run_of_the_draft_uses_the_draft_text(app: Any, data: WebData) -> None
     assert stored[0]["standard_text"] == text
 
 
+def test_a_draft_run_leaves_the_standard_in_force_and_publishes_only_with_its_rule_diff_confirmed(
+    app: Any, data: WebData
+) -> None:
+    ana, wang = client(app, "ana"), client(app, "wang")
+    published = ana.get(f"/api/v1/standards/{STANDARD}").json()["text"]
+    ana.post(f"/api/v1/standards/{STANDARD}/draft", json={"text": published.replace("200万", "110万")})
+    day = (YESTERDAY + dt.timedelta(days=1)).isoformat()
+    run = ana.post("/api/v1/runs", json={"standard": STANDARD, "source": "draft", "as_of": day}).json()["id"]
+    ana.post(f"/api/v1/standards/{STANDARD}/draft/delete")
+    assert ana.get(f"/api/v1/standards/{STANDARD}").json()["text"] == published, "a run never changes it"
+    assert next(r for r in wang.get("/api/v1/runs").json()["runs"] if r["id"] == run)["draft"]
+    review = wang.get(f"/api/v1/runs/{run}/review").json()
+    assert "+" in review["rules"]["diff"]
+    assert "110万" in review["rules"]["diff"]
+    page = wang.get(f"/review/{run}").text
+    assert 'id="rule-diff"' in page
+    assert 'name="accept_rules"' in page
+    refused = wang.post(f"/api/v1/runs/{run}/publish", json={"confirm": True})
+    assert refused.status_code == 400
+    assert "规则差异" in refused.json()["detail"]
+
+
 def test_viewers_read_standards_but_cannot_save_drafts_or_simulate(app: Any, data: WebData) -> None:
     view = client(app, "view")
     assert view.get(f"/standards/{STANDARD}").status_code == 200
@@ -390,7 +412,7 @@ def test_a_submitted_form_is_in_the_next_run_and_reviewed_when_it_is_published(a
     explained = wang.get(f"/api/v1/customers/{data.mine}/explain/{run['id']}").json()
     assert explained["indicators"]["资信度"] == "差"
     assert explained["indicators"]["销售实现"] == "好"
-    assert wang.post(f"/api/v1/runs/{run['id']}/publish").status_code == 200
+    assert wang.post(f"/api/v1/runs/{run['id']}/publish", json={"confirm": True}).status_code == 200
     form = li.get(url).json()["form"]
     assert (form["status"], form["reviewed_run"]) == ("reviewed", run["id"])
     board = wang.get("/api/v1/dashboard", params={"standard": FORMS_STANDARD}).json()
@@ -488,6 +510,39 @@ def test_a_good_upload_is_imported_in_one_step_and_audited(app: Any, data: WebDa
     assert recorded[0]["file"].endswith(".csv")
 
 
+def test_an_upload_appends_by_default_and_replacing_shows_what_it_deletes_and_needs_a_confirmation(
+    app: Any, data: WebData
+) -> None:
+    ana = client(app, "ana")
+    assert '<option value="append" selected>' in ana.get("/imports").text
+    appended = ana.post(  # no mode: append
+        "/api/v1/imports/upload",
+        data={"table": MONTH},
+        files={"file": ("三月.csv", _export(data, bad=False), "text/csv")},
+    ).json()
+    assert appended["mode"] == "append"
+    assert appended["replaces"] is None
+    before = tw.Workspace(data.root).tables()[MONTH]
+    made = ana.post(
+        "/api/v1/imports/upload",
+        data={"table": MONTH, "mode": "replace"},
+        files={"file": ("三月交易.csv", _export(data, bad=False), "text/csv")},
+    ).json()
+    assert f"替换会删除表“{MONTH}”现有的全部 {before:,} 行" in made["replaces"]
+    query = {"table": MONTH, "mode": "replace", "name": "三月交易.csv"}
+    assert 'name="confirm_replace"' in ana.get(f"/imports/{made['token']}", params=query).text
+    refused = ana.post(f"/api/v1/imports/{made['token']}", json=query)
+    assert refused.status_code == 400
+    assert "勾选确认" in refused.json()["detail"]
+    assert tw.Workspace(data.root).tables()[MONTH] == before
+    replaced = ana.post(f"/api/v1/imports/{made['token']}", json={**query, "confirm_replace": True})
+    assert replaced.status_code == 200, replaced.text
+    assert tw.Workspace(data.root).tables()[MONTH] == 3
+    audited = tw.Workspace(data.root).audit_records()[-1]
+    assert audited["action"] == "import"
+    assert f'"replaced": {{"rows": {before},' in audited["detail"]
+
+
 def test_uploads_are_refused_for_other_files_and_for_roles_that_do_not_import(app: Any, data: WebData) -> None:
     ana = client(app, "ana")
     wrong = _upload(ana, b"MZ...", name="payload.exe")
@@ -554,3 +609,54 @@ def test_a_change_through_the_app_computes_the_dashboards_again_before_anyone_as
     warmed = [board for key, board in _dashboard._CACHE.items() if key[1] == STANDARD and key[4] is None]
     assert [board.customers for board in warmed] == [before - 1]
     wang.post(f"/api/v1/customers/{customer}/reinstate", json={"standard": STANDARD, "why": "误操作"})
+
+
+def test_the_review_page_shows_what_publishing_does_with_the_customers_one_click_away(app: Any, data: WebData) -> None:
+    run = _new_run(app, YESTERDAY + dt.timedelta(days=1))
+    wang = client(app, "wang")
+    impact = wang.get(f"/api/v1/runs/{run}/review").json()["impact"]
+    assert sum(impact["counts"].values()) == tw.get_run(tw.Workspace(data.root), run).customers
+    assert impact["entitlements"], "annual-sales-grade's policies: 账期, 拜访频率 …"
+    page = wang.get(f"/review/{run}").text
+    assert 'id="impact"' in page
+    assert 'name="confirm"' in page
+    for outcome, count in impact["counts"].items():
+        if count:
+            assert f"/review/{run}?outcome={outcome}" in page
+            listed = wang.get(f"/api/v1/runs/{run}/review", params={"outcome": outcome, "size": 500}).json()
+            assert listed["total"] == count, outcome
+    unconfirmed = wang.post(f"/api/v1/runs/{run}/publish", json={})
+    assert unconfirmed.status_code == 400
+    assert "需要确认" in unconfirmed.json()["detail"]
+    assert tw.get_run(tw.Workspace(data.root), run).state == "pending"
+
+
+def test_the_run_form_defaults_to_the_newest_data_day(app: Any, data: WebData) -> None:
+    listed = client(app, "ana").get("/api/v1/runs").json()
+    newest = tw.newest_data_day(tw.Workspace(data.root))
+    assert newest is not None
+    assert listed["newest_data"] == newest.isoformat()
+    assert listed["default_day"] == min(newest, dt.date.today()).isoformat()
+    assert f'value="{listed["default_day"]}"' in client(app, "ana").get("/review").text
+
+
+def test_a_run_superseded_by_a_later_publication_is_listed_stale_with_why_and_cannot_be_published(
+    app: Any, data: WebData
+) -> None:
+    today = YESTERDAY + dt.timedelta(days=1)
+    old, new = _new_run(app, today), _new_run(app, today)
+    wang = client(app, "wang")
+    assert wang.post(f"/api/v1/runs/{new}/publish", json={"confirm": True}).status_code == 200
+    listed = wang.get("/api/v1/runs").json()
+    assert old not in [r["id"] for r in listed["runs"]]
+    stale = next(r for r in listed["stale"] if r["id"] == old)
+    assert stale["state"] == "stale"
+    assert f"评估 #{new}" in stale["stale"]
+    assert all(r["state"] == "pending" for r in listed["runs"])
+    assert 'id="stale-runs"' in wang.get("/review").text
+    page = wang.get(f"/review/{old}").text
+    assert 'id="stale"' in page
+    assert 'id="publish"' not in page
+    refused = wang.post(f"/api/v1/runs/{old}/publish", json={"confirm": True})
+    assert refused.status_code == 400
+    assert f"请用当前数据开始一次新的“{STANDARD}”评估" in refused.json()["detail"]

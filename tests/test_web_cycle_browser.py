@@ -65,6 +65,10 @@ def test_the_review_meeting_changes_one_grade_with_a_reason_and_publishes(page: 
     shot(page, "10-review-meeting")
     page.goto(f"{site}/review/{run}")
     shot(page, "11-review-page")
+    expect(page.locator("#impact")).to_contain_text("发布的影响")
+    page.get_by_role("button", name="发布本次评估").click()  # not confirmed: the browser refuses, nothing is sent
+    expect(page.locator(".flash")).to_have_count(0)
+    page.get_by_label("我已查看上面的影响，确认发布").check()
     page.get_by_role("button", name="发布本次评估").click()
     page.wait_for_url("**/dashboard?standard=*done=review.done_publish**")
     expect(page.locator(".flash")).to_contain_text(f"#{run}")

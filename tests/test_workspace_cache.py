@@ -91,7 +91,7 @@ def test_an_import_empties_the_cache_and_the_next_run_sees_the_new_data(
         pa.compute.multiply(demo["transactions"]["amount"], 3),
     )
     pq.write_table(doubled, tmp_path / "more.parquet")
-    tierwise.import_file(ws, "transactions", tmp_path / "more.parquet")
+    tierwise.import_file(ws, "transactions", tmp_path / "more.parquet", mode="replace")
     assert _entries(ws) == 0
     after = tw.run_standard(ws, standard, AS_OF)
     assert _grades(ws, after.id) == _fresh(standard, {**demo, "transactions": doubled})

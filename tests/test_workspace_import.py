@@ -85,7 +85,7 @@ def test_file_with_bad_rows_is_refused_whole_with_every_bad_row_listed(ws: tierw
         ["", "无编号", "enterprise", "2024-01-01", "1", "否"],
     ]
     with pytest.raises(tierwise.ImportRefused) as info:
-        tierwise.import_file(ws, "customers", _csv(tmp_path / "bad.csv", bad, "gbk"))
+        tierwise.import_file(ws, "customers", _csv(tmp_path / "bad.csv", bad, "gbk"), mode="replace")
     listed = {(p.row, p.column) for p in info.value.problems}
     assert listed == {
         (4, "customer_id"),
@@ -191,7 +191,7 @@ def test_killing_import_mid_way_leaves_no_partial_table(tmp_path: Path) -> None:
         assert landed == (1,), fraction  # the killed imports left no record
         assert landed[0] == len([r for r in ws.audit_records() if r["action"] == "import"])
 
-    args = ["import", "customers", str(big), "-w", str(ws.root), "--mode", "replace"]
+    args = ["import", "customers", str(big), "-w", str(ws.root), "--mode", "replace", "--yes"]
     assert len(kill_inside_writes(ws.root, args, (0.05, 0.5, 1.0), check)) == 3
 
 

@@ -225,6 +225,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "event.password-set": ("设置密码", "set a password"),
     "event.login": ("登录", "signed in"),
     "event.logout": ("退出", "signed out"),
+    "event.standard-adopted": ("采用草稿为现行标准", "adopted a draft as the standard in force"),
     # users
     "users.title": ("用户与角色", "Users and roles"),
     "users.name": ("用户名", "Name"),
@@ -417,6 +418,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "imports.mode": ("方式", "Mode"),
     "imports.mode.replace": ("替换整表", "replace the table"),
     "imports.mode.append": ("追加", "append"),
+    "imports.replace_loses": (
+        "替换会删除表“{table}”现有的全部 {rows} 行（来自 {imports} 次导入）。",
+        "Replacing deletes all {rows} rows now in '{table}' (from {imports} imports).",
+    ),
+    "imports.replace_loses_dated": (
+        "替换会删除表“{table}”现有的全部 {rows} 行（{first} 至 {last}，来自 {imports} 次导入）。",
+        "Replacing deletes all {rows} rows now in '{table}' ({first} to {last}, from {imports} imports).",
+    ),
+    "imports.replace_confirm": (
+        "我明白替换会删除上述数据，确认替换",
+        "I understand that replacing deletes the rows above, and replace",
+    ),
+    "imports.replace_unconfirmed": (
+        "替换表“{table}”会删除它现有的数据；请在预览页面勾选确认后再导入，接口请求需带 confirm_replace: true，"
+        "或改用追加方式。",
+        "Replacing '{table}' deletes the rows it has now; tick the confirmation on the preview page (an API "
+        "request sends confirm_replace: true), or import with mode append.",
+    ),
     "imports.file": ("文件（CSV、Excel、Parquet，最大 {mb} MB）", "File (CSV, Excel, Parquet; at most {mb} MB)"),
     "imports.preview": ("预览", "Preview"),
     "imports.recent": ("最近的导入", "Recent imports"),
@@ -566,6 +585,102 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.done_change": ("已调整客户 {name} 的等级。", "The grade of {name} is changed."),
     "review.done_undo": ("已撤销对客户 {name} 的调整。", "The change of {name} is taken back."),
     "review.done_publish": ("评估 #{id} 已发布。", "Run #{id} is published."),
+    # the standard in force and draft runs
+    "standard.none_in_force": (
+        "标准“{standard}”没有现行版本：它从未发布、未被采用，standards/ 中也没有 {standard}.yaml。"
+        "请发布一次它的评估，或由经理采用它的草稿。",
+        "There is no standard '{standard}' in force: it was never published or adopted, and standards/ has no "
+        "{standard}.yaml; publish a run of it, or have a manager adopt its draft.",
+    ),
+    "standard.adopt_needs_reason": (
+        "采用标准“{standard}”的草稿需要填写理由，理由会写入审计日志。",
+        "Adopting the draft of '{standard}' needs a reason; it is kept in the audit log.",
+    ),
+    "standard.adopt_same": (
+        "标准“{standard}”的草稿与现行标准完全相同，无需采用。",
+        "The draft of '{standard}' is the same as the standard in force; there is nothing to adopt.",
+    ),
+    "publish.rules_unconfirmed": (
+        "评估 #{run} 使用的规则与现行标准“{standard}”（{source}）不同（{why}）。"
+        "只有经理在阅读规则差异后确认才能发布：网页上勾选“已阅读规则差异”，命令行加 --accept-rules。",
+        "Run {run} uses rules that differ from the standard in force '{standard}' ({source}) ({why}). Only a "
+        "manager who has read the rule diff and confirms it can publish it: tick 'I have read the rule diff' on "
+        "the web page, or pass --accept-rules on the command line.",
+    ),
+    "publish.rules_from_draft": ("它是从草稿开始的评估", "it was started from a draft"),
+    "publish.rules_differ": ("规则文本有改动", "the rules' text was changed"),
+    "source.publication": ("最近一次发布", "its latest publication"),
+    "source.adoption": ("经理采用的草稿", "a draft a manager adopted"),
+    "source.file": ("standards/ 中的文件", "its file in standards/"),
+    "source.none": ("尚无现行版本", "none yet"),
+    # stale runs: a run whose inputs changed since, or older than the latest publication
+    "run.stale.published": (
+        "评估 #{other} 已于 {at} 发布，其评估日 {as_of} 不早于本次评估日 {day}",
+        "run {other} was published on {at} as of {as_of}, which is not before this run's day {day}",
+    ),
+    "run.stale.data": (
+        "它读取的表“{table}”此后已变化（当时 {then} 行，现在 {now} 行）",
+        "the table '{table}' it read has changed since ({then} rows then, {now} rows now)",
+    ),
+    "run.stale.gone": ("它读取的表“{table}”已不存在", "the table '{table}' it read is gone"),
+    "publish.stale": (
+        "评估 #{run}（标准“{standard}”）已过期：{why}。它的等级已不是当前数据和现行等级所得出的结果，"
+        "不能发布；请用当前数据开始一次新的“{standard}”评估，复评后发布新评估。",
+        "Run {run} of '{standard}' is stale: {why}. Its grades are no longer what the current data and the "
+        "grades in force give, so it cannot be published; start a new run of '{standard}' on the current data, "
+        "review it, and publish that.",
+    ),
+    "review.stale_change": (
+        "评估 #{run} 已过期：{why}。过期的评估不能再复评；请开始一次新的评估。",
+        "Run {run} is stale: {why}. A stale run is not reviewed any more; start a new run.",
+    ),
+    "review.stale_runs": ("已过期的评估（不能复评或发布）", "Stale runs (cannot be reviewed or published)"),
+    "review.stale_why": ("原因", "Why"),
+    "review.stale": ("本次评估已过期：{why}。请开始一次新的评估。", "This run is stale: {why}. Start a new run."),
+    "run.state.published": ("已发布", "published"),
+    "run.state.pending": ("待发布", "pending"),
+    "run.state.stale": ("已过期", "stale"),
+    "run.data_old": (
+        "评估日 {as_of} 比最新一笔交易（{newest}）晚 {days} 天，超过了标准的统计窗口（{window} 天）：窗口内没有数据，"
+        "评估会把客户评得过低。请选择不晚于 {newest} 太多的评估日，或先导入更新的数据。",
+        "The as-of {as_of} is {days} days after the newest transaction ({newest}), longer than the standard's "
+        "window ({window} days): the window holds no data and customers would be graded too low. Choose a day "
+        "closer to {newest}, or import the newer data first.",
+    ),
+    # the impact of a publication, shown before it is made
+    "impact.title": ("发布的影响", "What publishing does"),
+    "impact.outcome.up": ("升级", "Move up"),
+    "impact.outcome.down": ("降级", "Move down"),
+    "impact.outcome.held": ("降级宽限保留", "Held by the downgrade grace"),
+    "impact.outcome.new": ("首次评级", "Graded for the first time"),
+    "impact.outcome.provisional": ("暂定等级", "Provisional grade"),
+    "impact.outcome.override": ("特批保留", "Kept by a 特批"),
+    "impact.outcome.unchanged": ("等级不变", "Unchanged"),
+    "impact.exits": ("等级终止（已不在范围内）", "Grade ends (no longer in the population)"),
+    "impact.customers": ("客户数", "Customers"),
+    "impact.value": ("{value} 合计", "{value} in total"),
+    "impact.entitlements": ("权益变化（标准的 policies）", "Entitlements that change (the standard's policies)"),
+    "impact.policy": ("权益", "Entitlement"),
+    "impact.before": ("原", "Before"),
+    "impact.after": ("新", "After"),
+    "impact.none": ("无", "none"),
+    "impact.confirm": (
+        "我已查看上面的影响，确认发布",
+        "I have read what publishing does above, and publish",
+    ),
+    "publish.unconfirmed": (
+        "发布评估 #{run} 需要确认：请先查看它的影响（升降级人数、金额、权益变化），再勾选确认；"
+        "接口请求需带 confirm: true。",
+        "Publishing run {run} needs a confirmation: read what it does (moves, the value moved, the entitlements "
+        "that change), then tick the confirmation; an API request sends confirm: true.",
+    ),
+    "review.draft_run": ("草稿评估", "draft run"),
+    "review.rules": ("规则差异（现行标准 → 本次评估）", "Rule diff (standard in force → this run)"),
+    "review.rules_same": ("规则与现行标准相同。", "The rules are the same as the standard in force."),
+    "review.accept_rules": (
+        "我已阅读上面的规则差异，确认以新规则发布",
+        "I have read the rule diff above and publish with these rules",
+    ),
     # standards, drafts and simulation
     "standards.title": ("分级标准", "Standards"),
     "standards.id": ("标识", "Id"),

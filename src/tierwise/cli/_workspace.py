@@ -60,19 +60,28 @@ def import_(
             "--map", help="YAML mapping the file's headers to columns (客户编号: customer_id); saved for the table."
         ),
     ] = None,
-    mode: Annotated[str, typer.Option("--mode", help="replace (default) or append.")] = "replace",
+    mode: Annotated[
+        str, typer.Option("--mode", help="append (default) or replace: replace deletes the table's rows first.")
+    ] = "append",
     allow_bad_rows: Annotated[
         bool, typer.Option("--allow-bad-rows", help="Import the good rows; keep the bad ones in quarantine.")
     ] = False,
     sheet: Annotated[
         str | None, typer.Option("--sheet", help="The Excel sheet (name or number, default the first).")
     ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Replace without asking (with --mode replace).")] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Import a file into a workspace table: all of it, or nothing, with every bad row reported."""
+    """Import a file into a workspace table (appended by default): all of it, or nothing, with every bad row reported."""
     import tierwise
 
     ws = _workspace(workspace)
+    lost = tierwise.workspace.replacement(ws, table) if mode == "replace" else None
+    if lost is not None:
+        out.print(lost.text("en"), highlight=False)
+        if not yes and not typer.confirm(f"Replace '{table}'?", default=False):
+            out.print("Nothing was imported.")
+            raise typer.Exit(1)
     chosen: str | int = int(sheet) - 1 if sheet is not None and sheet.isdigit() else (sheet or 0)
     bar = _ImportBar(file.name)
     try:
@@ -207,7 +216,8 @@ def run(
         published = lc.publish(ws, info.id)
         states = ", ".join(f"{state} {count:,}" for state, count in published.states.items())
         out.print(f"Published run {info.id} as a review: {states}; every other customer keeps its grade.")
-    for warning in info.warnings:
+    note = tw.run_data_age(ws, info)
+    for warning in [*info.warnings, *([note.text("en")] if note is not None else [])]:
         err.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
 
 
@@ -217,7 +227,7 @@ def runs(output: OutputOption = None, workspace: WorkspaceOption = None) -> None
     import tierwise.workspace as tw
 
     ws = _workspace(workspace)
-    columns = ("run", "when", "who", "standard", "version", "as of", "customers", "standard hash")
+    columns = ("run", "when", "who", "standard", "version", "as of", "customers", "standard hash", "state", "why")
     rows = [
         (
             i.id,
@@ -228,6 +238,8 @@ def runs(output: OutputOption = None, workspace: WorkspaceOption = None) -> None
             i.as_of,
             i.customers,
             i.standard_hash[:12],
+            i.state + (" (draft)" if i.draft else ""),
+            i.stale_text("en"),
         )
         for i in tw.list_runs(ws)
     ]
@@ -351,17 +363,101 @@ ReasonOption = Annotated[str, typer.Option("--reason", "-r", help="Why: recorded
 
 
 @app.command()
-def publish(run_id: Annotated[int, typer.Argument(metavar="RUN")], workspace: WorkspaceOption = None) -> None:
-    """Make a run the current grades, applying the standard's lifecycle rules."""
+def publish(
+    run_id: Annotated[int, typer.Argument(metavar="RUN")],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Publish without asking, once the impact is printed.")
+    ] = False,
+    accept_rules: Annotated[
+        bool,
+        typer.Option(
+            "--accept-rules",
+            help="Publish a draft run (its rules differ from the standard in force): you have read its rule diff.",
+        ),
+    ] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Show what publishing a run does (moves, value, entitlements), ask, then publish it with the lifecycle."""
     import tierwise.lifecycle as lc
+    import tierwise.workspace as tw
 
-    result = lc.publish(_workspace(workspace), run_id)
+    ws = _workspace(workspace)
+    info = tw.get_run(ws, run_id)
+    if info.stale:
+        raise tw.Refused("publish.stale", run=run_id, standard=info.standard_id, why=list(info.stale))
+    _print_impact(lc.publish_impact(ws, run_id), info)
+    rules = lc.rule_change(ws, run_id)
+    if rules.needs_confirmation:
+        out.print(f"Run {run_id} is a draft run: its rules differ from the standard in force ({rules.source}).")
+        if rules.diff:
+            out.print(rules.diff, highlight=False, markup=False)
+    if not yes:  # asked on the terminal (or read from stdin); --yes skips the question
+        if not typer.confirm(f"Publish run {run_id}?", default=False):
+            out.print("Nothing was published.")
+            raise typer.Exit(1)
+        if rules.needs_confirmation and not accept_rules:
+            accept_rules = typer.confirm("Publish it with these rules?", default=False)
+    result = lc.publish(ws, run_id, accept_rules=accept_rules)
     states = ", ".join(f"{state} {count:,}" for state, count in sorted(result.states.items()))
     out.print(
         f"Published run {run_id} of {result.standard_id} as of {result.as_of}: {states}; "
         f"{result.changed:,} grades changed, {result.applications:,} upgrade applications opened, "
         f"{result.expired_overrides:,} overrides expired."
     )
+
+
+def _print_impact(impact: Any, info: Any) -> None:
+    """The impact summary of a publication: customers per outcome, the value moved, the entitlements that change."""
+    from tierwise._messages import message
+
+    table = Table(title=f"What publishing run {impact.run_id} ({impact.standard_id} as of {info.as_of}) does")
+    table.add_column("outcome")
+    table.add_column("customers", justify="right")
+    if impact.value:
+        table.add_column(impact.value, justify="right")
+    for outcome, count in impact.counts.items():
+        amount = impact.moved.get(outcome)
+        cells = [message(f"impact.outcome.{outcome}", "en"), f"{count:,}"]
+        table.add_row(*cells, *([f"{amount:,.0f}" if amount is not None else ""] if impact.value else []))
+    table.add_row(message("impact.exits", "en"), f"{impact.exits:,}", *([""] if impact.value else []))
+    out.print(table)
+    if impact.entitlements:
+        changes = Table(title="Entitlements that change (the standard's policies)")
+        for column in ("entitlement", "before", "after", "customers"):
+            changes.add_column(column, justify="right" if column == "customers" else "left")
+        for e in impact.entitlements:
+            changes.add_row(e.policy, e.before or "—", e.after or "—", f"{e.customers:,}")
+        out.print(changes)
+    out.print(
+        f"The customers behind each number: 'tierwise show {impact.run_id}' and the web review page.", style="dim"
+    )
+
+
+@app.command()
+def adopt(
+    standard: Annotated[str, typer.Argument(metavar="STANDARD", help="The id of a standard with a saved draft.")],
+    reason: Annotated[str, typer.Option("--reason", "-r", help="Why: kept in the audit log with the rule diff.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Adopt without asking, once the diff is printed.")] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Make the saved draft of a standard the standard in force (a manager's act, audited with the rule diff)."""
+    import difflib
+
+    import tierwise.workspace as tw
+
+    ws = _workspace(workspace)
+    draft = tw.draft_standard(ws, standard)
+    try:
+        before = tw.current_standard(ws, standard).text
+    except tw.Refused:
+        before = ""
+    diff = "".join(difflib.unified_diff(before.splitlines(True), draft.text.splitlines(True), "in force", "draft"))
+    out.print(diff or "The draft is the same as the standard in force.", highlight=False, markup=False)
+    if not yes and not typer.confirm(f"Adopt the draft of '{standard}' as the standard in force?", default=False):
+        out.print("Nothing was adopted.")
+        raise typer.Exit(1)
+    tw.adopt_draft(ws, standard, reason)
+    out.print(f"The draft of '{standard}' is now the standard in force; runs of it are no draft runs.")
 
 
 @app.command()

@@ -17,8 +17,10 @@ from ._customers import (
 )
 from ._decide import Current, Decision, Override, decide
 from ._forms import FORM_STATES, FormField, form_counts, form_fields, form_of, forms_page, save_form
+from ._impact import OUTCOMES, Entitlement, Impact
 from ._publish import (
     PublishResult,
+    RuleChange,
     apply_upgrade,
     cancel,
     decide_request,
@@ -26,24 +28,31 @@ from ._publish import (
     grades_on_sql,
     history,
     publish,
+    publish_impact,
+    publish_outcome,
     reinstate,
     request_override,
     requests,
+    rule_change,
     simulate,
 )
-from ._review import MOVES, ReviewPage, change_grade, review_page, undo_change, unpublished_runs
+from ._review import MOVES, ReviewPage, change_grade, review_page, stale_runs, undo_change, unpublished_runs
 
 __all__ = [
     "FORM_STATES",
     "MOVES",
+    "OUTCOMES",
     "Current",
     "CustomerCard",
     "CustomerFilter",
     "Decision",
+    "Entitlement",
     "FormField",
+    "Impact",
     "Override",
     "PublishResult",
     "ReviewPage",
+    "RuleChange",
     "StandardInfo",
     "apply_upgrade",
     "audit_log",
@@ -62,14 +71,18 @@ __all__ = [
     "grades_on_sql",
     "history",
     "publish",
+    "publish_impact",
+    "publish_outcome",
     "regions",
     "reinstate",
     "request_override",
     "requests",
     "review_page",
+    "rule_change",
     "save_form",
     "scoped_requests",
     "simulate",
+    "stale_runs",
     "standards",
     "undo_change",
     "unpublished_runs",

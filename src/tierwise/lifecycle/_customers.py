@@ -48,7 +48,7 @@ def standards(workspace: Workspace) -> list[StandardInfo]:
         rows = con.execute("SELECT standard_id, max(as_of) FROM publications GROUP BY 1 ORDER BY 1").fetchall()
         found = []
         for standard_id, as_of in rows:
-            standard = _standard(con, standard_id)
+            standard = _standard(con, workspace, standard_id)
             found.append(StandardInfo(standard_id, standard.name, tuple(standard.grades), as_of))
     return found
 
@@ -199,7 +199,7 @@ def customer_card(
         grades = []
         ids = [r[0] for r in con.execute("SELECT DISTINCT standard_id FROM publications ORDER BY 1").fetchall()]
         for standard_id in ids:
-            standard: Standard = _standard(con, standard_id)
+            standard: Standard = _standard(con, workspace, standard_id)
             query, params = grades_on_sql(standard_id, day)
             cursor = con.execute(
                 f"SELECT grade, state, why, until, valid_from FROM ({query}) WHERE customer_id = ?",

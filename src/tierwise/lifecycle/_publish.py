@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,14 @@ import pyarrow as pa
 
 from tierwise.lifecycle._bulk import decide_all, prepare
 from tierwise.lifecycle._decide import Current, Decision
+from tierwise.lifecycle._impact import Impact, impact_of, outcome_ids
 from tierwise.spec import Standard, load_standard, loads_standard
 from tierwise.workspace import (
     AccessDenied,
     Movement,
     NotFound,
+    Phrase,
+    Refused,
     User,
     Workspace,
     WorkspaceError,
@@ -30,23 +34,31 @@ from tierwise.workspace import (
     deciding_indicator,
     evaluate_in,
     get_run,
+    in_force,
     in_scope,
+    last_change,
     movement,
     past_date,
+    rule_diff,
     scope_sql,
+    with_status,
 )
 
 __all__ = [
     "PublishResult",
+    "RuleChange",
     "apply_upgrade",
     "cancel",
     "decide_request",
     "grades_on",
     "history",
     "publish",
+    "publish_impact",
+    "publish_outcome",
     "reinstate",
     "request_override",
     "requests",
+    "rule_change",
     "simulate",
 ]
 
@@ -63,6 +75,7 @@ class PublishResult:
     applications: int = 0
     expired_overrides: int = 0
     forms_reviewed: int = 0
+    impact: Impact | None = None  # what it changed, as shown before it was published
 
 
 def _one(cursor: Any) -> Any:
@@ -73,13 +86,12 @@ def _one(cursor: Any) -> Any:
     return row[0]
 
 
-def _standard(con: Any, standard_id: str) -> Standard:
-    row = con.execute(
-        "SELECT standard_text FROM runs WHERE standard_id = ? ORDER BY id DESC LIMIT 1", [standard_id]
-    ).fetchone()
-    if row is None:
-        raise WorkspaceError(f"No run of the standard '{standard_id}' in this workspace; run it first (tierwise run).")
-    return _parsed(row[0], standard_id)
+def _standard(con: Any, workspace: Workspace, standard_id: str) -> Standard:
+    """The standard in force (its latest publication or adoption, else its file): never a run's text."""
+    found = in_force(con, workspace.standards, standard_id)
+    if found is None:
+        raise Refused("standard.none_in_force", standard=standard_id)
+    return found.standard
 
 
 @functools.lru_cache(maxsize=64)
@@ -128,23 +140,107 @@ def _change(
     )
 
 
-def publish(workspace: Workspace, run_id: int) -> PublishResult:
+@dataclass(frozen=True)
+class RuleChange:
+    """How a run's rules differ from the standard in force: a draft run needs a manager's confirmation."""
+
+    run_id: int
+    standard_id: str
+    draft: bool  # started from a draft (or of other rules than those in force when it ran)
+    changed: bool  # its rules differ from the standard in force now
+    source: str  # where the standard in force comes from: publication, adoption, file, or none
+    diff: str  # the unified diff, in force -> the run (empty when the same)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.draft or self.changed
+
+
+def _rule_change(con: Any, workspace: Workspace, run: Any, text: str) -> RuleChange:
+    force = in_force(con, workspace.standards, run.standard_id)
+    changed = force is not None and force.hash != run.standard_hash
+    diff = rule_diff(force.standard.text if force else "", text, run.standard_id) if changed or run.draft else ""
+    return RuleChange(run.id, run.standard_id, run.draft, changed, force.source if force else "none", diff)
+
+
+def rule_change(workspace: Workspace, run_id: int) -> RuleChange:
+    """How run ``run_id``'s rules differ from the standard in force (shown before a draft run is published)."""
+    run = get_run(workspace, run_id)
+    with workspace.reading() as con:
+        text = _one(con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]))
+        return _rule_change(con, workspace, run, text)
+
+
+_IMPACTS: dict[tuple[Any, ...], Impact] = {}  # (workspace, run, last change, regions) -> impact; a few kept
+_IMPACTS_LOCK = threading.Lock()
+
+
+def publish_impact(workspace: Workspace, run_id: int, user: User | None = None) -> Impact:
+    """What publishing run ``run_id`` would do now (in ``user``'s regions when given); nothing is written.
+
+    Kept until the workspace changes (every change is audited), so a review page shows it at once.
+    """
+    run = get_run(workspace, run_id)
+    with workspace.reading() as con:
+        key = (str(workspace.root), run_id, last_change(con), tuple(user.regions) if user is not None else None)
+        with _IMPACTS_LOCK:
+            if key in _IMPACTS:
+                return _IMPACTS[key]
+        standard = _run_standard(con, workspace, run_id)
+        decide_run(con, standard, run_id, run.standard_id, run.as_of)
+        found = impact_of(con, standard, run_id, run.standard_id, run.review, user)
+    with _IMPACTS_LOCK:
+        while len(_IMPACTS) >= 8:
+            _IMPACTS.pop(next(iter(_IMPACTS)))
+        _IMPACTS[key] = found
+    return found
+
+
+def publish_outcome(workspace: Workspace, run_id: int, outcome: str, user: User | None = None) -> list[str]:
+    """The customers (in ``user``'s regions) whose outcome publishing run ``run_id`` would be ``outcome``."""
+    run = get_run(workspace, run_id)
+    with workspace.reading() as con:
+        standard = _run_standard(con, workspace, run_id)
+        decide_run(con, standard, run_id, run.standard_id, run.as_of)
+        return outcome_ids(con, standard, run_id, outcome, user)
+
+
+def _run_standard(con: Any, workspace: Workspace, run_id: int) -> Standard:
+    text = _one(con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]))
+    return _parsed_in(text, str(workspace.standards), run_id)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_in(text: str, folder: str, run_id: int) -> Standard:
+    return loads_standard(text, file=f"<run {run_id}>", folder=folder)
+
+
+def publish(workspace: Workspace, run_id: int, *, accept_rules: bool = False) -> PublishResult:
     """Make a run the current grades of its standard, applying the standard's lifecycle.
 
-    Refused for a run already published or older than the latest published run.
+    Refused for a run already published or stale (its inputs changed since, or a publication
+    of its standard came after it: see :func:`~tierwise.workspace.with_status`). A draft
+    run (see :class:`RuleChange`) is published only with ``accept_rules``: the manager has
+    read its rule diff, which the audit record keeps; its rules are then the standard in force.
     """
     run = get_run(workspace, run_id)
     with workspace.writing() as con:
         workspace.authorize(con, "publish")
         text = _one(con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]))
-        standard = loads_standard(text, file=f"<run {run_id}>")
+        standard = _parsed_in(text, str(workspace.standards), run_id)
         if _one(con.execute("SELECT count(*) FROM publications WHERE run_id = ?", [run_id])):
             raise WorkspaceError(f"Run {run_id} is already published; publish a newer run instead.")
-        latest = _one(con.execute("SELECT max(as_of) FROM publications WHERE standard_id = ?", [run.standard_id]))
-        if latest is not None and run.as_of <= latest:
-            raise WorkspaceError(
-                f"Run {run_id} is as of {run.as_of}, not after the published grades of '{run.standard_id}' (as of {latest}); "
-                f"publishing it would rewrite history. Run the standard for a later date."
+        run = with_status(con, [run])[0]  # inside the transaction: nothing changes it before the commit
+        if run.stale:
+            raise Refused("publish.stale", run=run_id, standard=run.standard_id, why=list(run.stale))
+        rules = _rule_change(con, workspace, run, text)
+        if rules.needs_confirmation and not accept_rules:
+            raise Refused(
+                "publish.rules_unconfirmed",
+                run=run_id,
+                standard=run.standard_id,
+                source=Phrase(f"source.{rules.source}"),
+                why=Phrase("publish.rules_differ" if rules.changed else "publish.rules_from_draft"),
             )
         result = PublishResult(run_id, run.standard_id, run.as_of)
         expired = con.execute(
@@ -179,6 +275,8 @@ def publish(workspace: Workspace, run_id: int) -> PublishResult:
                 "changed": result.changed,
                 "applications": result.applications,
                 "forms_reviewed": result.forms_reviewed,
+                "impact": result.impact.summary() if result.impact is not None else None,
+                **({"rules": {"draft": rules.draft, "diff": rules.diff}} if rules.needs_confirmation else {}),
             },
         )
     return result
@@ -201,6 +299,16 @@ def _publish_all(
     review: bool = False,
 ) -> None:
     """Decide every customer's grade in one statement and close and open grade intervals in bulk."""
+    decide_run(con, standard, run_id, standard_id, as_of)
+    result.impact = impact_of(con, standard, run_id, standard_id, review)
+    _write_all(con, workspace, run_id, standard_id, as_of, result, review)
+
+
+def decide_run(con: Any, standard: Standard, run_id: int, standard_id: str, as_of: dt.date) -> None:
+    """Fill ``_tw_decided``: what publishing run ``run_id`` gives every customer (temporary tables only).
+
+    A read-only connection can do this too: the impact of a publication is shown before it is made.
+    """
     prepare(con, standard.grades)
     con.execute("INSERT INTO _tw_eval SELECT customer_id, grade FROM run_rows WHERE run_id = ?", [run_id])
     con.execute(
@@ -226,6 +334,18 @@ def _publish_all(
         "WHERE ch.run_id = ? AND ch.customer_id = _tw_decided.customer_id AND _tw_decided.state <> 'cancelled'",
         [run_id],
     )
+
+
+def _write_all(
+    con: Any,
+    workspace: Workspace,
+    run_id: int,
+    standard_id: str,
+    as_of: dt.date,
+    result: PublishResult,
+    review: bool,
+) -> None:
+    """Close and open grade intervals in bulk from ``_tw_decided``, and open the upgrade applications."""
     result.states = dict(
         con.execute("SELECT state, count(*) FROM _tw_decided GROUP BY state ORDER BY state").fetchall()
     )
@@ -303,7 +423,7 @@ def _requestable(con: Any, workspace: Workspace, standard_id: str, customer_id: 
     """The standard of a request, once the user may ask (role, region) for this customer and this grade."""
     user = workspace.authorize(con, "request")
     _check_customer(con, customer_id, user)
-    standard = _standard(con, standard_id)
+    standard = _standard(con, workspace, standard_id)
     if grade not in standard.grades:
         raise WorkspaceError(f"'{grade}' is not a grade of '{standard_id}' ({', '.join(standard.grades)}).")
     return standard
@@ -381,7 +501,7 @@ def decide_request(
         kind, standard_id, customer, grade, until, requested_by, status = row
         if status != "pending":
             raise WorkspaceError(f"Request {request_id} is already {status}.")
-        standard = _standard(con, standard_id)
+        standard = _standard(con, workspace, standard_id)
         needs_other = not (
             standard.lifecycle and standard.lifecycle.overrides and standard.lifecycle.overrides.approval == "none"
         )

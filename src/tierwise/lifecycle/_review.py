@@ -19,22 +19,25 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tierwise.lifecycle._publish import _check_customer, _parsed
+from tierwise.lifecycle._impact import OUTCOMES, outcome_ids
+from tierwise.lifecycle._publish import _check_customer, _parsed, decide_run
 from tierwise.spec import Standard
 from tierwise.workspace import (
     NotFound,
+    Refused,
     RunInfo,
     User,
     Workspace,
     WorkspaceError,
     data_columns,
-    get_run,
     last_change,
+    list_runs,
+    run_on,
     scope_sql,
 )
 from tierwise.workspace._users import scoped
 
-__all__ = ["MOVES", "ReviewPage", "change_grade", "review_page", "undo_change", "unpublished_runs"]
+__all__ = ["MOVES", "ReviewPage", "change_grade", "review_page", "stale_runs", "undo_change", "unpublished_runs"]
 
 # how a customer moves between the published grade and the run's; "all" shows everyone
 MOVES = ("all", "up", "down", "held", "new", "provisional", "changed")
@@ -144,10 +147,12 @@ def review_page(
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    outcome: str | None = None,
 ) -> ReviewPage:
     """A page of run ``run_id``'s proposals for ``user`` (their regions only), by customer id.
 
-    ``move`` is one of :data:`MOVES`; ``q`` matches the start of the id or part of the name.
+    ``move`` is one of :data:`MOVES`; ``q`` matches the start of the id or part of the name;
+    ``outcome`` (one of :data:`~tierwise.lifecycle.OUTCOMES`) keeps the customers publishing moves that way.
     """
     if move not in MOVES:
         raise ValueError(f"Unknown move '{move}'; choose one of {', '.join(MOVES)}.")
@@ -159,6 +164,14 @@ def review_page(
             counted[found["move"]] = int(found["move_count"])
         counts = {**counted, "all": moves.num_rows}
         kept = moves if move == "all" else moves.filter(pc.equal(moves["move"], move))
+        if outcome is not None:  # what publishing does to the customer (the impact summary's links)
+            if outcome not in OUTCOMES:
+                raise ValueError(f"Unknown outcome '{outcome}'; choose one of {', '.join(OUTCOMES)}.")
+            info = run_on(con, run_id)
+            assert info is not None
+            decide_run(con, standard, run_id, info.standard_id, as_of)
+            ids_out = pa.array(outcome_ids(con, standard, run_id, outcome, user), pa.string())
+            kept = kept.filter(pc.is_in(kept["customer_id"], value_set=ids_out))
         if q:
             text = q.strip().lower()
             by_id = pc.starts_with(pc.utf8_lower(kept["customer_id"]), text)
@@ -179,6 +192,9 @@ def _open_run(con: Any, run_id: int, customer_id: str, user: User | None) -> Sta
     standard, _, published = _run(con, run_id)
     if published:
         raise WorkspaceError(f"Run {run_id} is already published; its grades can no longer be changed at review.")
+    info = run_on(con, run_id)
+    if info is not None and info.stale:
+        raise Refused("review.stale_change", run=run_id, why=list(info.stale))
     found = con.execute("SELECT count(*) FROM run_rows WHERE run_id = ? AND customer_id = ?", [run_id, customer_id])
     if not found.fetchall()[0][0]:
         raise NotFound(f"The customer '{customer_id}' is not in run {run_id}; only its customers can be reviewed.")
@@ -239,14 +255,14 @@ def undo_change(workspace: Workspace, run_id: int, customer_id: str, why: str = 
 
 
 def unpublished_runs(workspace: Workspace) -> list[RunInfo]:
-    """The stored runs that can still be reviewed and published (not published, newer than their standard's last).
+    """The stored runs that can be reviewed and published (pending: neither published nor stale), newest first.
 
-    Newest first. The review page lists them; each one's changes wait in ``review_changes``.
+    The review page lists them; each one's changes wait in ``review_changes``. Everything
+    listed here can be published; :func:`stale_runs` lists the others, with why.
     """
-    with workspace.reading() as con:
-        ids = con.execute(
-            "SELECT r.id FROM runs r WHERE r.id NOT IN (SELECT run_id FROM publications) "
-            "AND r.as_of > coalesce((SELECT max(p.as_of) FROM publications p WHERE p.standard_id = r.standard_id), "
-            "DATE '0001-01-01') ORDER BY r.id DESC LIMIT 200"
-        ).fetchall()
-    return [get_run(workspace, int(r[0])) for r in ids]
+    return [r for r in reversed(list_runs(workspace)) if r.state == "pending"][:200]
+
+
+def stale_runs(workspace: Workspace) -> list[RunInfo]:
+    """The unpublished runs that can no longer be published (their data changed, or a later publication), newest first."""
+    return [r for r in reversed(list_runs(workspace)) if r.state == "stale"][:200]

@@ -46,7 +46,7 @@ from tierwise.web import (
 from tierwise.web._context import Forbidden, SignIn, context, environment, language, render
 from tierwise.web._context import invalid as invalid_sentence
 from tierwise.web._worker import TooSlow
-from tierwise.workspace import AccessDenied, NotFound, Workspace, WorkspaceError
+from tierwise.workspace import AccessDenied, NotFound, Refused, Workspace, WorkspaceError
 
 __all__ = ["CSP", "WORK_SECONDS", "create_app", "trusted"]
 
@@ -95,6 +95,8 @@ def _private(request: Request, detail: str) -> str:
 
 def _said(request: Request, exc: Exception) -> str:
     """An error's sentence in the reader's language when it has a catalogue key, else its text."""
+    if isinstance(exc, Refused):
+        return exc.text(language(request))
     key = getattr(exc, "key", None)
     return message(key, language(request), **exc.params) if isinstance(exc, WorkspaceError) and key else str(exc)
 

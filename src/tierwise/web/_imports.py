@@ -45,7 +45,7 @@ class ImportQuery(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
     table: str = Field(min_length=1, max_length=64)
-    mode: Literal["replace", "append"] = "replace"
+    mode: Literal["append", "replace"] = "append"
     name: str = Field("upload", max_length=200)
 
 
@@ -70,6 +70,7 @@ class PreviewOut(BaseModel):
     unmapped: list[str]
     first: list[dict[str, Any]]
     problems: list[ProblemOut]
+    replaces: str | None = Field(None, description="With mode replace: what replacing deletes (ask before).")
 
 
 def _uploads(ctx: Ctx) -> Path:
@@ -105,6 +106,7 @@ def _preview(ctx: Ctx, token: str, query: ImportQuery) -> PreviewOut:
         unmapped=found.unmapped,
         first=found.first,
         problems=[ProblemOut(row=p.row, column=p.column, value=p.value, problem=p.problem) for p in found.problems],
+        replaces=_replaces(ctx, query),
     )
 
 
@@ -112,6 +114,11 @@ def _checked(ctx: Ctx, token: str, query: ImportQuery) -> PreviewOut:
     """The preview of a new upload, once its bytes are within the bounds (``_upload``)."""
     check_upload(_staged(ctx, token), query.name, ctx.t)
     return _preview(ctx, token, query)
+
+
+def _replaces(ctx: Ctx, query: ImportQuery) -> str | None:
+    lost = tw.replacement(ctx.workspace, query.table) if query.mode == "replace" else None
+    return lost.text(ctx.lang) if lost is not None else None
 
 
 @route(router, "GET", "/imports", "imports", include_in_schema=False)
@@ -141,7 +148,7 @@ async def api_import_upload(request: Request, ctx: Ctx = Depends(context)) -> Re
     if suffix not in SUFFIXES:
         raise ValueError(f"Cannot import '{original}': the file must be .csv, .xlsx, .xls or .parquet.")
     query = ImportQuery.model_validate(
-        {"table": sent.get("table") or "", "mode": sent.get("mode") or "replace", "name": original}
+        {"table": sent.get("table") or "", "mode": sent.get("mode") or "append", "name": original}
     )
     token = secrets.token_hex(16)
     target = _uploads(ctx) / f"{token}{suffix}"
@@ -203,9 +210,10 @@ async def import_problems(token: Key, query: Annotated[ImportQuery, Query()], ct
 
 
 class ImportForm(ImportQuery):
-    """The import of an upload: into which table, how (a body: no other field)."""
+    """The import of an upload: into which table, how (a body: no other field); replacing rows needs confirming."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    confirm_replace: bool = False
 
 
 @route(router, "POST", "/api/v1/imports/{token}", "api.import")
@@ -213,6 +221,8 @@ async def api_import(token: Key, request: Request, ctx: Ctx = Depends(context)) 
     """Import the upload, as 'tierwise import' does: one transaction; a file with a bad row lands nothing."""
     form: ImportForm = await body(request, ImportForm)
     staged = _staged(ctx, token)
+    if form.mode == "replace" and not form.confirm_replace and tw.replacement(ctx.workspace, form.table) is not None:
+        raise tw.Refused("imports.replace_unconfirmed", table=form.table)
     try:
         result = await heavy(
             "work.slow_import",

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 import tierwise.lifecycle as lc
 import tierwise.workspace as tw
@@ -34,13 +35,20 @@ class RunOut(BaseModel):
     user: str
     at: dt.datetime
     review: bool
+    draft: bool = Field(description="Started from a draft or of rules other than the standard in force.")
+    state: Literal["pending", "published", "stale"]
+    stale: str | None = Field(None, description="Why the run is stale (it can be neither reviewed nor published).")
+    note: str | None = Field(None, description="Set when the as-of is far after the newest transaction.")
 
 
 class RunList(BaseModel):
-    """The runs that can still be reviewed and published, newest first, and the standards a new run can use."""
+    """The runs that can be reviewed and published (all of them can), the stale ones, and the standards to run."""
 
     runs: list[RunOut]
+    stale: list[RunOut]
     standards: list[str]
+    newest_data: dt.date | None = Field(None, description="The day of the newest transaction.")
+    default_day: dt.date = Field(description="The new run form's day: the newest data day (never after today).")
 
 
 class RunForm(BaseModel):
@@ -56,6 +64,9 @@ class ReviewQuery(BaseModel):
     """The filters of a run's proposals."""
 
     move: Literal["all", "up", "down", "held", "new", "provisional", "changed"] = "all"
+    outcome: Literal["up", "down", "held", "new", "provisional", "override", "unchanged"] | None = Field(
+        None, description="Only the customers that publishing moves this way (the impact summary's links)."
+    )
     q: Text = Field(None, description="The start of the id, or any part of the name.")
     page: Page = 1
     size: int = Field(PAGE_SIZE, ge=1, le=500)
@@ -78,6 +89,32 @@ class Proposal(BaseModel):
     move: str
 
 
+class RulesOut(BaseModel):
+    """How the run's rules differ from the standard in force: a draft run is published only with them confirmed."""
+
+    draft: bool
+    changed: bool
+    source: str
+    diff: str
+
+
+class EntitlementOut(BaseModel):
+    policy: str
+    before: str | None
+    after: str | None
+    customers: int
+
+
+class ImpactOut(BaseModel):
+    """What publishing the run does (in the user's regions): customers per outcome, value moved, entitlements."""
+
+    counts: dict[str, int]
+    exits: int
+    value: str | None
+    moved: dict[str, float]
+    entitlements: list[EntitlementOut]
+
+
 class ReviewOut(BaseModel):
     """A page of a run's proposals in the signed-in user's regions, and how many move each way."""
 
@@ -92,6 +129,10 @@ class ReviewOut(BaseModel):
     size: int
     counts: dict[str, int]
     rows: list[Proposal]
+    rules: RulesOut | None = Field(None, description="Present for a draft run: the rule diff to confirm.")
+    stale: str | None = Field(None, description="Why the run is stale: it can be neither changed nor published.")
+    note: str | None = Field(None, description="Set when the as-of is far after the newest transaction.")
+    impact: ImpactOut | None = Field(None, description="What publishing does; absent once published or stale.")
 
 
 class ChangeForm(BaseModel):
@@ -101,6 +142,14 @@ class ChangeForm(BaseModel):
     customer: str = Field(min_length=1, max_length=200)
     grade: str = Field(min_length=1, max_length=200)
     why: str = Field(min_length=1, max_length=2000)
+
+
+class PublishForm(BaseModel):
+    """Publishing: ``confirm`` (required) after reading the impact; ``accept_rules`` confirms a draft run's rule diff."""
+
+    model_config = ConfigDict(extra="forbid")
+    confirm: bool = False
+    accept_rules: bool = False
 
 
 class UndoForm(BaseModel):
@@ -115,7 +164,7 @@ def unpublished(ctx: Ctx) -> list[tw.RunInfo]:
     return lc.unpublished_runs(ctx.workspace)
 
 
-def _run_out(run: tw.RunInfo) -> RunOut:
+def _run_out(run: tw.RunInfo, lang: str = "en") -> RunOut:
     return RunOut(
         id=run.id,
         standard_id=run.standard_id,
@@ -125,11 +174,26 @@ def _run_out(run: tw.RunInfo) -> RunOut:
         user=run.user,
         at=run.at,
         review=run.review,
+        draft=run.draft,
+        state=run.state,  # type: ignore[arg-type]
+        stale=run.stale_text(lang) or None,
     )
 
 
+def _with_note(ctx: Ctx, out: RunOut, run: tw.RunInfo) -> RunOut:
+    note = tw.run_data_age(ctx.workspace, run)
+    return out.model_copy(update={"note": note.text(ctx.lang)}) if note is not None else out
+
+
 def _runs(ctx: Ctx) -> RunList:
-    return RunList(runs=[_run_out(r) for r in unpublished(ctx)], standards=tw.standard_ids(ctx.workspace))
+    newest = tw.newest_data_day(ctx.workspace)
+    return RunList(
+        runs=[_run_out(r, ctx.lang) for r in unpublished(ctx)],
+        stale=[_run_out(r, ctx.lang) for r in lc.stale_runs(ctx.workspace)],
+        standards=tw.standard_ids(ctx.workspace),
+        newest_data=newest,
+        default_day=min(newest, dt.date.today()) if newest is not None else dt.date.today(),
+    )
 
 
 @route(router, "GET", "/api/v1/runs", "api.runs", response_model=RunList)
@@ -152,8 +216,9 @@ async def api_run(request: Request, ctx: Ctx = Depends(context)) -> Response:
         standard = tw.draft_standard(ctx.workspace, form.standard)
     else:
         standard = tw.current_standard(ctx.workspace, form.standard)
-    run = tw.run_standard(ctx.workspace, standard, form.as_of, lang=ctx.lang)
-    return done(ctx, _run_out(run).model_dump(), f"/review/{run.id}", "review.done_run", id=run.id)
+    run = tw.run_standard(ctx.workspace, standard, form.as_of, lang=ctx.lang, draft=form.source == "draft")
+    out = _with_note(ctx, _run_out(run, ctx.lang), run)
+    return done(ctx, out.model_dump(), f"/review/{run.id}", "review.done_run", id=run.id)
 
 
 def _review(ctx: Ctx, run_id: int, query: ReviewQuery) -> ReviewOut:
@@ -165,7 +230,10 @@ def _review(ctx: Ctx, run_id: int, query: ReviewQuery) -> ReviewOut:
         q=query.q,
         limit=query.size,
         offset=(query.page - 1) * query.size,
+        outcome=query.outcome,
     )
+    run = tw.get_run(ctx.workspace, run_id)
+    note = tw.run_data_age(ctx.workspace, run)
     return ReviewOut(
         run_id=run_id,
         standard_id=page.standard.id,
@@ -178,7 +246,29 @@ def _review(ctx: Ctx, run_id: int, query: ReviewQuery) -> ReviewOut:
         size=query.size,
         counts=page.counts,
         rows=[Proposal(**r) for r in page.rows],
+        rules=_rules(ctx, run_id),
+        stale=run.stale_text(ctx.lang) or None,
+        note=note.text(ctx.lang) if note is not None else None,
+        impact=_impact(ctx, run) if run.state == "pending" else None,
     )
+
+
+def _impact(ctx: Ctx, run: tw.RunInfo) -> ImpactOut:
+    impact = lc.publish_impact(ctx.workspace, run.id, ctx.user)
+    return ImpactOut(
+        counts=impact.counts,
+        exits=impact.exits,
+        value=impact.value,
+        moved=impact.moved,
+        entitlements=[EntitlementOut(**vars(e)) for e in impact.entitlements],
+    )
+
+
+def _rules(ctx: Ctx, run_id: int) -> RulesOut | None:
+    rules = lc.rule_change(ctx.workspace, run_id)
+    if not rules.needs_confirmation:
+        return None
+    return RulesOut(draft=rules.draft, changed=rules.changed, source=rules.source, diff=rules.diff)
 
 
 @route(router, "GET", "/api/v1/runs/{run_id}/review", "api.review", response_model=ReviewOut)
@@ -191,14 +281,14 @@ def api_review(run_id: RowId, query: Annotated[ReviewQuery, Query()], ctx: Ctx =
 def review(run_id: RowId, query: Annotated[ReviewQuery, Query()], ctx: Ctx = Depends(context)) -> Response:
     role = ctx.user.role if ctx.user else None
     data = _review(ctx, run_id, query)
-    filters: dict[str, Any] = {"move": query.move, "q": query.q or ""}
+    filters: dict[str, Any] = {"move": query.move, "q": query.q or "", "outcome": query.outcome}
     return render(
         ctx,
         "review.html",
         data=data,
         filters=filters,
-        can_change=allowed("api.review_change", role) and not data.published,
-        can_publish=allowed("api.publish", role) and not data.published,
+        can_change=allowed("api.review_change", role) and not data.published and not data.stale,
+        can_publish=allowed("api.publish", role) and not data.published and not data.stale,
     )
 
 
@@ -229,14 +319,23 @@ async def api_review_undo(
 
 
 @route(router, "POST", "/api/v1/runs/{run_id}/publish", "api.publish")
-async def api_publish(run_id: RowId, ctx: Ctx = Depends(context)) -> Response:
-    """Publish the run: the lifecycle applies to every customer, then the review's changes."""
-    result = lc.publish(ctx.workspace, run_id)
+async def api_publish(run_id: RowId, request: Request, ctx: Ctx = Depends(context)) -> Response:
+    """Publish the run: the lifecycle applies to every customer, then the review's changes.
+
+    Needs ``confirm: true`` (the impact was shown); a draft run (its rules differ from the
+    standard in force) also needs ``accept_rules``. The audit record keeps the impact summary.
+    """
+    form: PublishForm = await body(request, PublishForm)
+    if not form.confirm:
+        raise tw.Refused("publish.unconfirmed", run=run_id)
+    # off the event loop: publishing writes every customer's grade, and others are answered meanwhile
+    result = await run_in_threadpool(lc.publish, ctx.workspace, run_id, accept_rules=form.accept_rules)
     answer = {
         "run": result.run_id,
         "standard": result.standard_id,
         "as_of": result.as_of.isoformat(),
         "states": result.states,
         "changed": result.changed,
+        "impact": result.impact.summary() if result.impact is not None else None,
     }
     return done(ctx, answer, f"/dashboard?standard={result.standard_id}", "review.done_publish", id=run_id)

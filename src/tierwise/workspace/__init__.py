@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._drafts import (
     Draft,
+    adopt_draft,
     check_draft,
     current_standard,
     delete_draft,
@@ -13,11 +14,23 @@ from ._drafts import (
     save_draft,
     standard_ids,
 )
-from ._errors import AccessDenied, NotFound, WorkspaceBusy, WorkspaceError
-from ._import import ImportPreview, ImportRefused, ImportResult, RowProblem, import_file, preview_file, problems_table
+from ._errors import AccessDenied, NotFound, Phrase, Refused, WorkspaceBusy, WorkspaceError
+from ._import import (
+    ImportPreview,
+    ImportRefused,
+    ImportResult,
+    Replacement,
+    RowProblem,
+    import_file,
+    preview_file,
+    problems_table,
+    replacement,
+)
+from ._inforce import InForce, in_force, rule_diff, standard_hash
 from ._runs import (
     Movement,
     RunInfo,
+    data_age,
     deciding_indicator,
     diff_runs,
     evaluate_in,
@@ -25,9 +38,13 @@ from ._runs import (
     get_run,
     list_runs,
     movement,
+    newest_data_day,
     past_date,
+    run_data_age,
+    run_on,
     run_rows,
     run_standard,
+    with_status,
 )
 from ._sessions import close_session, open_session, session_user, verify_password
 from ._store import SCHEMA_VERSION, Workspace, data_columns, last_change
@@ -55,8 +72,12 @@ __all__ = [
     "ImportPreview",
     "ImportRefused",
     "ImportResult",
+    "InForce",
     "Movement",
     "NotFound",
+    "Phrase",
+    "Refused",
+    "Replacement",
     "RowProblem",
     "RunInfo",
     "User",
@@ -64,9 +85,11 @@ __all__ = [
     "WorkspaceBusy",
     "WorkspaceError",
     "add_user",
+    "adopt_draft",
     "check_draft",
     "close_session",
     "current_standard",
+    "data_age",
     "data_columns",
     "deciding_indicator",
     "delete_draft",
@@ -78,6 +101,7 @@ __all__ = [
     "get_draft",
     "get_run",
     "import_file",
+    "in_force",
     "in_scope",
     "last_change",
     "list_drafts",
@@ -85,18 +109,25 @@ __all__ = [
     "list_users",
     "movement",
     "name_key",
+    "newest_data_day",
     "open_session",
     "past_date",
     "preview_file",
     "problems_table",
+    "replacement",
     "role_label",
+    "rule_diff",
+    "run_data_age",
+    "run_on",
     "run_rows",
     "run_standard",
     "save_draft",
     "scope_sql",
     "session_user",
     "set_password",
+    "standard_hash",
     "standard_ids",
     "update_user",
     "verify_password",
+    "with_status",
 ]

@@ -8,15 +8,16 @@ it, as ``tierwise check`` would; a draft with problems cannot be simulated or ru
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from tierwise.spec import Problem, Standard, StandardError, loads_standard
-from tierwise.workspace._errors import NotFound
+from tierwise.workspace._errors import NotFound, Refused
+from tierwise.workspace._inforce import in_force, rule_diff, standard_hash
 from tierwise.workspace._store import Workspace
 
 __all__ = [
     "Draft",
+    "adopt_draft",
     "check_draft",
     "current_standard",
     "delete_draft",
@@ -27,7 +28,6 @@ __all__ = [
     "standard_ids",
 ]
 
-_SAFE_ID = re.compile(r"\w[\w.-]{0,127}")
 MAX_DRAFT = 200_000  # characters: a standard is a page or two of YAML
 
 
@@ -127,20 +127,44 @@ def delete_draft(workspace: Workspace, standard_id: str) -> None:
 
 
 def current_standard(workspace: Workspace, standard_id: str) -> Standard:
-    """The standard in force for ``standard_id``: its file in ``standards/``, else the text of its latest run."""
-    path = workspace.standards / f"{standard_id}.yaml"
-    if _SAFE_ID.fullmatch(standard_id) and path.is_file():  # an id, never a path out of the folder
-        return loads_standard(path.read_text(encoding="utf-8"), file=str(path), folder=workspace.standards)
+    """The standard in force for ``standard_id``: its latest publication or adoption, else its file in ``standards/``.
+
+    Runs, drafts and simulations never change it (see :mod:`tierwise.workspace._inforce`).
+    """
     with workspace.reading() as con:
-        row = con.execute(
-            "SELECT standard_text FROM runs WHERE standard_id = ? ORDER BY id DESC LIMIT 1", [standard_id]
-        ).fetchone()
-    if row is None:
-        raise NotFound(
-            f"There is no standard '{standard_id}' in this workspace (no file standards/{standard_id}.yaml and no run "
-            f"of it); add the file, or save a draft of it."
+        found = in_force(con, workspace.standards, standard_id)
+    if found is None:
+        raise Refused("standard.none_in_force", standard=standard_id)
+    return found.standard
+
+
+def adopt_draft(workspace: Workspace, standard_id: str, why: str) -> str:
+    """Make the saved draft of ``standard_id`` the standard in force (a manager's act, audited with the rule diff).
+
+    Returns the diff from the rules in force before to the draft's.
+    """
+    if not why.strip():
+        raise Refused("standard.adopt_needs_reason", standard=standard_id)
+    draft = draft_standard(workspace, standard_id)
+    digest = standard_hash(draft)
+    with workspace.writing() as con:
+        workspace.authorize(con, "publish")
+        before = in_force(con, workspace.standards, standard_id)
+        diff = rule_diff(before.standard.text if before else "", draft.text, standard_id)
+        if before is not None and before.hash == digest:
+            raise Refused("standard.adopt_same", standard=standard_id)
+        con.execute(
+            "INSERT INTO adoptions VALUES (?, ?, ?, ?, ?)",
+            [standard_id, draft.text, digest, workspace.user(), dt.datetime.now()],
         )
-    return loads_standard(row[0], file=f"<latest run of {standard_id}>", folder=workspace.standards)
+        workspace.audit(
+            con,
+            "standard-adopted",
+            standard_id,
+            {"version": draft.version, "hash": digest, "was": before.hash if before else None, "diff": diff},
+            why=why.strip(),
+        )
+    return diff
 
 
 def standard_ids(workspace: Workspace) -> list[str]:

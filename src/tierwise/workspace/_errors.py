@@ -5,7 +5,9 @@ from __future__ import annotations
 import errno
 from typing import Self
 
-__all__ = ["AccessDenied", "NotFound", "WorkspaceBusy", "WorkspaceError", "storage_error"]
+from tierwise._messages import message
+
+__all__ = ["AccessDenied", "NotFound", "Phrase", "Refused", "WorkspaceBusy", "WorkspaceError", "storage_error"]
 
 
 class WorkspaceError(ValueError):
@@ -26,6 +28,40 @@ class WorkspaceError(ValueError):
         error = cls(message(key, "en", **params))
         error.key, error.params = key, dict(params)
         return error
+
+
+def _text(value: object, lang: str) -> object:
+    """A parameter in ``lang``: phrases rendered, a list of phrases joined."""
+    if isinstance(value, Phrase):
+        return value.text(lang)
+    if isinstance(value, list | tuple):
+        return ("；" if lang == "zh" else "; ").join(str(_text(v, lang)) for v in value)
+    return value
+
+
+class Phrase:
+    """A catalogue message inside another one's sentence, rendered in the same language."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key, self.params = key, params
+
+    def text(self, lang: str) -> str:
+        return message(self.key, lang, **{k: _text(v, lang) for k, v in self.params.items()})
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+class Refused(WorkspaceError):
+    """A refusal whose sentence is in the message catalogue: ``str()`` is English, :meth:`text` any language."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.phrase = Phrase(key, **params)
+        super().__init__(self.phrase.text("en"))
+
+    def text(self, lang: str) -> str:
+        """The sentence in ``lang`` (zh or en)."""
+        return self.phrase.text(lang)
 
 
 class WorkspaceBusy(WorkspaceError):

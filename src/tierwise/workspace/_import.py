@@ -22,12 +22,14 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from tierwise._sql import qualified
+from tierwise._sql import ident, qualified
 from tierwise.io import write_table
 from tierwise.io._columns import TYPES, cell_text, map_headers
 from tierwise.io._reader import UNITS, read_sheet
+from tierwise.spec import DATE_COLUMNS
 from tierwise.workspace._cache import clear_cache, record_fingerprint
 from tierwise.workspace._columnar import IdCheck, check_columns
+from tierwise.workspace._errors import Phrase
 from tierwise.workspace._store import Workspace, WorkspaceError, data_columns
 
 __all__ = [
@@ -35,10 +37,12 @@ __all__ = [
     "ImportProgress",
     "ImportRefused",
     "ImportResult",
+    "Replacement",
     "RowProblem",
     "import_file",
     "preview_file",
     "problems_table",
+    "replacement",
 ]
 
 ImportProgress = Callable[[str, int, int, int], None]
@@ -195,7 +199,7 @@ def import_file(
     path: str | Path,
     *,
     mapping: Mapping[str, Any] | str | Path | None = None,
-    mode: str = "replace",
+    mode: str = "append",
     allow_bad_rows: bool = False,
     sheet: str | int = 0,
     today: dt.date | None = None,
@@ -204,6 +208,8 @@ def import_file(
 ) -> ImportResult:
     """Import ``path`` into the workspace table ``table``.
 
+    ``mode`` is ``append`` (the default: nothing is lost) or ``replace``, which deletes the
+    table's rows first (:func:`replacement` tells what; the audit record keeps it).
     ``progress``, when given, is told how far the import is (see :data:`ImportProgress`).
     ``name`` is the file's name as its owner knows it (an upload's), for reports and the
     audit log; default: the file's own name.
@@ -262,6 +268,7 @@ def import_file(
                 )
             )
         )  # type: ignore[index]
+        replaced = _replacement(con, table) if mode == "replace" and exists else None
         if mode == "replace" or not exists:
             con.execute(f"DROP TABLE IF EXISTS {qualified('data', table)}")
             con.execute(f"CREATE TABLE {qualified('data', table)} AS SELECT * FROM _tw_import")
@@ -324,6 +331,7 @@ def import_file(
                 "rows": arrow.num_rows,
                 "bad_rows": len(bad_rows),
                 "import_id": import_id,
+                **({"replaced": replaced.summary()} if replaced is not None else {}),
             },
         )
     if progress is not None:
@@ -448,13 +456,52 @@ class ImportPreview:
     problems: list[RowProblem]
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """What importing with ``--mode replace`` deletes: the table's rows now, their dates, the imports behind them."""
+
+    table: str
+    rows: int
+    first: dt.date | None
+    last: dt.date | None
+    imports: int
+
+    def summary(self) -> dict[str, Any]:
+        return {"rows": self.rows, "first": self.first, "last": self.last, "imports": self.imports}
+
+    def text(self, lang: str = "en") -> str:
+        """The sentence that says what replacing deletes, in ``lang``."""
+        key = "imports.replace_loses_dated" if self.first is not None else "imports.replace_loses"
+        return Phrase(
+            key, table=self.table, rows=f"{self.rows:,}", first=self.first, last=self.last, imports=self.imports
+        ).text(lang)
+
+
+def _replacement(con: Any, table: str) -> Replacement | None:
+    columns = data_columns(con, table)
+    if not columns:
+        return None
+    date = DATE_COLUMNS.get(table, "date")
+    span = f"min(CAST({ident(date)} AS DATE)), max(CAST({ident(date)} AS DATE))" if date in columns else "NULL, NULL"
+    rows, first, last = con.execute(f"SELECT count(*), {span} FROM {qualified('data', table)}").fetchall()[0]
+    imports = con.execute("SELECT count(*) FROM imports WHERE table_name = ?", [table]).fetchall()[0][0]
+    return Replacement(table, int(rows), first, last, int(imports)) if rows else None
+
+
+def replacement(workspace: Workspace, table: str) -> Replacement | None:
+    """What replacing ``table`` would delete (None: the table is new or empty, nothing is lost)."""
+    _check_table(table)
+    with workspace.reading() as con:
+        return _replacement(con, table)
+
+
 def preview_file(
     workspace: Workspace,
     table: str,
     path: str | Path,
     *,
     mapping: Mapping[str, Any] | str | Path | None = None,
-    mode: str = "replace",
+    mode: str = "append",
     sheet: str | int = 0,
     rows: int = 10,
     name: str | None = None,

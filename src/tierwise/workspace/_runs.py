@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import math
 from collections.abc import Sequence
@@ -25,12 +24,14 @@ from tierwise._sql import ident
 from tierwise.engine import deciding_candidates, evaluate
 from tierwise.spec import Standard, load_standard, loads_standard, parse_date
 from tierwise.workspace._cache import input_fingerprints, materializer
-from tierwise.workspace._errors import NotFound
+from tierwise.workspace._errors import NotFound, Phrase
+from tierwise.workspace._inforce import in_force, standard_hash
 from tierwise.workspace._store import Workspace, WorkspaceError, data_columns
 
 __all__ = [
     "Movement",
     "RunInfo",
+    "data_age",
     "deciding_indicator",
     "diff_runs",
     "evaluate_in",
@@ -38,9 +39,13 @@ __all__ = [
     "get_run",
     "list_runs",
     "movement",
+    "newest_data_day",
     "past_date",
+    "run_data_age",
+    "run_on",
     "run_rows",
     "run_standard",
+    "with_status",
 ]
 
 
@@ -60,14 +65,18 @@ class RunInfo:
     warnings: tuple[str, ...] = ()  # values the standard's maps and rating scales do not list (on the new run)
     review: bool = False  # only the customers due for review (run --due): publishing it leaves the others as they are
     models: dict[str, Any] = dataclasses.field(default_factory=dict)  # fitted model parameters, by fit key
+    draft: bool = False  # started from a draft, or of rules other than the standard in force when it ran
+    published: bool = False
+    stale: tuple[Phrase, ...] = ()  # why it is stale (its inputs changed, or a later publication): never published
 
+    @property
+    def state(self) -> str:
+        """``published``, ``stale`` or ``pending`` (can be reviewed and published)."""
+        return "published" if self.published else "stale" if self.stale else "pending"
 
-def _standard_hash(standard: Standard) -> str:
-    digest = hashlib.sha256(standard.text.encode("utf-8"))
-    for ref_id in sorted(standard.references):
-        digest.update(f"\n--- {ref_id}\n".encode())
-        digest.update(standard.references[ref_id].text.encode("utf-8"))
-    return digest.hexdigest()
+    def stale_text(self, lang: str = "en") -> str:
+        """Why the run is stale, in ``lang`` (empty when it is not)."""
+        return ("；" if lang == "zh" else "; ").join(p.text(lang) for p in self.stale)
 
 
 def _due_customers(con: Any, standard: Standard, day: dt.date) -> pa.Array:
@@ -96,13 +105,16 @@ def run_standard(
     *,
     lang: str = "zh",
     due: bool = False,
+    draft: bool = False,
 ) -> RunInfo:
     """Evaluate ``standard`` on the workspace's data and store the run (one transaction).
 
     ``standard`` is a file, a loaded standard, or the id of a file in the workspace's
     ``standards/`` folder. With ``due``, the run keeps only the customers whose
     provisional period has ended by ``as_of`` (a review): publishing it confirms them
-    and leaves every other customer's grade as it is.
+    and leaves every other customer's grade as it is. A run started from a draft (``draft``),
+    or of rules other than the standard in force, is stored as a draft run: only a manager
+    who confirms its rule diff can publish it.
     """
     loaded = _resolve(workspace, standard)
     day = past_date(as_of, "A run")
@@ -133,10 +145,13 @@ def run_standard(
                     f"No provisional customer of '{loaded.id}' has come to the end of its period by {day}; "
                     f"nothing is due for review."
                 )
-        digest = _standard_hash(loaded)
+        digest = standard_hash(loaded)
+        force = in_force(con, workspace.standards, loaded.id)
+        draft = draft or (force is not None and force.hash != digest)
         inserted = con.execute(
             'INSERT INTO runs ("at", "user", standard_id, standard_version, standard_hash, standard_text, standard_file, '
-            "as_of, lang, inputs, customers, review, models) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "as_of, lang, inputs, customers, review, models, draft) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id",
             [
                 dt.datetime.now(),
                 workspace.user(),
@@ -151,6 +166,7 @@ def run_standard(
                 rows.num_rows,
                 due,
                 json.dumps(result.models) if result.models else None,
+                draft,
             ],
         ).fetchone()
         if inserted is None:  # pragma: no cover - RETURNING always gives the row
@@ -178,6 +194,7 @@ def run_standard(
                 "standard_hash": digest,
                 "customers": rows.num_rows,
                 "review": due,
+                "draft": draft,
                 "inputs": inputs,
                 "warnings": result.warnings,
                 **({"models": result.models} if result.models else {}),
@@ -186,6 +203,43 @@ def run_standard(
         # read back inside the transaction: once committed, the run is reported as stored, never as busy
         info = _info(con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchall()[0])
     return dataclasses.replace(info, warnings=tuple(result.warnings))
+
+
+def newest_data_day(workspace: Workspace) -> dt.date | None:
+    """The day of the newest transaction (None without a dated transactions table): a run's natural as-of."""
+    with workspace.reading() as con:
+        if "date" not in data_columns(con, "transactions"):
+            return None
+        found = con.execute("SELECT max(CAST(date AS DATE)) FROM data.transactions").fetchall()[0][0]
+    return found if isinstance(found, dt.date) else None
+
+
+def standard_window_days(standard: Standard) -> int | None:
+    """The longest window of the standard's indicators, in days (None when none has a window of time)."""
+    days: list[float] = []
+    for indicator in standard.indicators.values():
+        window = indicator.window
+        if window is not None and window.kind == "calendar_year":
+            days.append(365.25)
+        elif window is not None and window.duration is not None:
+            days.append(window.duration.approx_days)
+    return math.ceil(max(days)) if days else None
+
+
+def data_age(workspace: Workspace, standard: Standard, as_of: dt.date) -> Phrase | None:
+    """A note when ``as_of`` is later than the newest transaction by more than the standard's window."""
+    newest = newest_data_day(workspace)
+    window = standard_window_days(standard)
+    if newest is None or window is None or (as_of - newest).days <= window:
+        return None
+    return Phrase("run.data_old", as_of=as_of, newest=newest, days=(as_of - newest).days, window=window)
+
+
+def run_data_age(workspace: Workspace, run: RunInfo) -> Phrase | None:
+    """:func:`data_age` of a stored run (its standard's window, its day)."""
+    with workspace.reading() as con:
+        text = con.execute("SELECT standard_text FROM runs WHERE id = ?", [run.id]).fetchall()[0][0]
+    return data_age(workspace, loads_standard(text, file=f"<run {run.id}>", folder=workspace.standards), run.as_of)
 
 
 def workspace_profile(workspace: Workspace) -> Path | None:
@@ -227,7 +281,7 @@ def _resolve(workspace: Workspace, standard: str | Path | Standard) -> Standard:
 
 
 def _info(row: tuple[Any, ...]) -> RunInfo:
-    run_id, at, user, sid, version, digest, as_of, customers, inputs, review, models = row
+    run_id, at, user, sid, version, digest, as_of, customers, inputs, review, models, draft = row
     return RunInfo(
         int(run_id),
         at,
@@ -240,25 +294,66 @@ def _info(row: tuple[Any, ...]) -> RunInfo:
         json.loads(inputs),
         review=bool(review),
         models=json.loads(models) if models else {},
+        draft=bool(draft),
     )
 
 
-_COLUMNS = 'id, "at", "user", standard_id, standard_version, standard_hash, as_of, customers, inputs, review, models'
+_COLUMNS = (
+    'id, "at", "user", standard_id, standard_version, standard_hash, as_of, customers, inputs, review, models, draft'
+)
+
+
+def with_status(con: Any, runs: list[RunInfo]) -> list[RunInfo]:
+    """The runs with whether each is published, and why it is stale if it is (inside any transaction).
+
+    A run is stale when an input table differs from the workspace's data now, or when a
+    publication of its standard is as of its day or later (the grades in force already cover it).
+    """
+    now = input_fingerprints(con)
+    published = con.execute('SELECT run_id, standard_id, as_of, "at" FROM publications ORDER BY "at"').fetchall()
+    done = {int(r[0]) for r in published}
+    out = []
+    for run in runs:
+        if run.id in done:
+            out.append(dataclasses.replace(run, published=True, stale=()))
+            continue
+        reasons: list[Phrase] = []
+        mine = [p for p in published if p[1] == run.standard_id and p[2] >= run.as_of]
+        if mine:  # the latest publication already covers its day
+            other, _, as_of, at = max(mine, key=lambda p: (p[2], p[3]))
+            reasons.append(
+                Phrase("run.stale.published", other=other, as_of=as_of, at=f"{at:%Y-%m-%d %H:%M}", day=run.as_of)
+            )
+        for table, then in sorted(run.inputs.items()):
+            if table not in now:
+                reasons.append(Phrase("run.stale.gone", table=table))
+            elif now[table] != then:
+                reasons.append(
+                    Phrase("run.stale.data", table=table, then=f"{then['rows']:,}", now=f"{now[table]['rows']:,}")
+                )
+        out.append(dataclasses.replace(run, published=False, stale=tuple(reasons)))
+    return out
 
 
 def list_runs(workspace: Workspace) -> list[RunInfo]:
-    """Every stored run, oldest first."""
+    """Every stored run, oldest first, each with its state (published, pending or stale, with why)."""
     with workspace.reading() as con:
-        return [_info(r) for r in con.execute(f"SELECT {_COLUMNS} FROM runs ORDER BY id").fetchall()]
+        return with_status(con, [_info(r) for r in con.execute(f"SELECT {_COLUMNS} FROM runs ORDER BY id").fetchall()])
 
 
 def get_run(workspace: Workspace, run_id: int) -> RunInfo:
-    """One stored run; a clear error when there is none with that number."""
+    """One stored run with its state; a clear error when there is none with that number."""
     with workspace.reading() as con:
-        row = con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchone()
-    if row is None:
+        found = run_on(con, run_id)
+    if found is None:
         raise NotFound.said("error.no_run", id=run_id)
-    return _info(row)
+    return found
+
+
+def run_on(con: Any, run_id: int) -> RunInfo | None:
+    """One stored run with its state, read through ``con`` (inside any transaction); None when there is none."""
+    row = con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchone()
+    return with_status(con, [_info(row)])[0] if row is not None else None
 
 
 def run_rows(workspace: Workspace, run_id: int) -> list[dict[str, Any]]:

@@ -39,7 +39,7 @@ __all__ = [
     "last_change",
 ]
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 CONFIG = "tierwise.toml"
 DATABASE = "tierwise.duckdb"
 LOCK = ".tierwise.lock"
@@ -132,6 +132,12 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
     11: (  # the fitted parameters of a run's customer-base models (BG/NBD ...), so the run can be reproduced
         "ALTER TABLE runs ADD COLUMN IF NOT EXISTS models JSON",
+    ),
+    12: (  # runs of rules not in force (a draft's), and drafts a manager adopted as the standard in force
+        "ALTER TABLE runs ADD COLUMN IF NOT EXISTS draft BOOLEAN DEFAULT false",
+        """CREATE TABLE IF NOT EXISTS adoptions (
+               standard_id VARCHAR NOT NULL, text VARCHAR NOT NULL, hash VARCHAR NOT NULL,
+               adopted_by VARCHAR NOT NULL, adopted_at TIMESTAMP NOT NULL)""",
     ),
 }
 
