@@ -39,7 +39,9 @@ def main(cases: int, seed: int) -> int:
     signal.signal(signal.SIGALRM, _hang)
     for _ in range(cases):
         standard = rng.choice(ids)
-        text = mutate_standard(tierwise.builtin_path(standard).read_text(encoding="utf-8"), rng, rng.randint(1, 4))
+        text = mutate_standard(
+            tierwise.builtin_path(standard).read_text(encoding="utf-8"), rng, rng.randint(1, 4), hostile=True
+        )
         signal.alarm(HANG_SECONDS)
         try:
             outcome = verdict(text, tables, AS_OF)
