@@ -225,7 +225,7 @@ def verdict(text: str, tables: dict[str, Any], as_of: dt.date) -> str:
     return "ok"
 
 
-CORRUPTIONS = ("none", "extra cell", "missing cell", "nul", "bare cr", "unquoted comma")
+CORRUPTIONS = ("none", "extra cell", "missing cell", "nul", "bare cr", "unquoted comma", "unterminated quote")
 
 
 def export_line(number: int, cells: list[str], corruption: str) -> str:
@@ -243,6 +243,8 @@ def export_line(number: int, cells: list[str], corruption: str) -> str:
         return f"K{number},a\rb,c,d\n"
     if corruption == "unquoted comma":
         return f"K{number},1,234.5,c,d\n"
+    if corruption == "unterminated quote":
+        return f'"K{number}","a","b","unterminated\n'
     return line
 
 
