@@ -78,10 +78,15 @@ def _deep(rng: random.Random, inner: Any) -> str:
     return "abs(" * n + "1" + ")" * n
 
 
+class _Digits(str):
+    """A number too long for ``str(int)`` (over 4,300 digits), written into the YAML as a plain integer."""
+
+
 def _literal(rng: random.Random) -> Any:
     return rng.choice(
         (
-            10 ** rng.choice((15, 16, 19, 309, 400, 5000)),
+            10 ** rng.choice((15, 16, 19, 309, 400)),
+            _Digits("1" + "0" * 5000),
             -(10 ** rng.choice((16, 400))),
             float("inf"),
             float("-inf"),
@@ -151,6 +156,7 @@ def _dump(data: Any) -> str:
         pass
 
     Dumper.add_representer(tuple, lambda d, v: d.represent_list(list(v)))
+    Dumper.add_representer(_Digits, lambda d, v: d.represent_scalar("tag:yaml.org,2002:int", str.__str__(v)))
     Dumper.add_representer(set, lambda d, v: d.represent_dict(dict.fromkeys(v)))
     text = yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
     return text.replace(f"{_MERGE}:", "<<:")
