@@ -3,7 +3,8 @@
 Outputs (as of 2026-03-31, customers = everyone in the transaction log):
   ladder   12-month sales: VIP >= 50万, A >= 20万, B >= 5万, else C
   abc      ABC 80/15/5 on 12-month sales (pareto; ties by customer_id)
-  rfm      the eight RFM classes, mean split (recency = days since the last purchase)
+  rfm      the eight RFM classes, mean split (recency = days since the last purchase, over all history:
+           standards/rfm-8-recency-all.yaml, the built-in rfm-8 before it took one 12-month window)
   pyramid  铂金/黄金/钢铁/铅: top 1/5/20% of 12-month margin (strictly-greater rule)
 
 Engines: tierwise (the built-in standards through ``evaluate_many``, with every output column
@@ -59,7 +60,7 @@ def run_tierwise(path: Path, reasons: bool = True) -> Any:
     standards = {
         "ladder": tierwise.load_standard(HERE / "standards" / "sales-ladder.yaml"),
         "abc": tierwise.load_builtin("abc-pareto"),
-        "rfm": tierwise.load_builtin("rfm-8"),
+        "rfm": tierwise.load_standard(HERE / "standards" / "rfm-8-recency-all.yaml"),
         "pyramid": tierwise.load_builtin("customer-pyramid"),
     }
     results = tierwise.evaluate_many(list(standards.values()), tables, AS_OF, con=con, reasons=reasons)
@@ -72,7 +73,7 @@ def _standards() -> list[Any]:
     return [
         tierwise.load_standard(HERE / "standards" / "sales-ladder.yaml"),
         tierwise.load_builtin("abc-pareto"),
-        tierwise.load_builtin("rfm-8"),
+        tierwise.load_standard(HERE / "standards" / "rfm-8-recency-all.yaml"),
         tierwise.load_builtin("customer-pyramid"),
     ]
 

@@ -1,7 +1,9 @@
 """Fuzzing helpers shared by the CI tests and the long runs in ``scripts/``.
 
 ``mutate_standard`` turns a built-in standard into a hostile or careless variant (a value
-replaced, a key dropped or misspelt, a list emptied, a mapping turned into a list);
+replaced, a key dropped or misspelt, a list emptied, a mapping turned into a list), and
+with the kinds of :data:`KINDS` as an attacker writes it: deep expression nesting, YAML
+merge keys and tags, huge and tiny literals, long strings, mixed types, many entries;
 ``verdict`` says what tierwise did with it: ``"ok"`` (checked and evaluated), ``"located"``
 (refused with a located error) or ``"crash: ..."`` (anything else, a bug).
 """
@@ -56,6 +58,110 @@ POOL: tuple[Any, ...] = (
 )
 
 
+KINDS = ("deep nesting", "merge key", "huge or tiny literal", "long string", "mixed type", "many entries")
+_MERGE = "__fuzz_merge__"
+
+
+def _deep(rng: random.Random, inner: Any) -> str:
+    """An expression nested ``n`` levels deep around ``inner``, the way a generator gone wrong writes it."""
+    n = rng.choice((40, 60, 200, 3000))
+    word = str(inner) if isinstance(inner, str) and inner else "amount > 1"
+    shape = rng.randrange(5)
+    if shape == 0:
+        return "not " * n + word
+    if shape == 1:
+        return "-" * n + "1"
+    if shape == 2:
+        return "(" * n + word + ")" * n
+    if shape == 3:
+        return " + ".join(["amount"] * n)
+    return "abs(" * n + "1" + ")" * n
+
+
+class _Digits(str):
+    """A number too long for ``str(int)`` (over 4,300 digits), written into the YAML as a plain integer."""
+
+
+def _literal(rng: random.Random) -> Any:
+    return rng.choice(
+        (
+            10 ** rng.choice((15, 16, 19, 309, 400)),
+            _Digits("1" + "0" * 5000),
+            -(10 ** rng.choice((16, 400))),
+            float("inf"),
+            float("-inf"),
+            float("nan"),
+            1e-300,
+            5e-324,
+            -0.0,
+            "9" * rng.choice((20, 400)),
+            "9" * 30 + "亿",
+            "0." + "0" * 400 + "1",
+            "1" + "0" * 400 + "%",
+            f"{10**20} days",
+            f"{10**6} years",
+            "99999-01-01",
+            f">= {10**400}",
+        )
+    )
+
+
+def _mixed(rng: random.Random) -> Any:
+    return rng.choice(
+        (
+            dt.date(2026, 3, 31),
+            dt.datetime(2026, 3, 31, 12, 0),
+            b"\x00\xff",
+            {1, 2},
+            [[[]]],
+            {"a": {"b": {"c": None}}},
+            [None, True, 1.5, "x", {}],
+            {None: 1},
+            {1.5: "x"},
+            {True: "A"},
+            ("tuple",),
+        )
+    )
+
+
+def _mutate_hostile(data: Any, rng: random.Random, path: tuple[Any, ...], parent: Any, last: Any) -> None:
+    kind = rng.choice(KINDS)
+    value = parent[last]
+    if kind == "deep nesting":
+        parent[last] = _deep(rng, value)
+    elif kind == "merge key":
+        target = value if isinstance(value, dict) else parent if isinstance(parent, dict) else None
+        if target is not None:
+            target[_MERGE] = rng.choice(({"x": 1}, [{"a": 1}, {"b": 2}], 5, "text", copy.deepcopy(target)))
+    elif kind == "huge or tiny literal":
+        parent[last] = _literal(rng)
+    elif kind == "long string":
+        length = rng.choice((1_000, 20_000, 100_000))
+        parent[last] = rng.choice(("x", "贡", "(", "a,", "1", " ", "'")) * length
+    elif kind == "mixed type":
+        parent[last] = _mixed(rng)
+    elif isinstance(value, list) and value:  # many entries: a list grown to thousands, as a runaway export writes
+        count = rng.choice((1_000, 1_000, 3_000, 20_000))
+        item = value[-1]
+        parent[last] = [f"{item}{i}" if isinstance(item, str) else copy.deepcopy(item) for i in range(count)]
+    elif isinstance(value, dict) and value:
+        item = next(iter(value.values()))
+        value.update({f"k{i}": copy.deepcopy(item) for i in range(rng.choice((1_000, 5_000)))})
+
+
+def _dump(data: Any) -> str:
+    """YAML of ``data``; ``__fuzz_merge__`` keys become ``<<`` merge keys (safe_dump cannot write them)."""
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(tuple, lambda d, v: d.represent_list(list(v)))
+    Dumper.add_representer(_Digits, lambda d, v: d.represent_scalar("tag:yaml.org,2002:int", str.__str__(v)))
+    Dumper.add_representer(set, lambda d, v: d.represent_dict(dict.fromkeys(v)))
+    text = yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+    return text.replace(f"{_MERGE}:", "<<:")
+
+
 def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     out = [path]
     if isinstance(node, dict):
@@ -73,8 +179,8 @@ def _parent(data: Any, path: tuple[Any, ...]) -> Any:
     return data
 
 
-def mutate_standard(text: str, rng: random.Random, rounds: int = 3) -> str:
-    """A variant of a standard's YAML with ``rounds`` random mutations."""
+def mutate_standard(text: str, rng: random.Random, rounds: int = 3, *, hostile: bool = False) -> str:
+    """A variant of a standard's YAML with ``rounds`` random mutations (``hostile``: half of them of :data:`KINDS`)."""
     data = yaml.safe_load(text)
     for _ in range(rounds):
         paths = [p for p in _paths(data) if p]
@@ -82,6 +188,9 @@ def mutate_standard(text: str, rng: random.Random, rounds: int = 3) -> str:
             break
         path = rng.choice(paths)
         parent, last = _parent(data, path), path[-1]
+        if hostile and rng.random() < 0.5:
+            _mutate_hostile(data, rng, path, parent, last)
+            continue
         action = rng.randrange(6)
         if action == 0:
             parent[last] = copy.deepcopy(rng.choice(POOL))
@@ -96,7 +205,7 @@ def mutate_standard(text: str, rng: random.Random, rounds: int = 3) -> str:
             parent[last] = list(parent[last].values()) if isinstance(parent[last], dict) else {}
         elif action == 5 and isinstance(parent[last], list) and parent[last]:
             parent[last].pop(rng.randrange(len(parent[last])))
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return _dump(data)
 
 
 def verdict(text: str, tables: dict[str, Any], as_of: dt.date) -> str:
@@ -122,7 +231,7 @@ def verdict(text: str, tables: dict[str, Any], as_of: dt.date) -> str:
     return "ok"
 
 
-CORRUPTIONS = ("none", "extra cell", "missing cell", "nul", "bare cr", "unquoted comma")
+CORRUPTIONS = ("none", "extra cell", "missing cell", "nul", "bare cr", "unquoted comma", "unterminated quote")
 
 
 def export_line(number: int, cells: list[str], corruption: str) -> str:
@@ -140,6 +249,8 @@ def export_line(number: int, cells: list[str], corruption: str) -> str:
         return f"K{number},a\rb,c,d\n"
     if corruption == "unquoted comma":
         return f"K{number},1,234.5,c,d\n"
+    if corruption == "unterminated quote":
+        return f'"K{number}","a","b","unterminated\n'
     return line
 
 

@@ -104,6 +104,20 @@ grade:
       - {value: 中, grade: 重点}
     otherwise: 常规
 """,
+    "hostile_reader_limits": HEAD
+    + """
+grades: [A, C]
+base: &base {from: transactions, agg: sum(amount)}
+indicators:
+  sales: {<<: *base, window: 12 months}
+  score: {expr: '"""
+    + "not " * 60
+    + """sales > 1'}
+grade: {ladder: {on: sales, steps: [{grade: A, at_least: 1"""
+    + "0" * 30
+    + """}, {grade: C}]}}
+extra: !custom x
+""",
 }
 
 

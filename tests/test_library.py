@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import run_cli
 
 import tierwise
-from tierwise.demo import AS_OF, generate
+from tierwise.demo import AS_OF, CDNOW, CDNOW_AS_OF, CDNOW_STANDARDS, generate
 
 REQUIRED = {
     "bank-corporate-size",
@@ -70,6 +70,24 @@ def test_builtin_standard_reaches_every_grade_on_the_demo_data(
     standard = tierwise.load_builtin(standard_id)
     grades = tierwise.evaluate(standard, tables, AS_OF, con=con).to_pandas()["grade"].value_counts()
     assert {g: int(grades.get(g, 0)) for g in standard.grades if grades.get(g, 0) == 0} == {}
+
+
+def test_every_builtin_standard_is_checked_on_the_demo_data() -> None:
+    assert set(tierwise.builtin_ids()) == REQUIRED
+
+
+@pytest.mark.parametrize("standard_id", sorted(CDNOW_STANDARDS))
+def test_builtin_standard_reaches_every_grade_on_the_cdnow_log(standard_id: str) -> None:
+    standard = tierwise.load_builtin(standard_id)
+    grades = tierwise.evaluate(standard, CDNOW, CDNOW_AS_OF).to_pandas()["grade"].value_counts()
+    assert {g: int(grades.get(g, 0)) for g in standard.grades if grades.get(g, 0) == 0} == {}
+
+
+def test_rfm_8_takes_recency_frequency_and_amount_over_one_window() -> None:
+    standard = tierwise.load_builtin("rfm-8")
+    windows = {str(ind.window) for ind in standard.indicators.values()}
+    assert windows == {"12 months"}
+    assert "同一窗口" in standard.description
 
 
 def test_generator_is_deterministic_and_seeded() -> None:

@@ -98,3 +98,21 @@ def test_a_date_that_does_not_exist_is_a_sentence(tmp_path: Path) -> None:
     result = run_cli("evaluate", str(path), "--data", str(tmp_path / "d"), "--as-of", "2024-02-30")
     assert result.returncode == 1
     assert "no day 2024-02-30" in result.stderr
+
+
+def test_an_evaluation_as_of_a_future_date_is_refused_like_a_run(tmp_path: Path) -> None:
+    path = write_standard(tmp_path, STANDARD)
+    future = dt.date.today() + dt.timedelta(days=1)
+    transactions = pd.DataFrame({"customer_id": ["K1"], "date": [dt.date(2024, 6, 1)], "amount": [5.0]})
+    with pytest.raises(ValueError, match=f"An evaluation as of {future} is in the future") as caught:
+        tierwise.evaluate(path, data={"transactions": transactions}, as_of=future)
+    assert "Use a date up to today." in str(caught.value)
+    with pytest.raises(ValueError, match="is in the future"):
+        tierwise.evaluate_many([path], {"transactions": transactions}, future)
+    data = tmp_path / "data"
+    data.mkdir()
+    transactions.to_csv(data / "transactions.csv", index=False)
+    result = run_cli("evaluate", str(path), "--data", str(data), "--as-of", "2099-01-01")
+    assert result.returncode == 1
+    assert "An evaluation as of 2099-01-01 is in the future" in result.stderr
+    assert "Traceback" not in result.stderr

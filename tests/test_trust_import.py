@@ -184,3 +184,74 @@ def test_rows_in_the_file_are_rows_imported_plus_rows_reported(
     path = folder / "fuzz.csv"
     outcome = import_outcome(ws, path, rows)
     assert outcome == "ok", outcome
+
+
+def _ten_rows(quote_all: bool) -> str:
+    """A 10-row export whose row K2 ends with ``,"unterminated`` (the issue's file)."""
+    rows = [
+        f'"K{n}","北京市朝阳区客户有限公司{n}","enterprise"'
+        if quote_all
+        else f"K{n},北京市朝阳区客户有限公司{n},enterprise"
+        for n in range(10)
+    ]
+    rows[2] = '"K2","北京市客户2","unterminated' if quote_all else 'K2,北京市客户2,"unterminated'
+    return HEADER + "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+@pytest.mark.parametrize("quote_all", [False, True], ids=["plain", "quoted"])
+def test_an_unterminated_quote_is_one_bad_row_at_its_line_and_the_rows_after_it_are_read(
+    ws: tw.Workspace, tmp_path: Path, encoding: str, quote_all: bool
+) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes(_ten_rows(quote_all).encode(encoding))
+    problems = _refused(ws, path)
+    assert [p.row for p in problems] == [4]
+    assert "opened on line 4 is not closed" in problems[0].problem
+    result = tierwise.import_file(ws, "customers", path, allow_bad_rows=True)
+    assert (result.rows, result.bad_rows) == (9, 1)
+    assert _customers(ws) == [f"K{n}" for n in range(10) if n != 2]
+    quarantined = ws.records('SELECT "row", raw FROM quarantine')
+    assert [(q["row"], "K3" in str(q["raw"])) for q in quarantined] == [(4, False)]
+
+
+def test_two_unterminated_quotes_close_each_other_yet_no_row_between_them_is_lost(
+    ws: tw.Workspace, tmp_path: Path
+) -> None:
+    rows = [f"K{n},客户{n},enterprise" for n in range(8)]
+    rows[1], rows[5] = 'K1,"unterminated,enterprise', 'K5,客户5,"enterprise'
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    result = tierwise.import_file(ws, "customers", path, allow_bad_rows=True)
+    assert result.rows + result.bad_rows == 8
+    assert {"K0", "K2", "K3", "K4", "K6", "K7"} <= set(_customers(ws))
+
+
+def test_an_unterminated_quote_in_the_header_refuses_the_file_with_its_line(ws: tw.Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text('customer_id,"name,type\nK0,a,enterprise\nK1,b,enterprise\n', encoding="utf-8")
+    with pytest.raises((tierwise.ImportRefused, tierwise.DataError, ValueError)) as caught:
+        tierwise.import_file(ws, "customers", path)
+    assert "line 1" in str(caught.value)
+
+
+def test_quoted_line_breaks_in_several_cells_and_rows_are_still_kept(ws: tw.Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    body = 'K0,"北京市\n朝阳区","enterprise"\nK1,"a ""quoted"" word\nand, a comma",enterprise\nK2,c,enterprise\n'
+    path.write_bytes((HEADER + body).encode("gbk"))
+    result = tierwise.import_file(ws, "customers", path)
+    assert (result.rows, result.bad_rows) == (3, 0)
+    names = {r["customer_id"]: r["name"] for r in ws.records("SELECT customer_id, name FROM data.customers")}
+    assert names == {"K0": "北京市\n朝阳区", "K1": 'a "quoted" word\nand, a comma', "K2": "c"}
+
+
+def test_an_unterminated_quote_that_runs_past_the_cell_size_limit_still_reads_every_row_after_it(
+    ws: tw.Workspace, tmp_path: Path
+) -> None:
+    rows = [f"K{n},name{n},enterprise" for n in range(20_000)]  # 500 KB after the quote: beyond the cell limit
+    rows[2] = 'K2,name2,"unterminated'
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    result = tierwise.import_file(ws, "customers", path, allow_bad_rows=True)
+    assert (result.rows, result.bad_rows) == (19_999, 1)
+    assert ws.records('SELECT "row" FROM quarantine') == [{"row": 4}]

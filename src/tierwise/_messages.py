@@ -698,6 +698,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "standard.saved": ("{who} 于 {at} 保存", "saved by {who} at {at}"),
     "standard.ok": ("检查通过，可以模拟。", "The draft checks: it can be simulated."),
     "standard.problems": ("草稿有 {count} 个问题：", "The draft has {count} problem(s):"),
+    # limits of the standard reader (the spec layer writes the English sentence into its located problems)
+    "spec.expr_too_deep": (
+        "表达式在第 {column} 列嵌套超过 {limit} 层（括号、not、负号、函数调用各算一层）；规则从不需要这么深，请拆成几个指标。",
+        "The expression nests more than {limit} levels deep at column {column} (each parenthesis, 'not', "
+        "'-' and function call is a level); a rule never needs that. Split it into indicators.",
+    ),
+    "spec.expr_too_long": (
+        "表达式连用的运算符超过 {limit} 层（如 a + b + c + …）；请拆成几个指标。",
+        "The expression chains more than {limit} operators in a row (like a + b + c + …); split it into indicators.",
+    ),
+    "spec.merge_key": (
+        "第 {line} 行的键 '<<'（YAML 合并键）在分级标准中不受支持；请把它要合并的键逐一写出（整段的 &锚点 和 *引用 仍可使用）。",
+        "The key '<<' (a YAML merge key) on line {line} is not supported in a standard; write out the keys "
+        "it would merge (anchors and aliases of whole values, &name and *name, still work).",
+    ),
+    "spec.yaml_tag": (
+        "第 {line} 行的 YAML 标签 {tag} 在分级标准中不受支持；删除该标签，按普通文字、数字或列表书写。",
+        "The YAML tag {tag} on line {line} is not supported in a standard; remove the tag and write the "
+        "value as plain text, a number or a list.",
+    ),
+    "spec.number_range": (
+        "第 {line} 行的数字 {value} 超出范围：分级标准中的数字须在 -{limit} 与 {limit}（1000万亿）之间且为有限数；请写一个更小的数。",
+        "The number {value} on line {line} is out of range: numbers in a standard must be finite and lie "
+        "between -{limit} and {limit} (1000万亿); write a smaller number.",
+    ),
+    "spec.literal_range": (
+        "'{value}' 超出范围：分级标准中的数字须在 -{limit} 与 {limit}（1000万亿）之间且为有限数；请写一个更小的数",
+        "'{value}' is out of range: numbers in a standard must be finite and lie between -{limit} and "
+        "{limit} (1000万亿); write a smaller number",
+    ),
+    "spec.too_many_grades": (
+        "'grades' 列出了 {count} 个等级，超过上限 {limit}；分级标准的等级通常不超过几十个，请合并等级或改用分段。",
+        "The standard lists {count} grades in 'grades', more than the limit of {limit}; a standard has a few dozen at "
+        "most. Merge grades or split the standard.",
+    ),
     "standard.simulate": ("模拟草稿", "Simulate the draft"),
     "standard.simulate_note": (
         "用当前数据评估草稿并与现行等级比较；不保存任何结果。",

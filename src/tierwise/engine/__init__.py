@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from ._backends import BackendError, backend_label, connect_backend
 from ._data import DATA_SUFFIXES, DataError, connect, load_data
-from ._evaluation import Evaluation, compiled_sql, deciding_candidates, deciding_value, evaluate, evaluate_many
+from ._evaluation import (
+    Evaluation,
+    compiled_sql,
+    deciding_candidates,
+    deciding_value,
+    evaluate,
+    evaluate_many,
+    in_the_future,
+)
 from ._models import CustomerModel, fit_model
 from ._quality import Quality, check_quality
 
@@ -25,5 +33,6 @@ __all__ = [
     "evaluate",
     "evaluate_many",
     "fit_model",
+    "in_the_future",
     "load_data",
 ]

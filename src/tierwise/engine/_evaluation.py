@@ -24,7 +24,29 @@ from ._clusters import has_clusters, with_clusters
 from ._data import DataError, connect, load_data
 from ._models import has_models, with_models
 
-__all__ = ["Evaluation", "compiled_sql", "deciding_candidates", "deciding_value", "evaluate", "evaluate_many"]
+__all__ = [
+    "Evaluation",
+    "compiled_sql",
+    "deciding_candidates",
+    "deciding_value",
+    "evaluate",
+    "evaluate_many",
+    "in_the_future",
+]
+
+
+def in_the_future(day: dt.date, what: str) -> str | None:
+    """The sentence refusing an evaluation date after today, or None: grades are true as of a day that has happened.
+
+    One check for evaluations, runs and simulations (``what`` is "An evaluation", "A run" …).
+    """
+    today = dt.date.today()
+    if day <= today:
+        return None
+    return (
+        f"{what} as of {day} is in the future (today is {today}); the data of that day does not exist yet. "
+        f"Use a date up to today."
+    )
 
 
 class Evaluation:
@@ -323,6 +345,16 @@ def deciding_value(standard: Standard, table: pa.Table) -> str | None:
     return None
 
 
+def _evaluation_day(as_of: dt.date | str) -> dt.date:
+    try:
+        day = parse_date(as_of)
+    except LiteralError as exc:
+        raise ValueError(f"The evaluation date is not valid: {exc}.") from exc
+    if (refused := in_the_future(day, "An evaluation")) is not None:
+        raise ValueError(refused)
+    return day
+
+
 def evaluate(
     standard: Standard | str | Path,
     data: str | Path | Mapping[str, Any] | Any,
@@ -381,10 +413,7 @@ def evaluate(
     """
     if not isinstance(standard, Standard):
         standard = load_standard(standard)
-    try:
-        day = parse_date(as_of)
-    except LiteralError as exc:
-        raise ValueError(f"The evaluation date is not valid: {exc}.") from exc
+    day = _evaluation_day(as_of)
     con = cast(Any, data) if is_backend(data) else con if con is not None else connect()
     tables = load_data(con, data)
     if standard.complete_profiles:
@@ -515,10 +544,7 @@ def evaluate_many(
     from tierwise.compile._indicators import Aggregates
 
     loaded = [s if isinstance(s, Standard) else load_standard(s) for s in standards]
-    try:
-        day = parse_date(as_of)
-    except LiteralError as exc:
-        raise ValueError(f"The evaluation date is not valid: {exc}.") from exc
+    day = _evaluation_day(as_of)
     con = cast(Any, data) if is_backend(data) else con if con is not None else connect()
     tables = load_data(con, data)
     if con.name != "duckdb" or any(has_models(s) or has_clusters(s) or s.complete_profiles for s in loaded):

@@ -231,7 +231,8 @@ def _read_records(path: Path, encoding: str) -> Sheet:
         text = handle.read()
     lines = _lines(text)
     csv.field_size_limit(FIELD_LIMIT)
-    reader = csv.reader(lines)
+    start = 0  # the index of the line the current reader started at (it restarts after an unclosed quote)
+    reader = _reader_from(lines, start)
     sheet: Sheet | None = None
     before = 0  # lines consumed before the current record
     while True:
@@ -241,14 +242,29 @@ def _read_records(path: Path, encoding: str) -> Sheet:
             break
         except csv.Error as exc:
             line = before + 1
-            before = max(reader.line_num, line)
+            before = max(start + reader.line_num, line)
+            if sheet is not None and before > line and _unclosed(lines[line - 1 : before]):
+                sheet.broken.append(Broken(line, _UNCLOSED.format(line=line), lines[line - 1].rstrip("\r\n")))
+                start = before = line  # an unclosed quote that ran into the cell size limit: read on after it
+                reader = _reader_from(lines, start)
+                continue
             broken = Broken(line, _csv_problem(str(exc)), "".join(lines[line - 1 : before]).rstrip("\r\n"))
             if sheet is None:
                 raise ValueError(f"The header line of {path.name} cannot be read: {broken.problem}.") from exc
             sheet.broken.append(broken)
             sheet.broken.extend(_continued(lines, line, before))
             continue
-        line, before = before + 1, reader.line_num
+        line, before = before + 1, start + reader.line_num
+        if before > line and _unclosed(lines[line - 1 : before]):
+            # a quoted cell that runs past its line and does not read as one record: the quote is never
+            # closed, and the lines after it are rows of their own, not the rest of this cell
+            broken = Broken(line, _UNCLOSED.format(line=line), lines[line - 1].rstrip("\r\n"))
+            if sheet is None:
+                raise ValueError(f"The header line of {path.name} cannot be read: {broken.problem}.")
+            sheet.broken.append(broken)
+            start = before = line
+            reader = _reader_from(lines, start)
+            continue
         if not any(cell.strip() for cell in cells):
             continue
         if sheet is None:
@@ -262,6 +278,31 @@ def _read_records(path: Path, encoding: str) -> Sheet:
         else:
             sheet.records.append((line, cells[:width]))
     return sheet or Sheet([])
+
+
+_UNCLOSED = (
+    "a quoted cell opened on line {line} is not closed on that line (a double quote is missing) and would "
+    "swallow the lines after it; close the quote. The lines after it are read as rows of their own"
+)
+
+
+def _reader_from(lines: list[str], start: int) -> Any:
+    """Python's CSV reader over ``lines`` from index ``start`` (its ``line_num`` counts from there)."""
+    return csv.reader(lines[index] for index in range(start, len(lines)))
+
+
+def _unclosed(record_lines: list[str]) -> bool:
+    """Whether a record spanning several lines is an unclosed quote rather than a quoted line break.
+
+    A cell that legitimately holds a line break reads as one record under the strict rules (every
+    quote closed, a comma or the line end after it). An unclosed quote either reaches the end of the
+    file or is "closed" by the next quote in the file, with text after it: both fail strictly.
+    """
+    try:
+        records = list(csv.reader(record_lines, strict=True))
+    except csv.Error:
+        return True
+    return len(records) != 1
 
 
 def _continued(lines: list[str], first: int, last: int) -> list[Broken]:

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from ._fields import Label, Name, _Model
+from ._fields import Label, Name, _Model, repeated
 
 __all__ = ["MAX_SEGMENTS", "Cluster"]
 
@@ -45,9 +45,10 @@ class Cluster(_Model):
     def _listed(cls, value: Any) -> Any:
         """``on: [a, b]`` is ``on: {a: null, b: null}`` (the default words)."""
         if isinstance(value, list):
-            repeated = sorted({str(v) for v in value if value.count(v) > 1})
-            if repeated:
-                raise ValueError(f"Each value may appear once in 'on'; repeated: {', '.join(repeated)}")
+            if not all(isinstance(v, str) for v in value):
+                raise ValueError(f"'on' lists the names of indicators, like [frequency, amount]. Got {value!r} instead")
+            if twice := repeated(value):
+                raise ValueError(f"Each value may appear once in 'on'; repeated: {', '.join(twice)}")
             return dict.fromkeys(value)
         return value
 
@@ -64,9 +65,8 @@ class Cluster(_Model):
 
     @model_validator(mode="after")
     def _shape(self) -> Cluster:
-        repeated = sorted({s for s in self.segments if self.segments.count(s) > 1})
-        if repeated:
-            raise ValueError(f"Each grade may name one segment of the cluster grader; repeated: {', '.join(repeated)}")
+        if twice := repeated(self.segments):
+            raise ValueError(f"Each grade may name one segment of the cluster grader; repeated: {', '.join(twice)}")
         from ._problems import did_you_mean
 
         for name in self.log:

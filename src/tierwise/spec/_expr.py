@@ -10,11 +10,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ._literals import parse_number
+from tierwise._messages import message
+
+from ._literals import LiteralError, parse_number
 from ._problems import did_you_mean
 
 __all__ = [
     "AGGREGATES",
+    "MAX_EXPR_DEPTH",
     "SCALAR_FUNCTIONS",
     "Binary",
     "Call",
@@ -50,6 +53,9 @@ _ARITY: dict[str, tuple[int, int | None]] = {
     "left": (2, 2),
 }
 _KEYWORDS = {"and", "or", "not", "in", "is", "null", "true", "false"}
+# Parentheses, 'not', '-', calls and chained operators each add a level; a real rule has a handful.
+# The bound keeps the parser, the walks over the tree and the compiler far from Python's recursion limit.
+MAX_EXPR_DEPTH = 50
 
 
 class ExprError(ValueError):
@@ -148,6 +154,13 @@ class _Parser:
         self.toks = list(_tokens(text))
         self.i = 0
         self.allow_aggregates = allow_aggregates
+        self.nesting = 0
+
+    def nest(self, tok: _Tok) -> None:
+        """Count one more level of nesting at ``tok``; refuse more than :data:`MAX_EXPR_DEPTH`."""
+        self.nesting += 1
+        if self.nesting > MAX_EXPR_DEPTH:
+            raise ExprError(message("spec.expr_too_deep", "en", column=tok.column, limit=MAX_EXPR_DEPTH), tok.column)
 
     @property
     def tok(self) -> _Tok:
@@ -186,8 +199,11 @@ class _Parser:
         return node
 
     def not_(self) -> Node:
-        if self.take("not"):
-            return Unary("not", self.not_())
+        if (tok := self.take("not")) is not None:
+            self.nest(tok)
+            node = Unary("not", self.not_())
+            self.nesting -= 1
+            return node
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -232,20 +248,25 @@ class _Parser:
         return node
 
     def unary(self) -> Node:
-        if self.take("-"):
+        if (tok := self.take("-", "+")) is not None:
+            self.nest(tok)
             operand = self.unary()
+            self.nesting -= 1
+            if tok.text == "+":
+                return operand
             if isinstance(operand, Const) and isinstance(operand.value, float):
                 return Const(-operand.value, "-" + operand.text)
             return Unary("-", operand)
-        if self.take("+"):
-            return self.unary()
         return self.primary()
 
     def primary(self) -> Node:
         tok = self.tok
         self.i += 1
         if tok.kind == "number":
-            return Const(parse_number(tok.text.replace(" ", "")), tok.text)
+            try:
+                return Const(parse_number(tok.text.replace(" ", "")), tok.text)
+            except LiteralError as exc:
+                raise ExprError(f"{exc} (column {tok.column})", tok.column) from exc
         if tok.kind == "string":
             body = tok.text[1:-1]
             return Const(re.sub(r"\\(.)", r"\1", body), tok.text)
@@ -254,8 +275,10 @@ class _Parser:
         if tok.kind == "null":
             return Const(None, tok.text)
         if tok.kind == "op" and tok.text == "(":
+            self.nest(tok)
             node = self.or_()
             self.expect(")")
+            self.nesting -= 1
             return node
         if tok.kind == "name":
             if self.tok.kind == "op" and self.tok.text == "(":
@@ -278,13 +301,14 @@ class _Parser:
                 f"Unknown function '{name.text}' at column {name.column}.{did_you_mean(func, known)}",
                 name.column,
             )
-        self.expect("(")
+        self.nest(self.expect("("))
         args: list[Node] = []
         if not self.take(")"):
             args.append(self.or_())
             while self.take(","):
                 args.append(self.or_())
             self.expect(")")
+        self.nesting -= 1
         low, high = _ARITY[func]
         if len(args) < low or (high is not None and len(args) > high):
             want = str(low) if low == high else f"{low} or more" if high is None else f"{low} to {high}"
@@ -309,7 +333,20 @@ def parse_expression(text: str, *, allow_aggregates: bool = False) -> Node:
     """
     if not isinstance(text, str) or not text.strip():
         raise ExprError("The expression is empty", 1)
-    return _Parser(text, allow_aggregates).parse()
+    node = _Parser(text, allow_aggregates).parse()
+    if depth(node) > MAX_EXPR_DEPTH:  # a long chain like a + a + a …, nested without parentheses
+        raise ExprError(message("spec.expr_too_long", "en", limit=MAX_EXPR_DEPTH), 1)
+    return node
+
+
+def depth(node: Node) -> int:
+    """The number of levels of ``node``'s tree, counted without recursion (the tree may be deep)."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in _children(current))
+    return deepest
 
 
 def _children(node: Node) -> tuple[Node, ...]:

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from tierwise._dates import parse_day
+from tierwise._messages import message
 
 __all__ = [
+    "MAX_NUMBER",
     "Duration",
     "LiteralError",
     "add_duration",
@@ -18,6 +20,7 @@ __all__ = [
     "parse_date",
     "parse_duration",
     "parse_number",
+    "shown_text",
 ]
 
 _SUFFIXES: dict[str, Decimal] = {
@@ -31,6 +34,9 @@ _SUFFIXES: dict[str, Decimal] = {
 _AMOUNT = re.compile(r"^\s*([+-]?(?:\d[\d_,]*)?(?:\.\d+)?)\s*(万|亿|k|K|M|B|%)?\s*$")
 _DURATION = re.compile(r"^\s*(\d+)\s*(day|days|week|weeks|month|months|year|years)\s*$")
 _UNITS = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
+
+
+MAX_NUMBER = 10**15  # 1000万亿: beyond any amount, count or score, and exact as a float (below 2**53)
 
 
 class LiteralError(ValueError):
@@ -48,7 +54,7 @@ def parse_number(value: object) -> float:
     if isinstance(value, bool):
         raise LiteralError(f"{value!r} is a boolean, not a number")
     if isinstance(value, (int, float)):
-        return float(value)
+        return _in_range(value, value)
     if not isinstance(value, str):
         raise LiteralError(f"{value!r} is not a number")
     match = _AMOUNT.match(value)
@@ -63,7 +69,32 @@ def parse_number(value: object) -> float:
         number /= 100
     elif suffix:
         number *= _SUFFIXES[suffix]
+    return _in_range(number, value)
+
+
+def _in_range(number: int | float | Decimal, written: object) -> float:
+    """``number`` as a float, or a :class:`LiteralError` when it is not finite or beyond :data:`MAX_NUMBER`."""
+    if (isinstance(number, float) and number != number) or not -MAX_NUMBER <= number <= MAX_NUMBER:
+        text = (
+            written if isinstance(written, str) else repr(written) if isinstance(written, float) else _digits(written)
+        )
+        raise LiteralError(message("spec.literal_range", "en", value=shown_text(text), limit=f"{MAX_NUMBER:,}"))
     return float(number)
+
+
+def _digits(value: object) -> str:
+    return str(value) if isinstance(value, int) and value.bit_length() < 1000 else "a huge integer"
+
+
+def shown_text(text: str, width: int = 40) -> str:
+    """``text`` as a message may show it: shortened in the middle when long.
+
+    Examples
+    --------
+    >>> shown_text("9" * 400)
+    '99999999999999999999…9999999999 (400 characters)'
+    """
+    return text if len(text) <= width else f"{text[: width // 2]}…{text[-10:]} ({len(text):,} characters)"
 
 
 def parse_amount(value: object) -> float:

@@ -15,6 +15,7 @@ import pydantic
 import yaml
 
 from ._expr import ExprError, names, parse_expression
+from ._literals import shown_text
 from ._model import GRADER_KINDS, Indicator, Standard, StandardRef
 from ._problems import Problem, StandardError, did_you_mean
 from ._yaml import Located, read_yaml
@@ -207,12 +208,15 @@ def _translate(error: Any, located: Located) -> Problem:
             named = owner == "the standard" or any(word in text for word in (*GRADER_KINDS, "indicator"))
             message = _sentence(text) if named else f"{_sentence(text)[:-1]} (in {owner})."
     elif kind == "literal_error":
-        message = f"The '{field}' of {owner} must be {error['ctx']['expected']}. Got {value!r} instead."
+        message = f"The '{field}' of {owner} must be {error['ctx']['expected']}. Got {shown_text(repr(value))} instead."
     elif kind == "string_pattern_mismatch" and field == "id":
-        message = f"The id must be a slug of lowercase letters, digits, '-' and '_' (like 'annual-sales'). Got {value!r} instead."
+        message = (
+            f"The id must be a slug of lowercase letters, digits, '-' and '_' (like 'annual-sales'). "
+            f"Got {shown_text(repr(value))} instead."
+        )
     else:
         msg = error["msg"][0].lower() + error["msg"][1:]
-        message = f"The '{field}' of {owner} is not valid: {msg}. Got {value!r} instead."
+        message = f"The '{field}' of {owner} is not valid: {msg}. Got {shown_text(repr(value))} instead."
     return located.problem(path, message)
 
 

@@ -16,9 +16,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
+from tierwise._messages import message
+
 from ._cluster import Cluster
 from ._expr import Node, parse_expression
-from ._fields import Expr, Label, Name, Number, _Model, check_name
+from ._fields import Expr, Label, Name, Number, _Model, check_name, repeated
 from ._indicator import Indicator, Window
 from ._lifecycle import Lifecycle
 from ._yaml import nearest_line
@@ -49,6 +51,7 @@ __all__ = [
 
 GRADER_KINDS = ("ladder", "rules", "scorecard", "pareto", "percentile", "rfm", "map", "matrix", "cluster")
 BOUND_KEYS = ("at_least", "above", "at_most", "below")
+MAX_GRADES = 1_000  # the largest built-in (industry-division) has 98; each grade is a branch of the compiled CASE
 
 
 # --------------------------------------------------------------------- bounds
@@ -199,8 +202,7 @@ class Scorecard(_Model):
             listing = " + ".join(f"{c.weight:g}" for c in self.criteria)
             raise ValueError(f"The scorecard's weights must sum to 100. Got {listing} = {total:g} instead")
         names = [c.name for c in self.criteria]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
+        if duplicates := repeated(names):
             raise ValueError(f"Criterion names must be unique; repeated: {', '.join(duplicates)}")
         _check_bounded_sequence(self.steps, "step", "scorecard")
         return self
@@ -487,9 +489,10 @@ class Standard(_Model):
     @field_validator("grades")
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
-        repeated = sorted({g for g in value if value.count(g) > 1})
-        if repeated:
-            raise ValueError(f"Each grade may appear once in 'grades'; repeated: {', '.join(repeated)}")
+        if len(value) > MAX_GRADES:
+            raise ValueError(message("spec.too_many_grades", "en", count=f"{len(value):,}", limit=f"{MAX_GRADES:,}"))
+        if twice := repeated(value):
+            raise ValueError(f"Each grade may appear once in 'grades'; repeated: {', '.join(twice)}")
         return value
 
     @field_validator("indicators")

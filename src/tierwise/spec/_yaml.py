@@ -13,6 +13,9 @@ from typing import Any
 
 import yaml
 
+from tierwise._messages import message
+
+from ._literals import MAX_NUMBER, shown_text
 from ._problems import Problem
 
 __all__ = ["MAX_DEPTH", "MAX_VALUES", "Located", "nearest_line", "read_yaml"]
@@ -137,6 +140,24 @@ def _char_name(char: str) -> str:
     return f"U+{code:04X} ({kind})"
 
 
+_MERGE = "tag:yaml.org,2002:merge"
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+def _range_message(written: str, line: int) -> str:
+    return message("spec.number_range", "en", value=shown_text(written), line=line, limit=f"{MAX_NUMBER:,}")
+
+
+def _out_of_range(value: Any) -> bool:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    return value != value or not -MAX_NUMBER <= value <= MAX_NUMBER
+
+
+def _merge_message(node: yaml.Node) -> str:
+    return message("spec.merge_key", "en", line=node.start_mark.line + 1)
+
+
 def bad_characters(text: str, file: str, first_line: int = 1) -> list[Problem]:
     """One problem per line with a character no standard may hold (control, surrogate, non-character)."""
     problems = []
@@ -194,6 +215,9 @@ def read_yaml(text: str, file: str) -> tuple[Located | None, list[Problem]]:
         if isinstance(n, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for key_node, value_node in _rejoin_calls(n):
+                if key_node.tag == _MERGE:
+                    problems.append(Problem(file, key_node.start_mark.line + 1, _merge_message(key_node)))
+                    continue
                 key = build(key_node, (*path, "<key>"))
                 key = key if isinstance(key, (str, int, float)) else str(key)
                 if key in out:
@@ -210,7 +234,27 @@ def read_yaml(text: str, file: str) -> tuple[Located | None, list[Problem]]:
             return out
         if isinstance(n, yaml.SequenceNode):
             return [build(item, (*path, i)) for i, item in enumerate(n.value)]
-        value = constructor.construct_object(n, deep=True)
+        line = n.start_mark.line + 1
+        if n.tag in _NUMBERS and len(n.value) > 40:  # too long to be in range; int() of 5,000 digits even raises
+            problems.append(Problem(file, line, _range_message(n.value, line)))
+            return 0
+        try:
+            value = constructor.construct_object(n, deep=True)
+        except yaml.constructor.ConstructorError:  # a tag no constructor knows (!foo, !!python/…)
+            problems.append(Problem(file, line, message("spec.yaml_tag", "en", tag=shown_text(n.tag), line=line)))
+            return n.value
+        except ValueError as exc:  # a timestamp like 2024-13-45 that its pattern admits but the calendar does not
+            problems.append(
+                Problem(
+                    file, line, f"The value '{shown_text(n.value)}' on line {line} cannot be read: {exc}; correct it."
+                )
+            )
+            return n.value
+        if _out_of_range(value):
+            if path and path[-1] == "<key>":  # a long number as a key (an id, a code) stays the text it is
+                return n.value
+            problems.append(Problem(file, line, _range_message(n.value, line)))
+            return 0
         if isinstance(value, float) and isinstance(n, yaml.ScalarNode):
             return SourceFloat(value, n.value)
         if isinstance(value, str) and (found := _BAD_CHARS.search(value)) is not None:

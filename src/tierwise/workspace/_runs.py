@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tierwise._sql import ident
-from tierwise.engine import deciding_candidates, evaluate
+from tierwise.engine import deciding_candidates, evaluate, in_the_future
 from tierwise.spec import Standard, load_standard, loads_standard, parse_date
 from tierwise.workspace._cache import input_fingerprints, materializer
 from tierwise.workspace._errors import NotFound, Phrase
@@ -260,12 +260,8 @@ def _previous_segments(con: Any, standard_id: str) -> dict[str, Any]:
 def past_date(value: dt.date | str, what: str) -> dt.date:
     """An evaluation date that is not in the future: grades are true as of a day that has happened."""
     day = parse_date(value)
-    today = dt.date.today()
-    if day > today:
-        raise WorkspaceError(
-            f"{what} as of {day} is in the future (today is {today}); the data of that day does not exist yet. "
-            f"Use a date up to today, or 'tierwise evaluate' for a what-if that stores nothing."
-        )
+    if (refused := in_the_future(day, what)) is not None:
+        raise WorkspaceError(refused)
     return day
 
 
