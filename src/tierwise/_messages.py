@@ -511,6 +511,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "simulate.moved": ("变动客户 {count}，涉及金额 {value}", "{count} customers move, with a value of {value}"),
     "simulate.none": ("—", "—"),
+    # refusals of the process (tierwise.workspace.Refused): what, the bad value, and the fix
+    "refuse.history_overlap": (
+        "客户 {customer} 在标准 {standard} 下的等级区间将会重叠（{start} 至 {end}，而下一区间从 {next} 开始）；"
+        "此次更改未保存。请按时间顺序操作：决定只能在已生效的变更之后生效。",
+        "The grades of customer {customer} under '{standard}' would overlap ({start} to {end} while the next "
+        "starts on {next}); nothing was changed. Act in time order: a decision takes effect after the changes "
+        "already in force.",
+    ),
+    "refuse.backdated_publication": (
+        "评估 #{run} 的评估日为 {as_of}，早于标准 {standard} 已生效的等级变更（{day}，客户 {customer}：{why}）；"
+        "发布它会改写历史。请以 {day} 或之后的日期重新评估（tierwise run --as-of {day}）。",
+        "Run {run} is as of {as_of}, before a grade change of '{standard}' already in force ({day}, customer "
+        "{customer}: {why}); publishing it would rewrite history. Run the standard as of {day} or later "
+        "(tierwise run --as-of {day}).",
+    ),
+    "refuse.backdated_decision": (
+        "客户 {customer} 在标准 {standard} 下的现行等级自 {since} 起生效，不能让新的决定在更早的 {on} 生效；"
+        "请把生效日设为 {since} 或之后。",
+        "The grade of customer {customer} under '{standard}' is in force since {since}; a decision cannot take "
+        "effect before it, on {on}. Let it take effect on {since} or later.",
+    ),
     # lifecycle reasons, as publications write them (see lifecycle/_bulk.py and _publish.py)
     "reason.first": ("评估为 {evaluated}", "Evaluated {evaluated}"),
     "reason.same": ("评估为 {evaluated}，等级不变", "Evaluated {evaluated}, grade unchanged"),

@@ -23,6 +23,7 @@ from tierwise.workspace import (
     AccessDenied,
     Movement,
     NotFound,
+    Refused,
     User,
     Workspace,
     WorkspaceError,
@@ -109,6 +110,9 @@ def _change(
     until: dt.date | None = None,
 ) -> None:
     if current is not None:
+        since = _one(con.execute("SELECT valid_from FROM grades WHERE id = ?", [current[0]]))
+        if on < since:  # time moves one way: a decision cannot take effect before the grade it replaces
+            raise Refused("refuse.backdated_decision", customer=customer_id, standard=standard_id, since=since, on=on)
         con.execute("UPDATE grades SET valid_to = ? WHERE id = ?", [on, current[0]])
     con.execute(
         "INSERT INTO grades (standard_id, customer_id, grade, evaluated, state, hold_count, valid_from, run_id, why, "
@@ -146,6 +150,7 @@ def publish(workspace: Workspace, run_id: int) -> PublishResult:
                 f"Run {run_id} is as of {run.as_of}, not after the published grades of '{run.standard_id}' (as of {latest}); "
                 f"publishing it would rewrite history. Run the standard for a later date."
             )
+        _check_not_backdated(con, run_id, run.standard_id, run.as_of)
         result = PublishResult(run_id, run.standard_id, run.as_of)
         expired = con.execute(
             "UPDATE requests SET status = 'expired' WHERE kind = 'override' AND status = 'approved' AND standard_id = ? "
@@ -182,6 +187,25 @@ def publish(workspace: Workspace, run_id: int) -> PublishResult:
             },
         )
     return result
+
+
+def _check_not_backdated(con: Any, run_id: int, standard_id: str, as_of: dt.date) -> None:
+    """A publication's as-of cannot fall before a grade change already in force (approvals, overrides, reviews)."""
+    row = con.execute(
+        "SELECT greatest(valid_from, coalesce(valid_to, valid_from)) AS day, customer_id, why FROM grades "
+        "WHERE standard_id = ? ORDER BY day DESC, id DESC LIMIT 1",
+        [standard_id],
+    ).fetchone()
+    if row is not None and row[0] > as_of:
+        raise Refused(
+            "refuse.backdated_publication",
+            run=run_id,
+            as_of=as_of,
+            standard=standard_id,
+            day=row[0],
+            customer=row[1],
+            why=row[2],
+        )
 
 
 _CHANGED = (

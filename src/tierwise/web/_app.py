@@ -37,7 +37,7 @@ from tierwise.web import (
 )
 from tierwise.web._context import Forbidden, SignIn, context, environment, render
 from tierwise.web._context import invalid as invalid_sentence
-from tierwise.workspace import AccessDenied, NotFound, Workspace
+from tierwise.workspace import AccessDenied, NotFound, Refused, Workspace
 
 __all__ = ["CSP", "create_app"]
 
@@ -166,7 +166,8 @@ def create_app(
 
     @app.exception_handler(ValueError)
     async def refused(request: Request, exc: ValueError) -> Response:
-        return _problem(request, 400, str(exc))
+        text = exc.text(context(request).lang) if isinstance(exc, Refused) else str(exc)
+        return _problem(request, 400, text)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -13,7 +13,8 @@ from ._drafts import (
     save_draft,
     standard_ids,
 )
-from ._errors import AccessDenied, NotFound, WorkspaceBusy, WorkspaceError
+from ._errors import AccessDenied, NotFound, Refused, WorkspaceBusy, WorkspaceError
+from ._history import check_history, history_problems
 from ._import import ImportPreview, ImportRefused, ImportResult, RowProblem, import_file, preview_file, problems_table
 from ._runs import (
     Movement,
@@ -56,6 +57,7 @@ __all__ = [
     "ImportResult",
     "Movement",
     "NotFound",
+    "Refused",
     "RowProblem",
     "RunInfo",
     "User",
@@ -64,6 +66,7 @@ __all__ = [
     "WorkspaceError",
     "add_user",
     "check_draft",
+    "check_history",
     "close_session",
     "current_standard",
     "data_columns",
@@ -76,6 +79,7 @@ __all__ = [
     "explain_in",
     "get_draft",
     "get_run",
+    "history_problems",
     "import_file",
     "in_scope",
     "last_change",

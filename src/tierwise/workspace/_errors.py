@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import errno
 
-__all__ = ["AccessDenied", "NotFound", "WorkspaceBusy", "WorkspaceError", "storage_error"]
+from tierwise._messages import message
+
+__all__ = ["AccessDenied", "NotFound", "Refused", "WorkspaceBusy", "WorkspaceError", "storage_error"]
 
 
 class WorkspaceError(ValueError):
     """A workspace that cannot be created, found or used as asked."""
+
+
+class Refused(WorkspaceError):
+    """A refusal whose sentence is a message of the catalogue (``key`` with ``params``), read in English as ``str``.
+
+    The web app shows it in the reader's language from the same key.
+    """
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(message(key, "en", **params))
+
+    def text(self, lang: str) -> str:
+        """The sentence in ``lang`` (zh or en)."""
+        return message(self.key, lang, **self.params)
 
 
 class WorkspaceBusy(WorkspaceError):
