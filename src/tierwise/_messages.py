@@ -149,6 +149,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "requests.reject": ("驳回", "Reject"),
     "requests.decision": ("审批意见（驳回时必填）", "Reason (needed to reject)"),
     "requests.none": ("没有申请。", "No requests."),
+    "requests.current": ("现行等级", "Grade now"),
+    "requests.evaluated": ("最近评估", "Latest evaluation"),
+    "requests.gap": ("距 {grade} 还差 {gap}", "{gap} short of {grade}"),
+    "requests.override_evaluation": (
+        "否决评估结果（按特批记录）",
+        "I override the evaluation (recorded as a special approval)",
+    ),
     "requests.done_approved": ("申请 #{id} 已批准。", "Request #{id} is approved."),
     "requests.done_rejected": ("申请 #{id} 已驳回。", "Request #{id} is rejected."),
     "requests.reject_needs_why": ("驳回申请需要填写理由。", "A rejection needs a reason."),
@@ -158,6 +165,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.approved": ("已批准", "approved"),
     "status.rejected": ("已驳回", "rejected"),
     "status.expired": ("已到期", "expired"),
+    "status.closed": ("已自动关闭", "closed by an evaluation"),
     # grade states
     "state.confirmed": ("已确认", "confirmed"),
     "state.provisional": ("暂定", "provisional"),
@@ -200,6 +208,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "event.upgrade-requested": ("申请升级", "applied for an upgrade"),
     "event.upgrade-approved": ("批准升级", "approved an upgrade"),
     "event.upgrade-rejected": ("驳回升级", "rejected an upgrade"),
+    "event.upgrade-closed": ("评估否定升级申请，自动关闭", "an evaluation closed an upgrade application"),
     "event.cancel": ("取消资格", "cancelled a grade"),
     "event.reinstate": ("恢复资格", "reinstated a grade"),
     "event.review-change": ("复评调整等级", "changed a grade at review"),
@@ -531,6 +540,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "请把生效日设为 {since} 或之后。",
         "The grade of customer {customer} under '{standard}' is in force since {since}; a decision cannot take "
         "effect before it, on {on}. Let it take effect on {since} or later.",
+    ),
+    "refuse.override_same_grade": (
+        "客户 {customer} 在标准 {standard} 下已是 {grade} 级，无需特批到同一等级；请申请不同的等级。",
+        "Customer {customer} already holds {grade} under '{standard}'; a special approval (特批) to the same "
+        "grade changes nothing. Ask for a different grade.",
+    ),
+    "refuse.upgrade_already_held": (
+        "申请 #{request}：客户 {customer} 现行等级已是 {held}，不低于申请的 {grade}；请驳回该申请。",
+        "Request {request}: customer {customer} already holds {held}, not below the {grade} asked for; reject "
+        "the request instead.",
+    ),
+    "refuse.upgrade_above_evaluation": (
+        "申请 #{request}：客户 {customer} 最近一次发布的评估为 {evaluated}，不支持升到 {grade}；"
+        "若仍要批准，请勾选“否决评估结果”（命令行 --override-evaluation），它将作为特批记录。",
+        "Request {request}: the latest published evaluation of customer {customer} is {evaluated}, which does not "
+        "support {grade}; to approve it anyway, tick that you override the evaluation (--override-evaluation on "
+        "the command line), and it is recorded as a special approval (特批).",
+    ),
+    "reason.contradicted": (
+        "评估 #{run} 评为 {evaluated}，低于申请的 {grade}，申请自动关闭",
+        "Run #{run} evaluated {evaluated}, below the {grade} asked for: the application is closed",
     ),
     # lifecycle reasons, as publications write them (see lifecycle/_bulk.py and _publish.py)
     "reason.first": ("评估为 {evaluated}", "Evaluated {evaluated}"),

@@ -18,6 +18,13 @@ import pyarrow as pa
 
 from tierwise.lifecycle._bulk import decide_all, prepare
 from tierwise.lifecycle._decide import Current, Decision
+from tierwise.lifecycle._evidence import (
+    BESIDE_COLUMNS,
+    BESIDE_JOIN,
+    checked_upgrade,
+    close_contradicted,
+    evaluated_grade,
+)
 from tierwise.spec import Standard, load_standard, loads_standard
 from tierwise.workspace import (
     AccessDenied,
@@ -64,6 +71,7 @@ class PublishResult:
     applications: int = 0
     expired_overrides: int = 0
     forms_reviewed: int = 0
+    closed_applications: int = 0
 
 
 def _one(cursor: Any) -> Any:
@@ -184,6 +192,7 @@ def publish(workspace: Workspace, run_id: int) -> PublishResult:
                 "changed": result.changed,
                 "applications": result.applications,
                 "forms_reviewed": result.forms_reviewed,
+                "closed_applications": result.closed_applications,
             },
         )
     return result
@@ -254,6 +263,7 @@ def _publish_all(
         con.execute("SELECT state, count(*) FROM _tw_decided GROUP BY state ORDER BY state").fetchall()
     )
     result.changed = int(_one(con.execute(f"SELECT count(*) FROM _tw_decided WHERE {_CHANGED}")))
+    result.closed_applications = close_contradicted(con, workspace, standard, run_id, standard_id)
     if not review:  # customers that left the population: their grade ends (a review leaves the others alone)
         con.execute(
             "UPDATE grades SET valid_to = ? WHERE standard_id = ? AND valid_to IS NULL "
@@ -353,6 +363,9 @@ def request_override(
     with workspace.writing() as con:
         standard = _requestable(con, workspace, standard_id, customer_id, grade)
         rules = standard.lifecycle.overrides if standard.lifecycle else None
+        now = _current(con, standard_id, customer_id).get(customer_id)
+        if now is not None and now[1].state != "cancelled" and now[1].grade == grade:
+            raise Refused("refuse.override_same_grade", customer=customer_id, standard=standard_id, grade=grade)
         if until <= on:
             raise WorkspaceError(f"The override must end after today ({on}). Got {until} instead.")
         if rules is not None and rules.max_duration is not None and (until - on).days > rules.max_duration.approx_days:
@@ -395,9 +408,23 @@ def apply_upgrade(workspace: Workspace, standard_id: str, customer_id: str, grad
 
 
 def decide_request(
-    workspace: Workspace, request_id: int, *, approve: bool, why: str | None = None, on: dt.date | None = None
+    workspace: Workspace,
+    request_id: int,
+    *,
+    approve: bool,
+    why: str | None = None,
+    on: dt.date | None = None,
+    override_evaluation: bool = False,
+    until: dt.date | None = None,
 ) -> None:
-    """Approve or reject an override or upgrade application; an approval takes effect ``on`` (default today)."""
+    """Approve or reject an override or upgrade application; an approval takes effect ``on`` (default today).
+
+    An upgrade to a grade the customer already holds is refused. An upgrade above what the
+    customer's latest published evaluation supports is refused unless the approver says they
+    override the evaluation (``override_evaluation``); it is then recorded as a 特批 (an
+    override until ``until``, by default the standard's longest override or a year), not as
+    an upgrade.
+    """
     on = on or dt.date.today()
     with workspace.writing() as con:
         row = con.execute(
@@ -419,6 +446,10 @@ def decide_request(
             raise AccessDenied(
                 f"Request {request_id} was made by {requested_by}; a different user with the role manager or "
                 f"admin must approve or reject it."
+            )
+        if approve and kind == "upgrade":
+            kind, until = checked_upgrade(
+                con, request_id, standard, standard_id, customer, grade, on, override_evaluation, until
             )
         verdict = "approved" if approve else "rejected"
         con.execute(
@@ -444,14 +475,7 @@ def decide_request(
             _change(con, standard_id, customer, now, decision, on, None, None)
 
 
-def _evaluated(con: Any, standard_id: str, customer_id: str) -> str | None:
-    """The customer's grade in the latest published evaluation of the standard."""
-    rows = con.execute(
-        "SELECT r.grade FROM run_rows r JOIN publications p ON p.run_id = r.run_id WHERE p.standard_id = ? "
-        "AND r.customer_id = ? ORDER BY p.as_of DESC LIMIT 1",
-        [standard_id, customer_id],
-    ).fetchall()
-    return str(rows[0][0]) if rows and rows[0][0] is not None else None
+_evaluated = evaluated_grade  # the customer's grade in the latest published evaluation
 
 
 def _after_override(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -478,16 +502,21 @@ def _after_override(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def requests(workspace: Workspace, status: str | None = None) -> list[dict[str, Any]]:
-    """Override requests and upgrade applications, newest last."""
+    """Override requests and upgrade applications, newest last, each with the evaluation beside it.
+
+    Besides the request's own columns: ``current_grade`` (the grade in force),
+    ``evaluated_grade``, ``evaluated_reason``, ``evaluated_next`` and ``evaluated_gap`` (the
+    customer's row in the latest published evaluation) and ``evaluated_run``.
+    """
     query = (
-        "SELECT id, kind, standard_id, customer_id, grade, until, why, requested_by, requested_at, status, decided_by "
-        "FROM requests"
+        "SELECT t.id, t.kind, t.standard_id, t.customer_id, t.grade, t.until, t.why, t.requested_by, t.requested_at, "
+        f"t.status, t.decided_by, t.decision_why, {BESIDE_COLUMNS} FROM requests t {BESIDE_JOIN}"
     )
     params: list[Any] = []
     if status is not None:
-        query += " WHERE status = ?"
+        query += " WHERE t.status = ?"
         params.append(status)
-    return workspace.records(query + " ORDER BY id", params)
+    return workspace.records(query + " ORDER BY t.id", params)
 
 
 def cancel(workspace: Workspace, standard_id: str, customer_id: str, why: str, on: dt.date | None = None) -> None:
