@@ -598,6 +598,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Special approval #{request}: {grade} until {until}",
     ),
     "reason.upgrade": ("升级申请 #{request} 获批：{grade}", "Upgrade application #{request} approved: {grade}"),
+    "reason.kept": (
+        "复评：评估为 {evaluated}，等级不调整",
+        "Review: evaluated {evaluated}, grade kept (grace and downgrades wait for the scheduled evaluation)",
+    ),
     "reason.cancel": ("取消资格：{why}", "Cancelled: {why}"),
     "reason.reviewed": ("复评调整为 {grade}：{why}", "Changed at review to {grade}: {why}"),
     "reason.reinstate": (

@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from tierwise.lifecycle._bulk import decide_all, prepare
+from tierwise.lifecycle._cadence import is_scheduled
 from tierwise.lifecycle._decide import Current, Decision
 from tierwise.lifecycle._evidence import (
     BESIDE_COLUMNS,
@@ -72,6 +73,7 @@ class PublishResult:
     expired_overrides: int = 0
     forms_reviewed: int = 0
     closed_applications: int = 0
+    kind: str = "evaluation"  # a scheduled evaluation (by lifecycle.cadence), or a review
 
 
 def _one(cursor: Any) -> Any:
@@ -168,6 +170,7 @@ def publish(workspace: Workspace, run_id: int) -> PublishResult:
         for request_id, customer in expired:
             workspace.audit(con, "override-expired", run.standard_id, {"request": request_id}, customer_id=customer)
         result.expired_overrides = len(expired)
+        result.kind = "evaluation" if is_scheduled(con, standard, run.standard_id, run.as_of, run.review) else "review"
         _publish_all(con, workspace, standard, run_id, run.standard_id, run.as_of, result, run.review)
         reviewed = con.execute(  # the forms (初评) submitted before the run, of the customers it graded
             "UPDATE forms SET status = 'reviewed', reviewed_run = ?, reviewed_at = ? WHERE standard_id = ? "
@@ -188,6 +191,7 @@ def publish(workspace: Workspace, run_id: int) -> PublishResult:
                 "run": run_id,
                 "as_of": run.as_of.isoformat(),
                 "review": run.review,
+                "kind": result.kind,
                 "states": result.states,
                 "changed": result.changed,
                 "applications": result.applications,
@@ -252,7 +256,7 @@ def _publish_all(
             "FROM data.customers WHERE created_at IS NOT NULL",
             [as_of],
         )
-    decide_all(con, standard.lifecycle, standard.grades, as_of)
+    decide_all(con, standard.lifecycle, standard.grades, as_of, scheduled=result.kind == "evaluation")
     con.execute(  # the review meeting's changes (复评) come last, except for a cancelled customer
         "UPDATE _tw_decided SET grade = ch.grade, state = 'reviewed', hold_count = 0, upgrade_to = NULL, "
         "why = '复评调整为 ' || ch.grade || '：' || ch.why FROM review_changes ch "
