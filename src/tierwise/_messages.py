@@ -364,6 +364,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "due.evaluation": ("到期评估", "evaluation due"),
     "due.provisional": ("暂定期满", "provisional period over"),
+    "due.new": ("新客户待评级", "new customer awaiting a grade"),
     "due.override-expiring": ("特批即将到期", "special approval ending"),
     "due.request": ("待审批申请", "request awaiting a decision"),
     "due.day": ("日期", "Day"),

@@ -110,6 +110,24 @@ def due(
                         ),
                     }
                 )
+            if has_created:  # customers who first appeared since the publication: graded by the next review
+                for customer_id, created in con.execute(
+                    "SELECT CAST(c.customer_id AS VARCHAR), CAST(c.created_at AS DATE) FROM data.customers c "
+                    "WHERE CAST(c.created_at AS DATE) > ? AND CAST(c.created_at AS DATE) <= ? "
+                    "AND CAST(c.customer_id AS VARCHAR) NOT IN (SELECT customer_id FROM grades WHERE standard_id = ? "
+                    "AND valid_to IS NULL) ORDER BY 2, 1",
+                    [as_of, today, standard_id],
+                ).fetchall():
+                    rows.append(
+                        {
+                            "kind": "new",
+                            "standard_id": standard_id,
+                            "customer_id": customer_id,
+                            "due": created,
+                            "overdue": False,
+                            "detail": f"customer since {created}; no grade yet: graded by the next review (run --due)",
+                        }
+                    )
             provisional = standard.lifecycle.provisional if standard.lifecycle is not None else None
             if provisional is not None and has_created:
                 days = math.ceil(provisional.tenure_below.approx_days)  # the first day it is no longer below
