@@ -491,7 +491,7 @@ grades: [VIP, A, B]
 indicators: {sales_12m: {from: transactions, agg: sum(amount), window: 12 months}}
 grade: {ladder: {on: sales_12m, steps: [{grade: VIP, at_least: 1000万}, {grade: A, at_least: 100万}, {grade: B}]}}
 lifecycle:
-  cadence: {every: year, on: "03-25"}       # scheduled evaluations
+  cadence: {every: year, on: "03-25..03-30"}  # the window of the scheduled evaluation
   provisional: {tenure_below: 6 months}     # new customers: provisional grade, reviewed later
   downgrade: {hold: 1, max_steps: 1}        # one evaluation of grace; at most one grade down
   upgrade: automatic                        # or: by_application
@@ -505,6 +505,8 @@ policies:
     assert standard.lifecycle is not None
     assert standard.lifecycle.downgrade is not None
     assert standard.lifecycle.downgrade.hold == 1
+    assert standard.lifecycle.cadence is not None
+    assert (standard.lifecycle.cadence.first_day, standard.lifecycle.cadence.last_day) == ("03-25", "03-30")
     assert str(standard.lifecycle.provisional.tenure_below) == "6 months"  # type: ignore[union-attr]
     assert standard.policies == {
         "VIP": {"客户经理": "专属", "拜访频率": "每月", "产能优先级": 1},

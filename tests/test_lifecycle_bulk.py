@@ -56,6 +56,7 @@ def customers(draw: Any, grades: list[str]) -> tuple[Current | None, str, int | 
 def test_sql_decisions_match_decide_on_random_states(data: Any, rules: Lifecycle | None, size: int) -> None:
     grades = GRADES[:size]
     cases = data.draw(st.lists(customers(grades), min_size=1, max_size=25))
+    scheduled = data.draw(st.booleans())  # a scheduled evaluation, or a review
     con = duckdb.connect()
     prepare(con, grades)
     for number, (current, evaluated, tenure, override) in enumerate(cases):
@@ -73,7 +74,7 @@ def test_sql_decisions_match_decide_on_random_states(data: Any, rules: Lifecycle
                 "INSERT INTO _tw_ovr VALUES (?, ?, ?, ?)",
                 [customer, override.request_id, override.grade, override.until],
             )
-    decide_all(con, rules, grades, AS_OF)
+    decide_all(con, rules, grades, AS_OF, scheduled=scheduled)
     got = {
         r[0]: r[1:]
         for r in con.execute(
@@ -82,7 +83,9 @@ def test_sql_decisions_match_decide_on_random_states(data: Any, rules: Lifecycle
     }
     assert len(got) == len(cases)
     for number, (current, evaluated, tenure, override) in enumerate(cases):
-        want = decide(rules, grades, current, evaluated, as_of=AS_OF, tenure_days=tenure, override=override)
+        want = decide(
+            rules, grades, current, evaluated, as_of=AS_OF, tenure_days=tenure, override=override, scheduled=scheduled
+        )
         assert got[f"C{number}"] == (want.grade, want.state, want.hold_count, want.why, want.upgrade_to), (
             current,
             evaluated,

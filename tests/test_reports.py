@@ -340,7 +340,7 @@ def test_due_lists_the_cadences_evaluation_provisional_reviews_expiring_override
     lc.publish(admin, tw.run_standard(admin, tmp_path / "yearly.yaml", dt.date(2026, 3, 31)).id)
     request = lc.request_override(admin, "yearly", "Y", "A", "战略", dt.date(2026, 4, 20), on=dt.date(2026, 4, 1))
     lc.decide_request(admin.as_user("bob", PASSWORDS["bob"]), request, approve=True, on=dt.date(2026, 4, 2))
-    lc.request_override(admin, "yearly", "X", "A", "再议", dt.date(2026, 9, 30), on=dt.date(2026, 4, 3))
+    lc.request_override(admin, "yearly", "X", "B", "再议", dt.date(2026, 9, 30), on=dt.date(2026, 4, 3))  # X holds A
 
     soon = reports.due(admin, dt.date(2026, 4, 10), horizon_days=60)
     assert list(soon["kind"]) == ["override-expiring", "provisional", "request"]  # soonest first (asked today)

@@ -160,6 +160,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "requests.reject": ("驳回", "Reject"),
     "requests.decision": ("审批意见（驳回时必填）", "Reason (needed to reject)"),
     "requests.none": ("没有申请。", "No requests."),
+    "requests.current": ("现行等级", "Grade now"),
+    "requests.evaluated": ("最近评估", "Latest evaluation"),
+    "requests.gap": ("距 {grade} 还差 {gap}", "{gap} short of {grade}"),
+    "requests.override_evaluation": (
+        "否决评估结果（按特批记录）",
+        "I override the evaluation (recorded as a special approval)",
+    ),
     "requests.done_approved": ("申请 #{id} 已批准。", "Request #{id} is approved."),
     "requests.done_rejected": ("申请 #{id} 已驳回。", "Request #{id} is rejected."),
     "requests.reject_needs_why": ("驳回申请需要填写理由。", "A rejection needs a reason."),
@@ -169,6 +176,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.approved": ("已批准", "approved"),
     "status.rejected": ("已驳回", "rejected"),
     "status.expired": ("已到期", "expired"),
+    "status.closed": ("已自动关闭", "closed by an evaluation"),
     # grade states
     "state.confirmed": ("已确认", "confirmed"),
     "state.provisional": ("暂定", "provisional"),
@@ -211,6 +219,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "event.upgrade-requested": ("申请升级", "applied for an upgrade"),
     "event.upgrade-approved": ("批准升级", "approved an upgrade"),
     "event.upgrade-rejected": ("驳回升级", "rejected an upgrade"),
+    "event.upgrade-closed": ("评估否定升级申请，自动关闭", "an evaluation closed an upgrade application"),
     "event.cancel": ("取消资格", "cancelled a grade"),
     "event.reinstate": ("恢复资格", "reinstated a grade"),
     "event.review-change": ("复评调整等级", "changed a grade at review"),
@@ -405,6 +414,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "due.evaluation": ("到期评估", "evaluation due"),
     "due.provisional": ("暂定期满", "provisional period over"),
+    "due.new": ("新客户待评级", "new customer awaiting a grade"),
     "due.override-expiring": ("特批即将到期", "special approval ending"),
     "due.request": ("待审批申请", "request awaiting a decision"),
     "due.day": ("日期", "Day"),
@@ -751,6 +761,48 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "simulate.moved": ("变动客户 {count}，涉及金额 {value}", "{count} customers move, with a value of {value}"),
     "simulate.none": ("—", "—"),
+    # refusals of the process (tierwise.workspace.Refused): what, the bad value, and the fix
+    "refuse.history_overlap": (
+        "客户 {customer} 在标准 {standard} 下的等级区间将会重叠（{start} 至 {end}，而下一区间从 {next} 开始）；"
+        "此次更改未保存。请按时间顺序操作：决定只能在已生效的变更之后生效。",
+        "The grades of customer {customer} under '{standard}' would overlap ({start} to {end} while the next "
+        "starts on {next}); nothing was changed. Act in time order: a decision takes effect after the changes "
+        "already in force.",
+    ),
+    "refuse.backdated_publication": (
+        "评估 #{run} 的评估日为 {as_of}，早于标准 {standard} 已生效的等级变更（{day}，客户 {customer}：{why}）；"
+        "发布它会改写历史。请以 {day} 或之后的日期重新评估（tierwise run --as-of {day}）。",
+        "Run {run} is as of {as_of}, before a grade change of '{standard}' already in force ({day}, customer "
+        "{customer}: {why}); publishing it would rewrite history. Run the standard as of {day} or later "
+        "(tierwise run --as-of {day}).",
+    ),
+    "refuse.backdated_decision": (
+        "客户 {customer} 在标准 {standard} 下的现行等级自 {since} 起生效，不能让新的决定在更早的 {on} 生效；"
+        "请把生效日设为 {since} 或之后。",
+        "The grade of customer {customer} under '{standard}' is in force since {since}; a decision cannot take "
+        "effect before it, on {on}. Let it take effect on {since} or later.",
+    ),
+    "refuse.override_same_grade": (
+        "客户 {customer} 在标准 {standard} 下已是 {grade} 级，无需特批到同一等级；请申请不同的等级。",
+        "Customer {customer} already holds {grade} under '{standard}'; a special approval (特批) to the same "
+        "grade changes nothing. Ask for a different grade.",
+    ),
+    "refuse.upgrade_already_held": (
+        "申请 #{request}：客户 {customer} 现行等级已是 {held}，不低于申请的 {grade}；请驳回该申请。",
+        "Request {request}: customer {customer} already holds {held}, not below the {grade} asked for; reject "
+        "the request instead.",
+    ),
+    "refuse.upgrade_above_evaluation": (
+        "申请 #{request}：客户 {customer} 最近一次发布的评估为 {evaluated}，不支持升到 {grade}；"
+        "若仍要批准，请勾选“否决评估结果”（命令行 --override-evaluation），它将作为特批记录。",
+        "Request {request}: the latest published evaluation of customer {customer} is {evaluated}, which does not "
+        "support {grade}; to approve it anyway, tick that you override the evaluation (--override-evaluation on "
+        "the command line), and it is recorded as a special approval (特批).",
+    ),
+    "reason.contradicted": (
+        "评估 #{run} 评为 {evaluated}，低于申请的 {grade}，申请自动关闭",
+        "Run #{run} evaluated {evaluated}, below the {grade} asked for: the application is closed",
+    ),
     # lifecycle reasons, as publications write them (see lifecycle/_bulk.py and _publish.py)
     "reason.first": ("评估为 {evaluated}", "Evaluated {evaluated}"),
     "reason.same": ("评估为 {evaluated}，等级不变", "Evaluated {evaluated}, grade unchanged"),
@@ -787,6 +839,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Special approval #{request}: {grade} until {until}",
     ),
     "reason.upgrade": ("升级申请 #{request} 获批：{grade}", "Upgrade application #{request} approved: {grade}"),
+    "reason.kept": (
+        "复评：评估为 {evaluated}，等级不调整",
+        "Review: evaluated {evaluated}, grade kept (grace and downgrades wait for the scheduled evaluation)",
+    ),
     "reason.cancel": ("取消资格：{why}", "Cancelled: {why}"),
     "reason.reviewed": ("复评调整为 {grade}：{why}", "Changed at review to {grade}: {why}"),
     "reason.reinstate": (

@@ -482,12 +482,29 @@ def override(
 def approve(
     request_id: Annotated[int, typer.Argument(metavar="REQUEST")],
     reason: Annotated[str | None, typer.Option("--reason", "-r")] = None,
+    override_evaluation: Annotated[
+        bool,
+        typer.Option(
+            "--override-evaluation",
+            help="Approve an upgrade above the latest evaluation; it is recorded as a special approval (特批).",
+        ),
+    ] = False,
+    until: Annotated[
+        str | None, typer.Option("--until", help="With --override-evaluation: the 特批's last day, like 2026-12-31.")
+    ] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Approve an override request or an upgrade application."""
+    """Approve an override request or an upgrade application (shown beside the latest evaluation by 'requests')."""
     import tierwise.lifecycle as lc
 
-    lc.decide_request(_workspace(workspace), request_id, approve=True, why=reason)
+    lc.decide_request(
+        _workspace(workspace),
+        request_id,
+        approve=True,
+        why=reason,
+        override_evaluation=override_evaluation,
+        until=_date(until, "--until"),
+    )
     out.print(f"Request {request_id} approved.")
 
 
@@ -506,15 +523,19 @@ def reject(
 
 @app.command("requests")
 def requests_(
-    status: Annotated[str | None, typer.Option("--status", help="pending, approved, rejected or expired.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending, approved, rejected, expired or closed.")
+    ] = None,
     output: OutputOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """List override requests and upgrade applications."""
     import tierwise.lifecycle as lc
 
-    columns = ("#", "kind", "standard", "customer", "grade", "until", "by", "status", "decided by", "why")
-    keys = ("id", "kind", "standard_id", "customer_id", "grade", "until", "requested_by", "status", "decided_by", "why")
+    columns = ["#", "kind", "standard", "customer", "grade", "now", "evaluated", "until", "by", "status"]
+    columns += ["decided by", "why"]
+    keys = ["id", "kind", "standard_id", "customer_id", "grade", "current_grade", "evaluated_grade", "until"]
+    keys += ["requested_by", "status", "decided_by", "why"]
     listing(columns, [[r[k] for k in keys] for r in lc.requests(_workspace(workspace), status)], output=output)
 
 

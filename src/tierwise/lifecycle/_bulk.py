@@ -57,6 +57,7 @@ WITH joined AS (
             WHEN current_id IS NULL OR cur_grade IS NULL THEN 'first'
             WHEN cur_state = 'provisional' THEN 'confirm'
             WHEN cur_state = 'override' THEN 'restore'
+            WHEN NOT $scheduled THEN 'keep'
             WHEN new_rank > now_rank AND cur_hold < $hold THEN 'held'
             WHEN new_rank > now_rank THEN 'down'
             WHEN new_rank < now_rank AND $by_application THEN 'apply'
@@ -73,6 +74,7 @@ SELECT r.customer_id, r.evaluated, r.current_id,
         WHEN 'held' THEN r.cur_grade
         WHEN 'down' THEN t.grade
         WHEN 'apply' THEN r.cur_grade
+        WHEN 'keep' THEN r.cur_grade
         ELSE r.evaluated
     END AS grade,
     CASE r.rule
@@ -80,9 +82,10 @@ SELECT r.customer_id, r.evaluated, r.current_id,
         WHEN 'override' THEN 'override'
         WHEN 'provisional' THEN 'provisional'
         WHEN 'held' THEN 'held'
+        WHEN 'keep' THEN r.cur_state
         ELSE 'confirmed'
     END AS state,
-    CASE WHEN r.rule = 'held' THEN r.cur_hold + 1 ELSE 0 END AS hold_count,
+    CASE r.rule WHEN 'held' THEN r.cur_hold + 1 WHEN 'keep' THEN r.cur_hold ELSE 0 END AS hold_count,
     CASE r.rule
         WHEN 'cancelled' THEN '已取消资格，等待恢复'
         WHEN 'override' THEN '特批 #' || r.request_id || '：' || r.ovr_grade || '，有效至 ' || strftime(r.ovr_until, '%Y-%m-%d')
@@ -95,6 +98,7 @@ SELECT r.customer_id, r.evaluated, r.current_id,
             || CASE WHEN t.grade <> r.evaluated THEN '（每次最多降 ' || $max_steps || ' 级）' ELSE '' END
         WHEN 'apply' THEN '评估为 ' || r.evaluated || '，升级待申请批准'
         WHEN 'up' THEN '升级：评估为 ' || r.evaluated
+        WHEN 'keep' THEN '复评：评估为 ' || r.evaluated || '，等级不调整'
         ELSE '评估为 ' || r.evaluated || '，等级不变'
     END AS why,
     CASE WHEN r.rule = 'apply' THEN r.evaluated END AS upgrade_to,
@@ -111,8 +115,10 @@ def prepare(con: Any, grades: Sequence[str]) -> None:
     con.executemany("INSERT INTO _tw_ranks VALUES (?, ?)", [[g, i] for i, g in enumerate(grades)])
 
 
-def decide_all(con: Any, rules: Lifecycle | None, grades: Sequence[str], as_of: dt.date) -> None:
-    """Fill ``_tw_decided`` from the input tables (see the module's docstring)."""
+def decide_all(
+    con: Any, rules: Lifecycle | None, grades: Sequence[str], as_of: dt.date, *, scheduled: bool = True
+) -> None:
+    """Fill ``_tw_decided`` from the input tables (see the module's docstring); ``scheduled`` as in decide()."""
     provisional = rules.provisional if rules is not None else None
     downgrade = rules.downgrade if rules is not None else None
     con.execute(
@@ -124,5 +130,6 @@ def decide_all(con: Any, rules: Lifecycle | None, grades: Sequence[str], as_of: 
             "hold": downgrade.hold if downgrade is not None else 0,
             "max_steps": downgrade.max_steps if downgrade is not None and downgrade.max_steps else len(grades),
             "by_application": rules is not None and rules.upgrade == "by_application",
+            "scheduled": scheduled,
         },
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from tierwise.lifecycle._evidence import BESIDE_COLUMNS, BESIDE_JOIN
 from tierwise.lifecycle._publish import _check_customer, _standard, grades_on_sql, history
 from tierwise.spec import Standard
 from tierwise.workspace import User, Workspace, data_columns, scope_sql
@@ -277,7 +278,8 @@ def scoped_requests(
     standard: str | None = None,
     customer: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The override requests and upgrade applications about the user's customers, newest first."""
+    """The override requests and upgrade applications about the user's customers, newest first, each with the
+    evaluation beside it (the columns of :func:`tierwise.lifecycle.requests`)."""
     with workspace.reading() as con:
         join, region = _region_of(con)
         scope, params = scope_sql(user, region)
@@ -295,8 +297,8 @@ def scoped_requests(
         return _records(
             con,
             "SELECT t.id, t.kind, t.standard_id, t.customer_id, t.grade, t.until, t.why, t.requested_by, "
-            f"t.requested_at, t.status, t.decided_by, t.decided_at, t.decision_why FROM requests t {join} "
-            f"WHERE {conditions} ORDER BY t.id DESC LIMIT 1000",
+            f"t.requested_at, t.status, t.decided_by, t.decided_at, t.decision_why, {BESIDE_COLUMNS} "
+            f"FROM requests t {join} {BESIDE_JOIN} WHERE {conditions} ORDER BY t.id DESC LIMIT 1000",
             params,
         )
 

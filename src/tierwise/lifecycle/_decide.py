@@ -54,8 +54,14 @@ def decide(
     as_of: dt.date,
     tenure_days: int | None = None,
     override: Override | None = None,
+    scheduled: bool = True,
 ) -> Decision:
-    """Apply cancellation, overrides, provisional grades, downgrade hold and upgrade rules, in that order."""
+    """Apply cancellation, overrides, provisional grades, downgrade hold and upgrade rules, in that order.
+
+    A publication that is not a ``scheduled`` evaluation (a review) grades new customers,
+    confirms provisional ones and restores ended overrides, but leaves every other grade,
+    state and hold count as it is: grace and max-steps count scheduled evaluations only.
+    """
     if current is not None and current.state == "cancelled":
         return Decision(current.grade, "cancelled", 0, "已取消资格，等待恢复")
     if override is not None and override.until >= as_of:
@@ -73,6 +79,8 @@ def decide(
         return Decision(evaluated, "confirmed", 0, f"暂定期满，确认为 {evaluated}")
     if current.state == "override":
         return Decision(evaluated, "confirmed", 0, f"特批到期，恢复评估等级 {evaluated}")
+    if not scheduled:
+        return Decision(current.grade, current.state, current.hold_count, f"复评：评估为 {evaluated}，等级不调整")
     now, new = grades.index(current.grade), grades.index(evaluated)
     if new > now:  # worse: a downgrade
         downgrade = rules.downgrade if rules is not None else None

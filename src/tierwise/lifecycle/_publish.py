@@ -18,7 +18,15 @@ from typing import Any
 import pyarrow as pa
 
 from tierwise.lifecycle._bulk import decide_all, prepare
+from tierwise.lifecycle._cadence import is_scheduled
 from tierwise.lifecycle._decide import Current, Decision
+from tierwise.lifecycle._evidence import (
+    BESIDE_COLUMNS,
+    BESIDE_JOIN,
+    checked_upgrade,
+    close_contradicted,
+    evaluated_grade,
+)
 from tierwise.lifecycle._impact import Impact, impact_of, outcome_ids
 from tierwise.spec import Standard, load_standard, loads_standard
 from tierwise.workspace import (
@@ -76,6 +84,8 @@ class PublishResult:
     expired_overrides: int = 0
     forms_reviewed: int = 0
     impact: Impact | None = None  # what it changed, as shown before it was published
+    closed_applications: int = 0
+    kind: str = "evaluation"  # a scheduled evaluation (by lifecycle.cadence), or a review
 
 
 def _one(cursor: Any) -> Any:
@@ -121,6 +131,9 @@ def _change(
     until: dt.date | None = None,
 ) -> None:
     if current is not None:
+        since = _one(con.execute("SELECT valid_from FROM grades WHERE id = ?", [current[0]]))
+        if on < since:  # time moves one way: a decision cannot take effect before the grade it replaces
+            raise Refused("refuse.backdated_decision", customer=customer_id, standard=standard_id, since=since, on=on)
         con.execute("UPDATE grades SET valid_to = ? WHERE id = ?", [on, current[0]])
     con.execute(
         "INSERT INTO grades (standard_id, customer_id, grade, evaluated, state, hold_count, valid_from, run_id, why, "
@@ -187,7 +200,7 @@ def publish_impact(workspace: Workspace, run_id: int, user: User | None = None) 
             if key in _IMPACTS:
                 return _IMPACTS[key]
         standard = _run_standard(con, workspace, run_id)
-        decide_run(con, standard, run_id, run.standard_id, run.as_of)
+        decide_run(con, standard, run_id, run.standard_id, run.as_of, run.review)
         found = impact_of(con, standard, run_id, run.standard_id, run.review, user)
     with _IMPACTS_LOCK:
         while len(_IMPACTS) >= 8:
@@ -201,7 +214,7 @@ def publish_outcome(workspace: Workspace, run_id: int, outcome: str, user: User 
     run = get_run(workspace, run_id)
     with workspace.reading() as con:
         standard = _run_standard(con, workspace, run_id)
-        decide_run(con, standard, run_id, run.standard_id, run.as_of)
+        decide_run(con, standard, run_id, run.standard_id, run.as_of, run.review)
         return outcome_ids(con, standard, run_id, outcome, user)
 
 
@@ -242,6 +255,7 @@ def publish(workspace: Workspace, run_id: int, *, accept_rules: bool = False) ->
                 source=Phrase(f"source.{rules.source}"),
                 why=Phrase("publish.rules_differ" if rules.changed else "publish.rules_from_draft"),
             )
+        _check_not_backdated(con, run_id, run.standard_id, run.as_of)
         result = PublishResult(run_id, run.standard_id, run.as_of)
         expired = con.execute(
             "UPDATE requests SET status = 'expired' WHERE kind = 'override' AND status = 'approved' AND standard_id = ? "
@@ -251,6 +265,7 @@ def publish(workspace: Workspace, run_id: int, *, accept_rules: bool = False) ->
         for request_id, customer in expired:
             workspace.audit(con, "override-expired", run.standard_id, {"request": request_id}, customer_id=customer)
         result.expired_overrides = len(expired)
+        result.kind = "evaluation" if is_scheduled(con, standard, run.standard_id, run.as_of, run.review) else "review"
         _publish_all(con, workspace, standard, run_id, run.standard_id, run.as_of, result, run.review)
         reviewed = con.execute(  # the forms (初评) submitted before the run, of the customers it graded
             "UPDATE forms SET status = 'reviewed', reviewed_run = ?, reviewed_at = ? WHERE standard_id = ? "
@@ -271,15 +286,36 @@ def publish(workspace: Workspace, run_id: int, *, accept_rules: bool = False) ->
                 "run": run_id,
                 "as_of": run.as_of.isoformat(),
                 "review": run.review,
+                "kind": result.kind,
                 "states": result.states,
                 "changed": result.changed,
                 "applications": result.applications,
                 "forms_reviewed": result.forms_reviewed,
                 "impact": result.impact.summary() if result.impact is not None else None,
                 **({"rules": {"draft": rules.draft, "diff": rules.diff}} if rules.needs_confirmation else {}),
+                "closed_applications": result.closed_applications,
             },
         )
     return result
+
+
+def _check_not_backdated(con: Any, run_id: int, standard_id: str, as_of: dt.date) -> None:
+    """A publication's as-of cannot fall before a grade change already in force (approvals, overrides, reviews)."""
+    row = con.execute(
+        "SELECT greatest(valid_from, coalesce(valid_to, valid_from)) AS day, customer_id, why FROM grades "
+        "WHERE standard_id = ? ORDER BY day DESC, id DESC LIMIT 1",
+        [standard_id],
+    ).fetchone()
+    if row is not None and row[0] > as_of:
+        raise Refused(
+            "refuse.backdated_publication",
+            run=run_id,
+            as_of=as_of,
+            standard=standard_id,
+            day=row[0],
+            customer=row[1],
+            why=row[2],
+        )
 
 
 _CHANGED = (
@@ -299,15 +335,16 @@ def _publish_all(
     review: bool = False,
 ) -> None:
     """Decide every customer's grade in one statement and close and open grade intervals in bulk."""
-    decide_run(con, standard, run_id, standard_id, as_of)
+    decide_run(con, standard, run_id, standard_id, as_of, review)
     result.impact = impact_of(con, standard, run_id, standard_id, review)
-    _write_all(con, workspace, run_id, standard_id, as_of, result, review)
+    _write_all(con, workspace, standard, run_id, standard_id, as_of, result, review)
 
 
-def decide_run(con: Any, standard: Standard, run_id: int, standard_id: str, as_of: dt.date) -> None:
+def decide_run(con: Any, standard: Standard, run_id: int, standard_id: str, as_of: dt.date, review: bool) -> None:
     """Fill ``_tw_decided``: what publishing run ``run_id`` gives every customer (temporary tables only).
 
     A read-only connection can do this too: the impact of a publication is shown before it is made.
+    Holds and steps count only when the publication is the period's scheduled evaluation.
     """
     prepare(con, standard.grades)
     con.execute("INSERT INTO _tw_eval SELECT customer_id, grade FROM run_rows WHERE run_id = ?", [run_id])
@@ -327,7 +364,8 @@ def decide_run(con: Any, standard: Standard, run_id: int, standard_id: str, as_o
             "FROM data.customers WHERE created_at IS NOT NULL",
             [as_of],
         )
-    decide_all(con, standard.lifecycle, standard.grades, as_of)
+    scheduled = is_scheduled(con, standard, standard_id, as_of, review)
+    decide_all(con, standard.lifecycle, standard.grades, as_of, scheduled=scheduled)
     con.execute(  # the review meeting's changes (复评) come last, except for a cancelled customer
         "UPDATE _tw_decided SET grade = ch.grade, state = 'reviewed', hold_count = 0, upgrade_to = NULL, "
         "why = '复评调整为 ' || ch.grade || '：' || ch.why FROM review_changes ch "
@@ -339,6 +377,7 @@ def decide_run(con: Any, standard: Standard, run_id: int, standard_id: str, as_o
 def _write_all(
     con: Any,
     workspace: Workspace,
+    standard: Standard,
     run_id: int,
     standard_id: str,
     as_of: dt.date,
@@ -350,6 +389,7 @@ def _write_all(
         con.execute("SELECT state, count(*) FROM _tw_decided GROUP BY state ORDER BY state").fetchall()
     )
     result.changed = int(_one(con.execute(f"SELECT count(*) FROM _tw_decided WHERE {_CHANGED}")))
+    result.closed_applications = close_contradicted(con, workspace, standard, run_id, standard_id)
     if not review:  # customers that left the population: their grade ends (a review leaves the others alone)
         con.execute(
             "UPDATE grades SET valid_to = ? WHERE standard_id = ? AND valid_to IS NULL "
@@ -445,6 +485,9 @@ def request_override(
     with workspace.writing() as con:
         standard = _requestable(con, workspace, standard_id, customer_id, grade)
         rules = standard.lifecycle.overrides if standard.lifecycle else None
+        now = _current(con, standard_id, customer_id).get(customer_id)
+        if now is not None and now[1].state != "cancelled" and now[1].grade == grade:
+            raise Refused("refuse.override_same_grade", customer=customer_id, standard=standard_id, grade=grade)
         if until <= on:
             raise WorkspaceError(f"The override must end after today ({on}). Got {until} instead.")
         if rules is not None and rules.max_duration is not None and (until - on).days > rules.max_duration.approx_days:
@@ -487,9 +530,23 @@ def apply_upgrade(workspace: Workspace, standard_id: str, customer_id: str, grad
 
 
 def decide_request(
-    workspace: Workspace, request_id: int, *, approve: bool, why: str | None = None, on: dt.date | None = None
+    workspace: Workspace,
+    request_id: int,
+    *,
+    approve: bool,
+    why: str | None = None,
+    on: dt.date | None = None,
+    override_evaluation: bool = False,
+    until: dt.date | None = None,
 ) -> None:
-    """Approve or reject an override or upgrade application; an approval takes effect ``on`` (default today)."""
+    """Approve or reject an override or upgrade application; an approval takes effect ``on`` (default today).
+
+    An upgrade to a grade the customer already holds is refused. An upgrade above what the
+    customer's latest published evaluation supports is refused unless the approver says they
+    override the evaluation (``override_evaluation``); it is then recorded as a 特批 (an
+    override until ``until``, by default the standard's longest override or a year), not as
+    an upgrade.
+    """
     on = on or dt.date.today()
     with workspace.writing() as con:
         row = con.execute(
@@ -515,6 +572,10 @@ def decide_request(
                 f"Request {request_id} was made by {requested_by}; a different user with the role manager or "
                 f"admin must approve or reject it."
             )
+        if approve and kind == "upgrade":
+            kind, until = checked_upgrade(
+                con, request_id, standard, standard_id, customer, grade, on, override_evaluation, until
+            )
         verdict = "approved" if approve else "rejected"
         con.execute(
             "UPDATE requests SET status = ?, decided_by = ?, decided_at = ?, decision_why = ? WHERE id = ?",
@@ -539,14 +600,7 @@ def decide_request(
             _change(con, standard_id, customer, now, decision, on, None, None)
 
 
-def _evaluated(con: Any, standard_id: str, customer_id: str) -> str | None:
-    """The customer's grade in the latest published evaluation of the standard."""
-    rows = con.execute(
-        "SELECT r.grade FROM run_rows r JOIN publications p ON p.run_id = r.run_id WHERE p.standard_id = ? "
-        "AND r.customer_id = ? ORDER BY p.as_of DESC LIMIT 1",
-        [standard_id, customer_id],
-    ).fetchall()
-    return str(rows[0][0]) if rows and rows[0][0] is not None else None
+_evaluated = evaluated_grade  # the customer's grade in the latest published evaluation
 
 
 def _after_override(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -573,16 +627,21 @@ def _after_override(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def requests(workspace: Workspace, status: str | None = None) -> list[dict[str, Any]]:
-    """Override requests and upgrade applications, newest last."""
+    """Override requests and upgrade applications, newest last, each with the evaluation beside it.
+
+    Besides the request's own columns: ``current_grade`` (the grade in force),
+    ``evaluated_grade``, ``evaluated_reason``, ``evaluated_next`` and ``evaluated_gap`` (the
+    customer's row in the latest published evaluation) and ``evaluated_run``.
+    """
     query = (
-        "SELECT id, kind, standard_id, customer_id, grade, until, why, requested_by, requested_at, status, decided_by "
-        "FROM requests"
+        "SELECT t.id, t.kind, t.standard_id, t.customer_id, t.grade, t.until, t.why, t.requested_by, t.requested_at, "
+        f"t.status, t.decided_by, t.decision_why, {BESIDE_COLUMNS} FROM requests t {BESIDE_JOIN}"
     )
     params: list[Any] = []
     if status is not None:
-        query += " WHERE status = ?"
+        query += " WHERE t.status = ?"
         params.append(status)
-    return workspace.records(query + " ORDER BY id", params)
+    return workspace.records(query + " ORDER BY t.id", params)
 
 
 def cancel(workspace: Workspace, standard_id: str, customer_id: str, why: str, on: dt.date | None = None) -> None:

@@ -169,7 +169,7 @@ def review_page(
                 raise ValueError(f"Unknown outcome '{outcome}'; choose one of {', '.join(OUTCOMES)}.")
             info = run_on(con, run_id)
             assert info is not None
-            decide_run(con, standard, run_id, info.standard_id, as_of)
+            decide_run(con, standard, run_id, info.standard_id, as_of, info.review)
             ids_out = pa.array(outcome_ids(con, standard, run_id, outcome, user), pa.string())
             kept = kept.filter(pc.is_in(kept["customer_id"], value_set=ids_out))
         if q:

@@ -10,9 +10,10 @@ from typing import Any
 import pandas as pd
 
 from tierwise.spec import Standard, add_duration, loads_standard, parse_duration
+from tierwise.spec._lifecycle import Cadence
 from tierwise.workspace import Workspace, data_columns
 
-__all__ = ["due", "next_evaluation"]
+__all__ = ["due", "next_evaluation", "window_end"]
 
 _MONTHS = {"year": 12, "half_year": 6, "quarter": 3, "month": 1}
 _COLUMNS = ["kind", "standard_id", "customer_id", "due", "overdue", "detail"]
@@ -40,18 +41,30 @@ def next_evaluation(standard: Standard, last: dt.date) -> dt.date | None:
         return None
     if cadence.every == "week":
         return last + dt.timedelta(days=7)
-    if cadence.every == "year" and cadence.on is not None and "-" in cadence.on:
-        month, day = (int(part) for part in cadence.on.split("-"))
+    first = cadence.first_day
+    if cadence.every == "year" and first is not None and "-" in first:
+        month, day = (int(part) for part in first.split("-"))
         for year in (last.year, last.year + 1):
             candidate = dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
             if candidate > last:
                 return candidate
     step = _MONTHS[cadence.every]
     following = add_duration(last, parse_duration(f"{step} months"))
-    if cadence.on is not None and cadence.on.isdigit():  # a day of the month
-        wanted = int(cadence.on)
+    if first is not None and first.isdigit():  # a day of the month
+        wanted = int(first)
         following = following.replace(day=min(wanted, calendar.monthrange(following.year, following.month)[1]))
     return following
+
+
+def window_end(cadence: Cadence, first: dt.date) -> dt.date:
+    """The last day of the evaluation window that starts on ``first`` (``first`` itself for a one-day cadence)."""
+    start, last = cadence.first_day, cadence.last_day
+    if start is None or last is None or start == last:
+        return first
+    if "-" in start:
+        (m1, d1), (m2, d2) = ((int(p) for p in day.split("-")) for day in (start, last))
+        return first + (dt.date(2001, m2, d2) - dt.date(2001, m1, d1))
+    return first + dt.timedelta(days=int(last) - int(start))
 
 
 def due(
@@ -91,9 +104,30 @@ def due(
                         "due": following,
                         "overdue": following < today,
                         "detail": f"last published as of {as_of}; cadence every {cadence.every}"
-                        + (f" on {cadence.on}" if cadence.on else ""),
+                        + (f" on {cadence.on}" if cadence.on else "")
+                        + (
+                            f"; evaluation window {following} to {window_end(cadence, following)}" if cadence.on else ""
+                        ),
                     }
                 )
+            if has_created:  # customers who first appeared since the publication: graded by the next review
+                for customer_id, created in con.execute(
+                    "SELECT CAST(c.customer_id AS VARCHAR), CAST(c.created_at AS DATE) FROM data.customers c "
+                    "WHERE CAST(c.created_at AS DATE) > ? AND CAST(c.created_at AS DATE) <= ? "
+                    "AND CAST(c.customer_id AS VARCHAR) NOT IN (SELECT customer_id FROM grades WHERE standard_id = ? "
+                    "AND valid_to IS NULL) ORDER BY 2, 1",
+                    [as_of, today, standard_id],
+                ).fetchall():
+                    rows.append(
+                        {
+                            "kind": "new",
+                            "standard_id": standard_id,
+                            "customer_id": customer_id,
+                            "due": created,
+                            "overdue": False,
+                            "detail": f"customer since {created}; no grade yet: graded by the next review (run --due)",
+                        }
+                    )
             provisional = standard.lifecycle.provisional if standard.lifecycle is not None else None
             if provisional is not None and has_created:
                 days = math.ceil(provisional.tenure_below.approx_days)  # the first day it is no longer below

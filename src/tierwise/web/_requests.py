@@ -31,6 +31,12 @@ class RequestOut(BaseModel):
     decided_by: str | None
     decided_at: dt.datetime | None
     decision_why: str | None
+    current_grade: str | None = None
+    evaluated_grade: str | None = None
+    evaluated_reason: str | None = None
+    evaluated_next: str | None = None
+    evaluated_gap: float | None = None
+    evaluated_run: int | None = None
 
 
 class RequestList(BaseModel):
@@ -44,12 +50,15 @@ class Decision(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     why: str | None = Field(None, max_length=2000)
+    override_evaluation: bool = Field(
+        False, description="Approve an upgrade above the latest evaluation, recorded as a special approval (特批)."
+    )
 
 
 class RequestQuery(BaseModel):
     """The filters of the request list."""
 
-    status: Text = Field(None, description="pending, approved, rejected or expired.")
+    status: Text = Field(None, description="pending, approved, rejected, expired or closed.")
     kind: Text = Field(None, description="override (特批) or upgrade.")
     standard: Text = None
     customer: Text = None
@@ -77,7 +86,9 @@ def requests(query: Annotated[RequestQuery, Query()], ctx: Ctx = Depends(context
 async def approve(request_id: RowId, request: Request, ctx: Ctx = Depends(context)) -> Response:
     """Approve a request; refused when you made it (a different user must decide)."""
     form: Decision = await body(request, Decision)
-    lc.decide_request(ctx.workspace, request_id, approve=True, why=form.why)
+    lc.decide_request(
+        ctx.workspace, request_id, approve=True, why=form.why, override_evaluation=form.override_evaluation
+    )
     return done(
         ctx, {"request": request_id, "status": "approved"}, "/requests", "requests.done_approved", id=request_id
     )

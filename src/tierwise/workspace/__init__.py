@@ -15,6 +15,7 @@ from ._drafts import (
     standard_ids,
 )
 from ._errors import AccessDenied, NotFound, Phrase, Refused, WorkspaceBusy, WorkspaceError
+from ._history import check_history, history_problems
 from ._import import (
     ImportPreview,
     ImportRefused,
@@ -87,6 +88,7 @@ __all__ = [
     "add_user",
     "adopt_draft",
     "check_draft",
+    "check_history",
     "close_session",
     "current_standard",
     "data_age",
@@ -100,6 +102,7 @@ __all__ = [
     "explain_in",
     "get_draft",
     "get_run",
+    "history_problems",
     "import_file",
     "in_force",
     "in_scope",

@@ -58,6 +58,7 @@ class Refused(WorkspaceError):
     def __init__(self, key: str, /, **params: object) -> None:
         self.phrase = Phrase(key, **params)
         super().__init__(self.phrase.text("en"))
+        self.key, self.params = key, dict(params)
 
     def text(self, lang: str) -> str:
         """The sentence in ``lang`` (zh or en)."""

@@ -79,23 +79,26 @@ class RunInfo:
         return ("；" if lang == "zh" else "; ").join(p.text(lang) for p in self.stale)
 
 
-def _due_customers(con: Any, standard: Standard, day: dt.date) -> pa.Array:
-    """The customers whose provisional grade of ``standard`` has come to the end of its period by ``day``."""
+def _due_customers(con: Any, standard: Standard, day: dt.date, evaluated: pa.Array) -> pa.Array:
+    """The customers due for review by ``day``: those whose provisional grade of ``standard`` has come to the end
+    of its period, and those evaluated now who have no grade yet (new since the last publication)."""
+    graded = {
+        r[0]
+        for r in con.execute(
+            "SELECT customer_id FROM grades WHERE standard_id = ? AND valid_to IS NULL", [standard.id]
+        ).fetchall()
+    }
+    new = [c for c in evaluated.to_pylist() if c not in graded] if graded else []
     provisional = standard.lifecycle.provisional if standard.lifecycle is not None else None
-    if provisional is None:
-        raise WorkspaceError(
-            f"'{standard.id}' has no provisional period (lifecycle.provisional), so no customer is ever due for "
-            f"review; run it without --due."
-        )
-    if "created_at" not in data_columns(con, "customers"):
-        raise WorkspaceError("A review of provisional customers needs customers.created_at; import it first.")
+    if provisional is None or "created_at" not in data_columns(con, "customers"):
+        return pa.array(new, pa.string())
     rows = con.execute(
         "SELECT g.customer_id FROM grades g JOIN data.customers c ON CAST(c.customer_id AS VARCHAR) = g.customer_id "
         "WHERE g.standard_id = ? AND g.valid_to IS NULL AND g.state = 'provisional' "
         "AND date_diff('day', CAST(c.created_at AS DATE), ?) >= ? ORDER BY 1",
         [standard.id, day, math.ceil(provisional.tenure_below.approx_days)],
     ).fetchall()
-    return pa.array([r[0] for r in rows], pa.string())
+    return pa.array(sorted({r[0] for r in rows} | set(new)), pa.string())
 
 
 def run_standard(
@@ -138,12 +141,12 @@ def run_standard(
         )
         rows = result.to_arrow()
         if due:
-            wanted = _due_customers(con, loaded, day)
+            wanted = _due_customers(con, loaded, day, rows["customer_id"])
             rows = rows.filter(pc.is_in(rows["customer_id"], value_set=wanted))
             if rows.num_rows == 0:
                 raise WorkspaceError(
-                    f"No provisional customer of '{loaded.id}' has come to the end of its period by {day}; "
-                    f"nothing is due for review."
+                    f"No provisional customer of '{loaded.id}' has come to the end of its period by {day}, and no "
+                    f"new customer awaits a grade; nothing is due for review."
                 )
         digest = standard_hash(loaded)
         force = in_force(con, workspace.standards, loaded.id)

@@ -27,6 +27,7 @@ import filelock
 
 from tierwise._sql import qualified
 from tierwise.workspace._errors import AccessDenied, WorkspaceBusy, WorkspaceError, storage_error
+from tierwise.workspace._history import check_history, grades_signature
 from tierwise.workspace._users import ACCESS, User, action_text, check_password, find_user, register, role_label
 
 __all__ = [
@@ -364,7 +365,10 @@ class Workspace:
                     self._migrate(con)
                 con.execute("BEGIN TRANSACTION")
                 try:
+                    before = grades_signature(con)
                     yield con
+                    if grades_signature(con) != before:  # the store's own check: history never overlaps
+                        check_history(con)
                 except BaseException:
                     with contextlib.suppress(duckdb.Error):  # a failed commit has rolled back already
                         con.execute("ROLLBACK")
