@@ -64,6 +64,8 @@ TRUSTED_NAMES = {
     ),
     # the impact's outcome query: constant SQL, the customers join and scope_sql's condition
     *(("lifecycle/_impact.py", n) for n in ("customers", "scope", "query")),
+    # a request beside the evidence: the grade in force and the latest evaluation, constant SQL of _evidence.py
+    *((f, n) for f in ("lifecycle/_customers.py", "lifecycle/_requests.py") for n in ("BESIDE_COLUMNS", "BESIDE_JOIN")),
     ("workspace/_import.py", "span"),  # the date span of a table: ident() of a known date column, or NULLs
     *(
         ("reports/_dashboard.py", n)

@@ -21,21 +21,16 @@ from ._impact import OUTCOMES, Entitlement, Impact
 from ._publish import (
     PublishResult,
     RuleChange,
-    apply_upgrade,
-    cancel,
-    decide_request,
     grades_on,
     grades_on_sql,
     history,
     publish,
     publish_impact,
     publish_outcome,
-    reinstate,
-    request_override,
-    requests,
     rule_change,
     simulate,
 )
+from ._requests import apply_upgrade, cancel, decide_request, reinstate, request_override, requests
 from ._review import MOVES, ReviewPage, change_grade, review_page, stale_runs, undo_change, unpublished_runs
 
 __all__ = [

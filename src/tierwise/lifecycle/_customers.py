@@ -15,7 +15,8 @@ from typing import Any
 import pyarrow as pa
 
 from tierwise.lifecycle._evidence import BESIDE_COLUMNS, BESIDE_JOIN
-from tierwise.lifecycle._publish import _check_customer, _standard, grades_on_sql, history
+from tierwise.lifecycle._publish import _standard, grades_on_sql, history
+from tierwise.lifecycle._requests import _check_customer
 from tierwise.spec import Standard
 from tierwise.workspace import User, Workspace, data_columns, scope_sql
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tierwise._sql import ident, qualified
-from tierwise.lifecycle._publish import _check_customer
+from tierwise.lifecycle._requests import _check_customer
 from tierwise.spec import DATE_COLUMNS, Standard, did_you_mean, parse_expression
 from tierwise.spec._expr import Binary, Call, Const, Name
 from tierwise.workspace import User, Workspace, WorkspaceError, data_columns, scope_sql

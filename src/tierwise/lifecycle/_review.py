@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tierwise.lifecycle._impact import OUTCOMES, outcome_ids
-from tierwise.lifecycle._publish import _check_customer, _parsed, decide_run
+from tierwise.lifecycle._publish import _parsed, decide_run
+from tierwise.lifecycle._requests import _check_customer
 from tierwise.spec import Standard
 from tierwise.workspace import (
     NotFound,
