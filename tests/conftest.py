@@ -192,7 +192,15 @@ def demo_workspace(folder: Path, customers: int, seed: int) -> tierwise.Workspac
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist one worker runs the conformance suite: one PostgreSQL and one Spark serve all of it."""
+    """Under ``pytest -n --dist loadgroup`` one worker runs the conformance suite: one PostgreSQL and one Spark.
+
+    pytest-xdist 3.8 groups a test by the ``@group`` suffix of its node id, which it writes to
+    ``item._nodeid``; pytest 9 reads the id from ``item._id``, so the suffix is set here instead.
+    """
+    if not getattr(config.option, "loadgroup", False):  # set in the workers of --dist loadgroup only
+        return
+    from _pytest.nodeid import coerce_node_id
+
     for item in items:
-        if item.get_closest_marker("backends"):
-            item.add_marker(pytest.mark.xdist_group("backends"))
+        if item.get_closest_marker("backends") and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@backends")  # type: ignore[attr-defined]
