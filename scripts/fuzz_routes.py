@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx2 as httpx
-from tests._routefuzz import NOT_SIGNED_IN_ONLY, call, routes, send, verdict
-from tests._webdata import FORMS_STANDARD, PASSWORD, STANDARD, build
+from tests._routefuzz import NOT_SIGNED_IN_ONLY, call, known_values, routes, send, verdict
+from tests._webdata import PASSWORD, build
 
 import tierwise.workspace as tw
 from tierwise.web import create_app
@@ -60,21 +60,7 @@ def main(requests: int, seed: int) -> int:
     with tempfile.TemporaryDirectory() as folder:
         data = build(Path(folder) / "ws", slashed=True)
         runs = [str(r.id) for r in tw.list_runs(tw.Workspace(data.root))]
-        known = {
-            "customer_id": [data.mine, data.other, data.slashed, data.formula],
-            "run_id": runs,
-            "request_id": ["1", "2"],
-            "standard_id": [STANDARD, FORMS_STANDARD],
-            "standard": [STANDARD, FORMS_STANDARD],
-            "customer": [data.mine, data.slashed],
-            "code": ["en", "zh"],
-            "as_of": ["2025-12-31"],
-            "since": ["2025-01-01"],
-            "until": ["2025-12-31"],
-            "page": ["1", "2"],
-            "name": ["nobody-here"],
-            "token": ["0" * 32],
-        }
+        known = known_values(data, runs, ["1", "2"])
         table = routes(create_app(data.root))
         server, base = _serve(data.root, Path(folder) / "serve.log")
         try:

@@ -186,3 +186,24 @@ def verdict(response: Any) -> str | None:
         if not (_HEAD.fullmatch(key) and _HEAD.fullmatch(value)):
             return f"header {key!r}: {value[:120]!r}"
     return None
+
+
+def known_values(data: Any, runs: list[str], requests: list[str]) -> dict[str, list[str]]:
+    """Values of the demo web data that exist, by parameter name (the fuzz mixes them with hostile ones)."""
+    from tests._webdata import FORMS_STANDARD, STANDARD
+
+    return {
+        "customer_id": [data.mine, data.other, data.slashed, data.formula],
+        "run_id": runs,
+        "request_id": requests,
+        "standard_id": [STANDARD, FORMS_STANDARD],
+        "standard": [STANDARD, FORMS_STANDARD],
+        "customer": [data.mine, data.slashed],
+        "code": ["en", "zh"],
+        "as_of": ["2025-12-31"],
+        "since": ["2025-01-01"],
+        "until": ["2025-12-31"],
+        "page": ["1", "2"],
+        "name": ["nobody-here"],
+        "token": ["0" * 32],
+    }

@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests._routefuzz import NOT_SIGNED_IN_ONLY, call, routes, send, verdict
+from tests._routefuzz import NOT_SIGNED_IN_ONLY, call, known_values, routes, send, verdict
 from tests._webdata import FORMS_STANDARD, PASSWORD, STANDARD, WebData, build
 
 import tierwise.workspace as tw
@@ -202,21 +202,7 @@ def test_the_audit_detail_of_an_import_shows_the_file_name_not_the_server_path(a
 
 @pytest.fixture(scope="module")
 def fuzz(app: Any, data: WebData) -> dict[str, Any]:
-    known = {
-        "customer_id": [data.mine, data.other, data.slashed, data.formula],
-        "run_id": [str(_run_id(data))],
-        "request_id": ["1"],
-        "standard_id": [STANDARD, FORMS_STANDARD],
-        "standard": [STANDARD, FORMS_STANDARD],
-        "customer": [data.mine, data.slashed],
-        "code": ["en", "zh"],
-        "as_of": ["2025-12-31"],
-        "since": ["2025-01-01"],
-        "until": ["2025-12-31"],
-        "page": ["1", "2"],
-        "name": ["nobody-here"],
-        "token": ["0" * 32],
-    }
+    known = known_values(data, [str(_run_id(data))], ["1"])
     table = routes(app)
     return {
         "known": known,
