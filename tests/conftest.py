@@ -202,5 +202,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     from _pytest.nodeid import coerce_node_id
 
     for item in items:
-        if item.get_closest_marker("backends") and "@" not in item.nodeid:
+        if item.get_closest_marker("backends") and not item.nodeid.endswith("@backends"):
             item._id = coerce_node_id(f"{item.nodeid}@backends")  # type: ignore[attr-defined]
