@@ -192,15 +192,19 @@ def demo_workspace(folder: Path, customers: int, seed: int) -> tierwise.Workspac
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under ``pytest -n --dist loadgroup`` one worker runs the conformance suite: one PostgreSQL and one Spark.
+    """Under ``pytest -n --dist loadgroup`` a module's tests run on one worker, in order; the conformance suite too.
 
-    pytest-xdist 3.8 groups a test by the ``@group`` suffix of its node id, which it writes to
-    ``item._nodeid``; pytest 9 reads the id from ``item._id``, so the suffix is set here instead.
+    Many modules share one workspace between their tests (module fixtures), in the order the
+    file gives, so a module is not split between workers; the whole conformance suite keeps to
+    one worker, so one PostgreSQL and one Spark serve it. pytest-xdist 3.8 groups a test by the
+    ``@group`` suffix of its node id, which it writes to ``item._nodeid``; pytest 9 reads the id
+    from ``item._id``, so the suffix is set here.
     """
     if not getattr(config.option, "loadgroup", False):  # set in the workers of --dist loadgroup only
         return
     from _pytest.nodeid import coerce_node_id
 
     for item in items:
-        if item.get_closest_marker("backends") and not item.nodeid.endswith("@backends"):
-            item._id = coerce_node_id(f"{item.nodeid}@backends")  # type: ignore[attr-defined]
+        group = "backends" if item.get_closest_marker("backends") else item.nodeid.split("::")[0]
+        if not item.nodeid.endswith(f"@{group}"):
+            item._id = coerce_node_id(f"{item.nodeid}@{group}")  # type: ignore[attr-defined]

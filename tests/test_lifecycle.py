@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_entry_point
 
 import tierwise.lifecycle as lc
 import tierwise.workspace as tw
@@ -200,7 +200,8 @@ def test_a_second_writer_gets_a_busy_message_not_a_corrupt_store(scenario: tuple
     config.write_text(config.read_text(encoding="utf-8") + "wait_seconds = 1\n", encoding="utf-8")
     with ws.writing() as con:
         ws.audit(con, "test-hold", None, {})
-        blocked = run_cli("run", str(standard), "--as-of", "2026-03-31", "-w", str(ws.root))
+        # another process, as a second writer is (one process shares its own connection)
+        blocked = run_entry_point("run", str(standard), "--as-of", "2026-03-31", "-w", str(ws.root))
     assert blocked.returncode == 1
     assert "busy" in blocked.stderr
     assert tw.list_runs(ws) == []  # nothing half-written; the store still opens

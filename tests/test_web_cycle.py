@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -188,33 +189,6 @@ def test_a_change_at_review_needs_a_reason_and_a_grade_of_the_standard(app: Any,
     nobody = wang.post(f"/api/v1/runs/{run}/changes", json={"customer": "C999999", "grade": "A", "why": "x"})
     assert nobody.status_code == 404
     assert not wang.get(f"/api/v1/runs/{run}/review", params={"move": "changed"}).json()["rows"]
-
-
-def test_the_meeting_changes_a_grade_with_a_reason_and_publishing_keeps_it_with_the_reason(
-    app: Any, data: WebData
-) -> None:
-    run = _new_run(app, YESTERDAY + dt.timedelta(days=1))  # not before today's decisions of the earlier tests
-    ana, wang = client(app, "ana"), client(app, "wang")
-    answer = ana.post(f"/api/v1/runs/{run}/changes", json={"customer": data.mine, "grade": "VIP", "why": "战略合作"})
-    assert answer.status_code == 200, answer.text
-    changed = wang.get(f"/api/v1/runs/{run}/review", params={"move": "changed"}).json()["rows"]
-    assert [(r["customer_id"], r["changed_to"], r["changed_by"]) for r in changed] == [(data.mine, "VIP", "ana")]
-    assert client(app, "ana").post(f"/api/v1/runs/{run}/publish").status_code == 403, "analysts do not publish"
-    published = wang.post(f"/api/v1/runs/{run}/publish", json={"confirm": True})
-    assert published.status_code == 200, published.text
-    assert published.json()["states"]["reviewed"] == 1
-    card = wang.get(f"/api/v1/customers/{data.mine}").json()["grades"][0]
-    assert (card["grade"], card["state"]) == ("VIP", "reviewed")
-    assert card["why"] == "复评调整为 VIP：战略合作"
-    en = TestClient(app, cookies={"tierwise_lang": "en"})
-    en.post("/api/v1/login", json={"name": "wang", "password": PASSWORD})
-    assert "Changed at review to VIP: 战略合作" in en.get(f"/customers/{data.mine}").text
-    actions = [r["action"] for r in wang.get("/api/v1/audit", params={"size": 50}).json()["rows"]]
-    assert actions.index("publish") < actions.index("review-change") < actions.index("run")
-    late = wang.post(f"/api/v1/runs/{run}/changes", json={"customer": data.mine, "grade": "C", "why": "晚了"})
-    assert late.status_code == 400
-    assert "already published" in late.json()["detail"]
-    assert run not in [r["id"] for r in wang.get("/api/v1/runs").json()["runs"]]
 
 
 def test_a_change_taken_back_leaves_the_run_as_the_standard_graded_it(app: Any, data: WebData) -> None:
@@ -660,3 +634,40 @@ def test_a_run_superseded_by_a_later_publication_is_listed_stale_with_why_and_ca
     refused = wang.post(f"/api/v1/runs/{old}/publish", json={"confirm": True})
     assert refused.status_code == 400
     assert f"请用当前数据开始一次新的“{STANDARD}”评估" in refused.json()["detail"]
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[tuple[Any, WebData]]:
+    """A workspace of its own: a publication as of today makes every later run as of today stale."""
+    made = build(tmp_path / "ws")
+    app = create_app(made.root, animate=False)
+    with TestClient(app):
+        yield app, made
+
+
+def test_the_meeting_changes_a_grade_with_a_reason_and_publishing_keeps_it_with_the_reason(
+    fresh: tuple[Any, WebData],
+) -> None:
+    app, data = fresh
+    run = _new_run(app, YESTERDAY + dt.timedelta(days=1))
+    ana, wang = client(app, "ana"), client(app, "wang")
+    answer = ana.post(f"/api/v1/runs/{run}/changes", json={"customer": data.mine, "grade": "VIP", "why": "战略合作"})
+    assert answer.status_code == 200, answer.text
+    changed = wang.get(f"/api/v1/runs/{run}/review", params={"move": "changed"}).json()["rows"]
+    assert [(r["customer_id"], r["changed_to"], r["changed_by"]) for r in changed] == [(data.mine, "VIP", "ana")]
+    assert client(app, "ana").post(f"/api/v1/runs/{run}/publish").status_code == 403, "analysts do not publish"
+    published = wang.post(f"/api/v1/runs/{run}/publish", json={"confirm": True})
+    assert published.status_code == 200, published.text
+    assert published.json()["states"]["reviewed"] == 1
+    card = wang.get(f"/api/v1/customers/{data.mine}").json()["grades"][0]
+    assert (card["grade"], card["state"]) == ("VIP", "reviewed")
+    assert card["why"] == "复评调整为 VIP：战略合作"
+    en = TestClient(app, cookies={"tierwise_lang": "en"})
+    en.post("/api/v1/login", json={"name": "wang", "password": PASSWORD})
+    assert "Changed at review to VIP: 战略合作" in en.get(f"/customers/{data.mine}").text
+    actions = [r["action"] for r in wang.get("/api/v1/audit", params={"size": 50}).json()["rows"]]
+    assert actions.index("publish") < actions.index("review-change") < actions.index("run")
+    late = wang.post(f"/api/v1/runs/{run}/changes", json={"customer": data.mine, "grade": "C", "why": "晚了"})
+    assert late.status_code == 400
+    assert "already published" in late.json()["detail"]
+    assert run not in [r["id"] for r in wang.get("/api/v1/runs").json()["runs"]]

@@ -235,8 +235,9 @@ def customer_card(
             )
         requests = _records(
             con,
-            "SELECT id, kind, standard_id, customer_id, grade, until, why, requested_by, requested_at, status, "
-            "decided_by, decided_at, decision_why FROM requests WHERE customer_id = ? ORDER BY id DESC",
+            "SELECT t.id, t.kind, t.standard_id, t.customer_id, t.grade, t.until, t.why, t.requested_by, "
+            "t.requested_at, t.status, t.decided_by, t.decided_at, t.decision_why, "
+            f"{BESIDE_COLUMNS} FROM requests t {BESIDE_JOIN} WHERE t.customer_id = ? ORDER BY t.id DESC",
             [customer_id],
         )
         audit = _records(
