@@ -67,8 +67,9 @@ def main(cases: int, seed: int, budget: float | None = None) -> int:
         if time.process_time() - begun > HANG_SECONDS:
             outcome = "hang"
         counts[outcome.split(":")[0].split(" in ")[0]] += 1
-        if outcome.startswith(("crash", "hang")):
-            crashes.setdefault(outcome[:100], (standard, text))
+        if outcome.startswith(("crash", "hang")) and outcome[:100] not in crashes:
+            crashes[outcome[:100]] = (standard, text)
+            print(f"case {done:,}: {outcome[:100]} (from {standard})", flush=True)  # seen even if the run is stopped
         if done % 1_000 == 0:
             print(f"... {done:,} cases, {time.perf_counter() - started:.0f} s: {dict(counts)}", flush=True)
     print(f"{done:,} cases in {time.perf_counter() - started:.0f} s (seed {seed}): {dict(counts)}")
