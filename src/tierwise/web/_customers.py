@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 import tierwise
 import tierwise.lifecycle as lc
+import tierwise.workspace
 from tierwise.web._access import allowed, route
 from tierwise.web._context import Ctx, body, context, done, render
 from tierwise.web._params import CustomerId, Day, Page, RowId, Text, attachment, url_part
