@@ -124,6 +124,11 @@ def _mixed(rng: random.Random) -> Any:
     )
 
 
+def _room(item: Any) -> int:
+    """How many copies of ``item`` keep the file near two million characters (over the size limit, not gigabytes)."""
+    return max(2, 2_000_000 // len(_dump(item)))
+
+
 def _mutate_hostile(data: Any, rng: random.Random, path: tuple[Any, ...], parent: Any, last: Any) -> None:
     kind = rng.choice(KINDS)
     value = parent[last]
@@ -141,18 +146,19 @@ def _mutate_hostile(data: Any, rng: random.Random, path: tuple[Any, ...], parent
     elif kind == "mixed type":
         parent[last] = _mixed(rng)
     elif isinstance(value, list) and value:  # many entries: a list grown to thousands, as a runaway export writes
-        count = rng.choice((1_000, 1_000, 3_000, 20_000))
         item = value[-1]
+        count = min(rng.choice((1_000, 1_000, 3_000, 20_000)), _room(item))
         parent[last] = [f"{item}{i}" if isinstance(item, str) else copy.deepcopy(item) for i in range(count)]
     elif isinstance(value, dict) and value:
         item = next(iter(value.values()))
-        value.update({f"k{i}": copy.deepcopy(item) for i in range(rng.choice((1_000, 5_000)))})
+        count = min(rng.choice((1_000, 5_000)), _room(item))
+        value.update({f"k{i}": copy.deepcopy(item) for i in range(count)})
 
 
 def _dump(data: Any) -> str:
     """YAML of ``data``; ``__fuzz_merge__`` keys become ``<<`` merge keys (safe_dump cannot write them)."""
 
-    class Dumper(yaml.SafeDumper):
+    class Dumper(yaml.CSafeDumper):  # libyaml: a hostile file of megabytes is written in a moment
         pass
 
     Dumper.add_representer(tuple, lambda d, v: d.represent_list(list(v)))

@@ -235,6 +235,27 @@ def test_a_thousand_grades_still_load() -> None:
     assert len(tierwise.loads_standard(text).grades) == 1_000
 
 
+def test_a_file_of_megabytes_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """A 500 MB file from the fuzz took minutes to parse; over a million characters is refused on line 1, at once."""
+    from tierwise.spec._yaml import MAX_CHARS
+
+    text = HEAD + "description: x\nextra:\n" + "  - code0000000\n" * 70_000 + GRADE
+    assert len(text) > MAX_CHARS
+    problems = _problems(text)
+    assert [p.line for p in problems] == [1]
+    assert f"has {len(text):,} characters, more than the limit of 1,000,000" in problems[0].message
+    path = tmp_path / "huge.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("check", str(path))
+    assert result.returncode == 1
+    assert result.stderr.count("more than the limit of 1,000,000 for a standard") == 1, result.stderr
+
+
+def test_a_file_just_under_the_size_limit_is_read_to_its_own_problems() -> None:
+    text = HEAD + "description: x\nextra:\n" + "  - code0000000\n" * 1_000 + GRADE
+    assert [p.line for p in _problems(text)] == [7]  # 'extra' is not a key of a standard: read, not refused for size
+
+
 def test_every_hostile_construct_is_reported_at_once_through_the_cli(tmp_path: Path) -> None:
     path = tmp_path / "hostile.yaml"
     text = (

@@ -728,6 +728,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The YAML tag {tag} on line {line} is not supported in a standard; remove the tag and write the "
         "value as plain text, a number or a list.",
     ),
+    "spec.too_large": (
+        "文件有 {size} 个字符，超过分级标准的上限 {limit}（最大的内置标准不到 1 万个字符）；请删去重复的条目，或把它拆成几个标准。",
+        "The file has {size} characters, more than the limit of {limit} for a standard (the largest built-in "
+        "standard has under 10,000); remove repeated entries or split it into several standards.",
+    ),
     "spec.number_range": (
         "第 {line} 行的数字 {value} 超出范围：分级标准中的数字须在 -{limit} 与 {limit}（1000万亿）之间且为有限数；请写一个更小的数。",
         "The number {value} on line {line} is out of range: numbers in a standard must be finite and lie "

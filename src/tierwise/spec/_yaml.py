@@ -18,12 +18,13 @@ from tierwise._messages import message
 from ._literals import MAX_NUMBER, shown_text
 from ._problems import Problem
 
-__all__ = ["MAX_DEPTH", "MAX_VALUES", "Located", "nearest_line", "read_yaml"]
+__all__ = ["MAX_CHARS", "MAX_DEPTH", "MAX_VALUES", "Located", "nearest_line", "read_yaml"]
 
 Path = tuple[Any, ...]
 
 MAX_DEPTH = 64  # the deepest standard nests graders a dozen levels; 64 is far beyond any real file
 MAX_VALUES = 100_000  # values after expanding aliases; a large standard has a few thousand
+MAX_CHARS = 1_000_000  # a file's length; the largest built-in standard has 7,176 (read at ~1 s per million)
 # C0 controls other than tab/LF/CR, DEL, C1 controls, surrogates and the non-characters U+FFFE/U+FFFF
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _CHAR_NAMES = {0: "NUL", 7: "BEL", 8: "BS", 0x1B: "ESC", 0x7F: "DEL", 0xFFFE: "non-character", 0xFFFF: "non-character"}
@@ -178,6 +179,9 @@ def bad_characters(text: str, file: str, first_line: int = 1) -> list[Problem]:
 
 def read_yaml(text: str, file: str) -> tuple[Located | None, list[Problem]]:
     """Parse ``text``; return located data, or the syntax problems found."""
+    if len(text) > MAX_CHARS:  # refused before reading: a file of megabytes would take minutes to parse
+        size, limit = f"{len(text):,}", f"{MAX_CHARS:,}"
+        return None, [Problem(file, 1, message("spec.too_large", "en", size=size, limit=limit))]
     if refused := bad_characters(text, file):
         return None, refused
     try:
