@@ -5,6 +5,7 @@ Used by ``tests/test_process_model.py`` (bounded, in CI) and ``scripts/process_m
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import shutil
@@ -42,6 +43,19 @@ HOLD = 1
 GRADES = ["A", "B", "C"]
 PASSWORD = "model-secret-1"
 _numbers = itertools.count()
+_template: list[Path] = []  # a workspace with its users, made once per process and copied for each sequence
+
+
+def _fresh_workspace(folder: Path) -> tw.Workspace:
+    """A new workspace in ``folder`` with the managers alice and bob (a copy of one made once: hashing is slow)."""
+    if not _template:
+        made = Path(tempfile.mkdtemp(prefix="tw-model-template-")) / "ws"
+        admin = tw.Workspace.init(made)
+        for name in ("alice", "bob"):
+            tw.add_user(admin, name, "manager", password=PASSWORD)
+        _template.append(made)
+    shutil.copytree(_template[0], folder)
+    return tw.Workspace(folder)
 
 
 class ProcessModel(RuleBasedStateMachine):
@@ -50,14 +64,16 @@ class ProcessModel(RuleBasedStateMachine):
     sequences = 0  # counts of every sequence run in this process (the long run prints them)
     steps = 0
     refused = 0
+    served = False  # True: each sequence runs as ``tierwise serve`` does, one connection held (the long run's speed)
 
     def __init__(self) -> None:
         super().__init__()
         ProcessModel.sequences += 1
         self.folder = Path(tempfile.mkdtemp(prefix="tw-model-"))
-        admin = tw.Workspace.init(self.folder / "ws")
-        for name in ("alice", "bob"):
-            tw.add_user(admin, name, "manager", password=PASSWORD)
+        admin = _fresh_workspace(self.folder / "ws")
+        self.held = contextlib.ExitStack()
+        if self.served:
+            self.held.enter_context(admin.own("process model"))
         self.alice = admin.as_user("alice", PASSWORD)
         self.bob = admin.as_user("bob", PASSWORD)
         self.today = dt.date(2024, 1, 10)
@@ -68,6 +84,10 @@ class ProcessModel(RuleBasedStateMachine):
         self.published: set[int] = set()
         self.refusals = 0
         self._import([("K0", dt.date(2020, 1, 1)), ("K1", dt.date(2021, 1, 1))], [300.0, 50.0])
+        first = tw.run_standard(self.alice, self.standard, self.today)  # a standard in force: requests can be made
+        lc.publish(self.alice, first.id, accept_rules=True)
+        self.runs.append(first.id)
+        self.published.add(first.id)
 
     def _import(self, new: list[tuple[str, dt.date]], amounts: list[float]) -> None:
         n = next(_numbers)
@@ -93,6 +113,7 @@ class ProcessModel(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         ProcessModel.refused += self.refusals
+        self.held.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _try(self, action: object, *args: object, **kwargs: object) -> object:
