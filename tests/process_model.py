@@ -43,19 +43,36 @@ HOLD = 1
 GRADES = ["A", "B", "C"]
 PASSWORD = "model-secret-1"
 _numbers = itertools.count()
-_template: list[Path] = []  # a workspace with its users, made once per process and copied for each sequence
+_template: list[Path] = []  # the opening of every sequence, made once per process and copied for each
 
 
-def _fresh_workspace(folder: Path) -> tw.Workspace:
-    """A new workspace in ``folder`` with the managers alice and bob (a copy of one made once: hashing is slow)."""
+def _opening() -> Path:
+    """A workspace with the managers alice and bob, customers K0 and K1, and run 1 published on 2024-01-10.
+
+    Made once (hashing passwords and the first evaluation are the slow part of a sequence);
+    each sequence starts from a copy of its folder.
+    """
     if not _template:
-        made = Path(tempfile.mkdtemp(prefix="tw-model-template-")) / "ws"
-        admin = tw.Workspace.init(made)
+        folder = Path(tempfile.mkdtemp(prefix="tw-model-template-"))
+        admin = tw.Workspace.init(folder / "ws")
         for name in ("alice", "bob"):
             tw.add_user(admin, name, "manager", password=PASSWORD)
-        _template.append(made)
-    shutil.copytree(_template[0], folder)
-    return tw.Workspace(folder)
+        alice = admin.as_user("alice", PASSWORD)
+        day = dt.date(2024, 1, 10)
+        pq.write_table(
+            pa.table({"customer_id": ["K0", "K1"], "created_at": [dt.date(2020, 1, 1), dt.date(2021, 1, 1)]}),
+            folder / "c.parquet",
+        )
+        import_file(alice, "customers", folder / "c.parquet", mode="append", today=day)
+        pq.write_table(
+            pa.table({"customer_id": ["K0", "K1"], "date": [day, day], "amount": [300.0, 50.0]}), folder / "t.parquet"
+        )
+        import_file(alice, "transactions", folder / "t.parquet", mode="append", today=day)
+        (folder / "m.yaml").write_text(STANDARD, encoding="utf-8")
+        first = tw.run_standard(alice, folder / "m.yaml", day)  # a standard in force: requests can be made
+        lc.publish(alice, first.id, accept_rules=True)
+        _template.append(folder / "ws")
+    return _template[0]
 
 
 class ProcessModel(RuleBasedStateMachine):
@@ -70,24 +87,21 @@ class ProcessModel(RuleBasedStateMachine):
         super().__init__()
         ProcessModel.sequences += 1
         self.folder = Path(tempfile.mkdtemp(prefix="tw-model-"))
-        admin = _fresh_workspace(self.folder / "ws")
+        shutil.copytree(_opening(), self.folder / "ws")
+        admin = tw.Workspace(self.folder / "ws")
         self.held = contextlib.ExitStack()
         if self.served:
             self.held.enter_context(admin.own("process model"))
-        self.alice = admin.as_user("alice", PASSWORD)
-        self.bob = admin.as_user("bob", PASSWORD)
+        # signed in once in the opening: each sequence acts as the users it authenticated there
+        self.alice = admin.acting("alice")
+        self.bob = admin.acting("bob")
         self.today = dt.date(2024, 1, 10)
-        self.customers: list[str] = []
+        self.customers: list[str] = ["K0", "K1"]
         self.standard = self.folder / "m.yaml"
         self.standard.write_text(STANDARD, encoding="utf-8")
-        self.runs: list[int] = []
-        self.published: set[int] = set()
+        self.runs: list[int] = [1]
+        self.published: set[int] = {1}
         self.refusals = 0
-        self._import([("K0", dt.date(2020, 1, 1)), ("K1", dt.date(2021, 1, 1))], [300.0, 50.0])
-        first = tw.run_standard(self.alice, self.standard, self.today)  # a standard in force: requests can be made
-        lc.publish(self.alice, first.id, accept_rules=True)
-        self.runs.append(first.id)
-        self.published.add(first.id)
 
     def _import(self, new: list[tuple[str, dt.date]], amounts: list[float]) -> None:
         n = next(_numbers)
