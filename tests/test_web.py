@@ -529,6 +529,17 @@ def test_the_explanation_lists_each_step_tried(app: Any, data: WebData) -> None:
     assert "Steps tried" in found["text"]
 
 
+def test_the_explanation_is_the_runs_stored_decision_in_the_readers_language(app: Any, data: WebData) -> None:
+    run = _run_id(data)
+    for lang in ("zh", "en"):
+        made = client(app, "li")
+        made.get(f"/lang/{lang}")
+        found = made.get(f"/api/v1/customers/{data.mine}/explain/{run}").json()
+        stored = tw.explain_in(tw.Workspace(data.root), run, data.mine, lang=lang)  # from the run's decisions table
+        assert found["text"] == str(stored)
+        assert stored.note is None  # not evaluated again
+
+
 def test_the_list_filters_by_grade_and_state(app: Any) -> None:
     made = client(app, "wang")
     everyone = made.get("/api/v1/customers", params={"size": 500}).json()

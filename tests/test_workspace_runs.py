@@ -123,3 +123,61 @@ def test_a_run_with_model_indicators_stores_the_fitted_parameters_and_explains_w
     row = next(r for r in tw.run_rows(ws, info.id) if r["grade"] == "忠诚")
     explained = tw.explain_in(ws, info.id, row["customer_id"])
     assert explained.grade == "忠诚"
+
+
+@pytest.mark.parametrize("standard", ["annual-sales-grade", "rfm-8", "abc-pareto"])
+def test_explain_of_a_stored_run_stays_what_the_run_decided_after_new_data_is_imported(
+    ws: tw.Workspace, tmp_path: Path, standard: str
+) -> None:
+    info = tw.run_standard(ws, tierwise.builtin_path(standard), AS_OF)
+    stored = {r["customer_id"]: r for r in tw.run_rows(ws, info.id)}
+    customer = sorted(stored)[0]
+    before = tw.explain_in(ws, info.id, customer)
+    assert (before.grade, before.reason, before.next_grade) == (
+        stored[customer]["grade"],
+        stored[customer]["reason"],
+        stored[customer]["next_grade"],
+    )
+    assert before.note is None
+    # a large purchase by that customer on the run's day, imported after the run
+    extra = tmp_path / "more.csv"
+    extra.write_text(
+        f"order_id,customer_id,date,amount,margin,product,channel\nLATE-1,{customer},{AS_OF},99999999,0,P,online\n",
+        encoding="utf-8",
+    )
+    tierwise.import_file(ws, "transactions", extra)
+    after = tw.explain_in(ws, info.id, customer)
+    assert str(after) == str(before)
+    again = tw.explain_in(ws, info.id, customer, again=True)  # the separate question: what the rules say now
+    assert again.indicators != before.indicators
+    cli = run_cli("show", str(info.id), "-c", customer, "--explain", "-w", str(ws.root))
+    assert cli.returncode == 0, cli.stderr
+    assert str(before) in cli.stdout
+
+
+def test_one_stored_decision_is_read_in_chinese_and_in_english(ws: tw.Workspace) -> None:
+    info = tw.run_standard(ws, tierwise.builtin_path("rfm-8"), AS_OF)
+    customer = tw.run_rows(ws, info.id)[0]["customer_id"]
+    zh = tw.explain_in(ws, info.id, customer, lang="zh")
+    en = tw.explain_in(ws, info.id, customer, lang="en")
+    assert (zh.grade, zh.indicators, zh.dimensions) == (en.grade, en.indicators, en.dimensions)
+    assert str(zh).startswith(f"客户 {customer}: 等级 {zh.grade}")
+    assert str(en).startswith(f"Customer {customer}: Grade {en.grade}")
+    assert "评级过程" in str(zh)
+    assert "Steps tried" in str(en)
+    with ws.reading() as con:  # both came from the run's stored decisions: one row, no evaluation
+        assert con.execute(f"SELECT count(*) FROM {tw.decisions_table(info.id)}").fetchone() == (info.customers,)
+
+
+def test_a_run_stored_before_decisions_were_kept_says_it_is_evaluated_again(ws: tw.Workspace) -> None:
+    info = tw.run_standard(ws, tierwise.builtin_path("annual-sales-grade"), AS_OF)
+    with ws.writing() as con:  # as an older tierwise stored it
+        con.execute("UPDATE runs SET dimensions = NULL WHERE id = ?", [info.id])
+    customer = tw.run_rows(ws, info.id)[0]["customer_id"]
+    zh = tw.explain_in(ws, info.id, customer)
+    assert zh.note is not None
+    assert f"第 {info.id} 次运行早于本版 tierwise" in zh.note
+    assert zh.note in str(zh)
+    en = tw.explain_in(ws, info.id, customer, lang="en")
+    assert en.note is not None
+    assert en.note.startswith(f"(Run {info.id} was stored by an older tierwise")

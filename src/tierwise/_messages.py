@@ -269,6 +269,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "找不到客户“{id}”（没有这个编号，或不是您可以查看的客户），请核对编号。",
         "There is no customer '{id}' among the customers you may see (no such id, or not yours); check the id.",
     ),
+    "run.evaluated_again": (
+        "（第 {run} 次运行早于本版 tierwise，未保存判定依据：以下过程按其规则在当前数据上重新评估，可能与该次运行的结论不同。）",
+        "(Run {run} was stored by an older tierwise without its decisions: the steps below evaluate its rules again "
+        "on today's data and may differ from what the run decided.)",
+    ),
     "error.not_in_run": (
         "第 {run} 次运行没有评估客户“{id}”（数据中没有它，或标准的适用范围不包括它）。",
         "Run {run} did not grade customer '{id}' (it has no rows in the data, or the standard's population leaves it out).",

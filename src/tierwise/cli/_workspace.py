@@ -250,6 +250,17 @@ def runs(output: OutputOption = None, workspace: WorkspaceOption = None) -> None
 def show(
     run_id: Annotated[int, typer.Argument(metavar="RUN", help="The run number ('tierwise runs' lists them).")],
     customer: Annotated[str | None, typer.Option("--customer", "-c", help="Show this customer's stored row.")] = None,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="With --customer: why the run gave its grade, from what the run stored (not today's data).",
+        ),
+    ] = False,
+    again: Annotated[
+        bool, typer.Option("--again", help="With --explain: evaluate the run's rules again on today's data instead.")
+    ] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the explanation: zh or en.")] = "zh",
     output: OutputOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -257,6 +268,13 @@ def show(
     import tierwise.workspace as tw
 
     ws = _workspace(workspace)
+    if explain or again:
+        if customer is None:
+            raise ValueError("--explain explains one customer of the run: add --customer ID.")
+        if lang not in ("zh", "en"):
+            raise ValueError(f"--lang is zh or en, not '{lang}'.")
+        out.print(str(tw.explain_in(ws, run_id, customer, lang=lang, again=again)), highlight=False, soft_wrap=True)
+        return
     info = tw.get_run(ws, run_id)
     rows = tw.run_rows(ws, run_id)
     if output is not None:

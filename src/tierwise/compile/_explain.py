@@ -105,12 +105,14 @@ class Explanation:
     dimensions: dict[str, Any]
     steps: list[str] = field(default_factory=list)
     lang: str = "zh"
+    note: str | None = None  # shown under the header: e.g. that a stored run was evaluated again
 
     def __str__(self) -> str:
         w = _WORDS[self.lang]
         lines = [
             f"{w['customer']} {self.customer_id}: {w['grade']} {self.grade}",
             f"{w['reason']}: {self.reason}",
+            *([self.note] if self.note else []),
             "",
             f"{w['indicators']}:",
         ]

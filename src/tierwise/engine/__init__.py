@@ -11,6 +11,7 @@ from ._evaluation import (
     deciding_value,
     evaluate,
     evaluate_many,
+    explain_decision,
     in_the_future,
 )
 from ._models import CustomerModel, fit_model
@@ -32,6 +33,7 @@ __all__ = [
     "deciding_value",
     "evaluate",
     "evaluate_many",
+    "explain_decision",
     "fit_model",
     "in_the_future",
     "load_data",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import uuid
@@ -31,6 +32,7 @@ __all__ = [
     "deciding_value",
     "evaluate",
     "evaluate_many",
+    "explain_decision",
     "in_the_future",
 ]
 
@@ -127,11 +129,7 @@ class Evaluation:
             When the customer is not in the standard's population.
         """
         wanted = str(customer_id)
-        table = self._table
-        if self._con is not None and self.compiled.aux:
-            if self._explained is None:  # one query for every later explain (a filter would still run it all)
-                self._explained = _execute(self._con, self.compiled.expr)
-            table = self._explained
+        table = self.decisions()  # one query for every later explain (a filter would still run it all)
         rows = table.filter(pc.equal(table["customer_id"], wanted)).to_pylist()
         if not rows:
             raise KeyError(
@@ -139,6 +137,21 @@ class Evaluation:
                 f"(it has no rows in the data, or the population condition leaves it out)."
             )
         return explain_row(self.standard, rows[0], self.lang, self.compiled.dimensions)
+
+    def decisions(self) -> pa.Table:
+        """Every customer's row with the values ``explain`` reads (the result's columns, then the auxiliary ones).
+
+        :func:`tierwise.compile.explain_row` turns one of its rows back into the explanation,
+        with no data: a stored run keeps this table so that what it decided is explained
+        as it was decided, whatever is imported later.
+        """
+        if self._explained is None:
+            compiled = self.compiled
+            if compiled.aux and self._con is not None:
+                self._explained = _execute(self._con, compiled.expr.select(*compiled.columns, *compiled.aux))
+            else:
+                self._explained = self._table
+        return self._explained
 
     def summary(self, value: str | None = None, *, by: Sequence[str] = ()) -> Any:
         """Customers per grade and each grade's share of ``value`` (default: the deciding amount), as a DataFrame.
@@ -239,11 +252,27 @@ class Evaluation:
         return write_table(self.to_arrow().sort_by("customer_id"), path, sheet=self.standard.id)
 
 
-def _evaluation(con: Any, compiled: Compiled, models: Mapping[str, Any] | None = None) -> Evaluation:
-    """Run a compiled standard; values its maps and rating scales do not list become warnings."""
+def explain_decision(
+    standard: Standard, row: Mapping[str, Any], lang: str, dimensions: Sequence[str] = (), note: str | None = None
+) -> Explanation:
+    """The explanation of one decision (a row of :meth:`Evaluation.decisions`), in ``lang``; no data is read.
+
+    ``note``: a line shown under the header (why this explanation is not the stored one).
+    """
+    return dataclasses.replace(explain_row(standard, row, lang, dimensions), note=note)
+
+
+def _evaluation(
+    con: Any, compiled: Compiled, models: Mapping[str, Any] | None = None, *, explainable: bool = False
+) -> Evaluation:
+    """Run a compiled standard; values its maps and rating scales do not list become warnings.
+
+    ``explainable``: the same one query also returns the columns ``explain`` reads, kept with the result.
+    """
     checks = [name for name, _ in compiled.checks]
+    aux = list(compiled.aux) if explainable else []
     try:
-        table = _execute(con, compiled.expr.select(*compiled.columns, *checks))
+        table = _execute(con, compiled.expr.select(*compiled.columns, *aux, *checks))
     except BackendError as exc:
         raise BackendError(
             f"The standard '{compiled.standard.id}' cannot run on {_where(con, compiled)}: {exc}"
@@ -262,7 +291,10 @@ def _evaluation(con: Any, compiled: Compiled, models: Mapping[str, Any] | None =
             )
     if checks:
         table = table.drop_columns(checks)
-    return Evaluation(compiled, table, con, warnings, models)
+    evaluation = Evaluation(compiled, table.select(compiled.columns) if aux else table, con, warnings, models)
+    if explainable:
+        evaluation._explained = table
+    return evaluation
 
 
 def _where(con: Any, compiled: Compiled) -> str:
@@ -367,6 +399,7 @@ def evaluate(
     models: Mapping[str, Any] | None = None,
     previous: Mapping[str, Any] | None = None,
     profile: Any | None = None,
+    explainable: bool = False,
 ) -> Evaluation:
     """Grade every customer of ``data`` by ``standard`` as of a date.
 
@@ -405,6 +438,10 @@ def evaluate(
         The customer profile (a :class:`~tierwise.spec.Profile` or a ``profile.yaml``
         path; a workspace passes its own): a standard with ``complete_profiles: true``
         grades only the customers whose profile is complete.
+    explainable
+        Also keep, from the same query, every value ``explain`` reads (the deciding rule,
+        cell, points, ranks): :meth:`Evaluation.decisions` returns them for every customer,
+        as a workspace run stores them.
 
     Returns
     -------
@@ -431,7 +468,7 @@ def evaluate(
     compiled = compile_standard(
         standard, tables, day, lang, dialect=con.name, reasons=reasons, materialize=materialize, clusters=plans
     )
-    return _evaluation(con, compiled, {**fits, **segments})
+    return _evaluation(con, compiled, {**fits, **segments}, explainable=explainable)
 
 
 def _with_complete_profiles(

@@ -20,8 +20,9 @@ import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tierwise._sql import ident
-from tierwise.engine import deciding_candidates, evaluate, in_the_future
+from tierwise._messages import message
+from tierwise._sql import ident, qualified
+from tierwise.engine import deciding_candidates, evaluate, explain_decision, in_the_future
 from tierwise.spec import Standard, load_standard, loads_standard, parse_date
 from tierwise.workspace._cache import input_fingerprints, materializer
 from tierwise.workspace._errors import NotFound, Phrase
@@ -33,6 +34,7 @@ __all__ = [
     "RunInfo",
     "data_age",
     "deciding_indicator",
+    "decisions_table",
     "diff_runs",
     "evaluate_in",
     "explain_in",
@@ -138,11 +140,13 @@ def run_standard(
             materialize=materializer(con, backend, inputs, store=True),
             previous=_previous_segments(con, loaded.id),
             profile=workspace_profile(workspace),
+            explainable=True,
         )
-        rows = result.to_arrow()
+        rows, decided = result.to_arrow(), result.decisions()
         if due:
             wanted = _due_customers(con, loaded, day, rows["customer_id"])
             rows = rows.filter(pc.is_in(rows["customer_id"], value_set=wanted))
+            decided = decided.filter(pc.is_in(decided["customer_id"], value_set=wanted))
             if rows.num_rows == 0:
                 raise WorkspaceError(
                     f"No provisional customer of '{loaded.id}' has come to the end of its period by {day}, and no "
@@ -153,8 +157,8 @@ def run_standard(
         draft = draft or (force is not None and force.hash != digest)
         inserted = con.execute(
             'INSERT INTO runs ("at", "user", standard_id, standard_version, standard_hash, standard_text, standard_file, '
-            "as_of, lang, inputs, customers, review, models, draft) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "RETURNING id",
+            "as_of, lang, inputs, customers, review, models, draft, dimensions) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 dt.datetime.now(),
                 workspace.user(),
@@ -170,6 +174,7 @@ def run_standard(
                 due,
                 json.dumps(result.models) if result.models else None,
                 draft,
+                json.dumps(list(result.compiled.dimensions)),
             ],
         ).fetchone()
         if inserted is None:  # pragma: no cover - RETURNING always gives the row
@@ -186,6 +191,9 @@ def run_standard(
             [run_id],
         )
         con.unregister("_tw_result")
+        con.register("_tw_decided", decided)  # what explain reads, as the run decided it (typed, one column each)
+        con.execute(f"CREATE TABLE {decisions_table(run_id)} AS SELECT * FROM _tw_decided")
+        con.unregister("_tw_decided")
         workspace.audit(
             con,
             "run",
@@ -487,20 +495,42 @@ def evaluate_in(
         return _evaluate_on(con, loaded, parse_date(as_of), lang, reasons=False, profile=workspace_profile(workspace))
 
 
-def explain_in(workspace: Workspace, run_id: int, customer_id: str, *, lang: str = "zh") -> Any:
-    """Why the customer has its grade in a stored run: the run's standard evaluated again on the data for its date.
+def decisions_table(run_id: int) -> str:
+    """The table of a run's decisions: every customer's row with the values explain reads."""
+    return qualified("decisions", f"run_{int(run_id)}")
 
-    Returns the :class:`~tierwise.Explanation` (indicators, each step tried, gap to the next grade).
-    The data may have changed since the run; the stored row stays what the run said.
+
+def explain_in(workspace: Workspace, run_id: int, customer_id: str, *, lang: str = "zh", again: bool = False) -> Any:
+    """Why the customer has its grade in a stored run, from the decisions the run stored.
+
+    Returns the :class:`~tierwise.Explanation` (indicators, each step tried, gap to the
+    next grade), rendered in ``lang`` from the run's stored row: the same whatever was
+    imported since. ``again=True`` instead evaluates the run's rules again on the
+    workspace's data for the run's date (a separate question: what the rules say now);
+    a run stored by an older tierwise, without its decisions, can only be explained that
+    way, and its explanation says so.
     """
     info = get_run(workspace, run_id)
     with workspace.reading() as con:
-        text = con.execute("SELECT standard_text FROM runs WHERE id = ?", [run_id]).fetchall()[0][0]
+        text, dimensions = con.execute("SELECT standard_text, dimensions FROM runs WHERE id = ?", [run_id]).fetchall()[
+            0
+        ]
         standard = loads_standard(text, file=f"<run {run_id}>")
+        if dimensions is not None and not again:
+            query = con.sql(
+                f"SELECT * FROM {decisions_table(run_id)} WHERE customer_id = $id", params={"id": customer_id}
+            )
+            found = query.to_arrow_table().to_pylist()  # the types the evaluation had: decimals, dates
+            if not found:
+                raise NotFound.said("error.not_in_run", id=customer_id, run=run_id)
+            return explain_decision(standard, found[0], lang, json.loads(dimensions))
         evaluation = _evaluate_on(
             con, standard, info.as_of, lang, reasons=True, models=info.models, profile=workspace_profile(workspace)
         )
         try:
-            return evaluation.explain(customer_id)
+            explained = evaluation.explain(customer_id)
         except KeyError:  # not in the standard's population: a customer the run did not grade
             raise NotFound.said("error.not_in_run", id=customer_id, run=run_id) from None
+        if again:
+            return explained
+        return dataclasses.replace(explained, note=message("run.evaluated_again", lang, run=run_id))

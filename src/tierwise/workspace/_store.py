@@ -40,7 +40,7 @@ __all__ = [
     "last_change",
 ]
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 CONFIG = "tierwise.toml"
 DATABASE = "tierwise.duckdb"
 LOCK = ".tierwise.lock"
@@ -139,6 +139,10 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         """CREATE TABLE IF NOT EXISTS adoptions (
                standard_id VARCHAR NOT NULL, text VARCHAR NOT NULL, hash VARCHAR NOT NULL,
                adopted_by VARCHAR NOT NULL, adopted_at TIMESTAMP NOT NULL)""",
+    ),
+    13: (  # each run's decisions (every value explain reads), one table per run; NULL dimensions: an older run
+        "CREATE SCHEMA IF NOT EXISTS decisions",
+        "ALTER TABLE runs ADD COLUMN IF NOT EXISTS dimensions JSON",
     ),
 }
 
