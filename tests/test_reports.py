@@ -461,7 +461,13 @@ def test_run_due_confirms_provisional_customers_when_their_period_ends_and_leave
     with pytest.raises(tw.WorkspaceError, match="nothing is due for review"):
         tw.run_standard(ws, tmp_path / "yearly.yaml", dt.date(2026, 5, 31), due=True)
 
-    shown = run_cli("run", str(tmp_path / "yearly.yaml"), "--as-of", "2026-06-15", "--due", "-w", str(ws.root))
+    due = ("run", str(tmp_path / "yearly.yaml"), "--as-of", "2026-06-15", "--due", "-w", str(ws.root))
+    declined = run_cli(*due, stdin="n\n")  # the review shows its impact and asks first
+    assert declined.returncode == 1
+    assert "Publish run" in declined.stdout
+    assert "Nothing was published" in declined.stdout
+    assert lc.grades_on(ws, "yearly", dt.date(2026, 6, 16)) == {"X": ("A", "provisional"), "Y": ("B", "confirmed")}
+    shown = run_cli(*due, "--yes")
     assert shown.returncode == 0, shown.stderr
     assert "1 customers graded" in shown.stdout
     assert "as a review" in shown.stdout
@@ -469,8 +475,8 @@ def test_run_due_confirms_provisional_customers_when_their_period_ends_and_leave
     history_y = lc.history(ws, "Y", "yearly")
     assert [(h["grade"], h["valid_from"], h["valid_to"]) for h in history_y] == [("B", dt.date(2026, 3, 31), None)]
     history_x = lc.history(ws, "X", "yearly")
-    review = next(r for r in tw.list_runs(ws) if r.review)
-    assert history_x[-1]["run_id"] == review.id  # the review that confirmed X
+    review = next(r for r in tw.list_runs(ws) if r.review and r.published)
+    assert history_x[-1]["run_id"] == review.id  # the review that confirmed X (not the one declined)
     assert (history_x[-1]["state"], history_x[-1]["valid_from"]) == ("confirmed", dt.date(2026, 6, 15))
     after = reports.published(ws, "yearly").frame.set_index("customer_id")
     assert after.loc["Y", "sales"] == 50.0  # the values of the publication that graded Y

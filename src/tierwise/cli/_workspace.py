@@ -194,8 +194,13 @@ def run(
         bool,
         typer.Option(
             "--due",
-            help="Only the customers whose provisional period has ended: grade and publish them as a review.",
+            help="Only the customers whose provisional period has ended: grade them, show the impact, ask, and "
+            "publish them as a review.",
         ),
+    ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="With --due: publish the review without asking, once the impact is printed."),
     ] = False,
     lang: LangOption = "zh",
     workspace: WorkspaceOption = None,
@@ -213,6 +218,10 @@ def run(
         + (", the customers due for review." if due else ".")
     )
     if due:
+        _print_impact(lc.publish_impact(ws, info.id), info)
+        if not yes and not typer.confirm(f"Publish run {info.id} as a review?", default=False):
+            out.print(f"Nothing was published; run {info.id} is stored: 'tierwise publish {info.id}' publishes it.")
+            raise typer.Exit(1)
         published = lc.publish(ws, info.id)
         states = ", ".join(f"{state} {count:,}" for state, count in published.states.items())
         out.print(f"Published run {info.id} as a review: {states}; every other customer keeps its grade.")
