@@ -111,3 +111,30 @@ def test_approving_an_upgrade_to_a_grade_already_held_is_refused(scenario: tuple
 
     with pytest.raises(tw.Refused, match="customer O already holds VIP, not below the A asked for"):
         lc.decide_request(bob, request, approve=True, on=dt.date(2024, 6, 2), override_evaluation=True)
+
+
+def test_the_web_offers_the_override_beside_the_evaluation_and_approves_with_it(
+    scenario: tuple[tw.Workspace, Path],
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from tierwise.web import create_app
+
+    ws, standard = scenario
+    lc.publish(ws, tw.run_standard(ws, standard, YEARS[0]).id)
+    request = lc.apply_upgrade(ws, STD, "O", "A", "关系好")
+    with TestClient(create_app(ws.root)) as web:
+        signed = web.post("/api/v1/login", json={"name": "bob", "password": PASSWORDS["bob"]})
+        assert signed.status_code == 200, signed.text
+        page = web.get("/requests").text
+        assert 'name="override_evaluation"' in page
+        assert "否决评估结果（按特批记录）" in page
+        refused = web.post(f"/api/v1/requests/{request}/approve", json={"why": "关系好"})
+        assert refused.status_code == 400
+        assert "最近一次发布的评估为 B，不支持升到 A；若仍要批准，请勾选“否决评估结果”" in refused.json()["detail"]
+        assert _request(ws, request)["status"] == "pending"
+        approved = web.post(f"/api/v1/requests/{request}/approve", json={"why": "关系好", "override_evaluation": True})
+        assert approved.status_code == 200, approved.text
+    recorded = _request(ws, request)
+    assert (recorded["kind"], recorded["status"]) == ("override", "approved")
+    assert "override-approved" in [r["action"] for r in ws.audit_records("O")]
