@@ -128,3 +128,39 @@ def test_the_cli_adopts_a_draft_after_printing_its_rule_diff(ws: tw.Workspace) -
     adopted = runner.invoke(app, ["adopt", "yearly-sales", "-r", "新政策", "--yes", "-w", str(ws.root)])
     assert adopted.exit_code == 0, adopted.output
     assert tw.current_standard(ws, "yearly-sales").text == DRAFT
+
+
+def test_the_web_shows_the_rule_diff_and_a_manager_adopts_the_draft_with_a_reason_and_a_confirmation(
+    ws: tw.Workspace,
+) -> None:
+    from fastapi.testclient import TestClient
+    from tests._process import PASSWORD
+
+    from tierwise.web import create_app
+
+    tw.save_draft(ws.acting("ana"), "yearly-sales", DRAFT)
+    with TestClient(create_app(ws.root)) as web:
+        analyst = web.post("/api/v1/login", json={"name": "ana", "password": PASSWORD})
+        assert analyst.status_code == 200, analyst.text
+        assert 'id="adopt-form"' not in web.get("/standards/yearly-sales").text  # an analyst may not adopt
+        assert web.post("/api/v1/standards/yearly-sales/adopt", json={"why": "x", "confirm": True}).status_code == 403
+        web.post("/logout")
+        web.cookies.clear()
+        manager = web.post("/api/v1/login", json={"name": "alice", "password": PASSWORD})
+        assert manager.status_code == 200, manager.text
+        page = web.get("/standards/yearly-sales").text
+        assert 'id="adopt-form"' in page
+        assert "采用为现行标准" in page
+        assert "+    steps: [{grade: VIP, at_least: 100万}" in page  # the diff, before anything is adopted
+        unconfirmed = web.post("/api/v1/standards/yearly-sales/adopt", json={"why": "新年度政策"})
+        assert unconfirmed.status_code == 400
+        assert "请先阅读它与现行规则的差异，再勾选确认" in unconfirmed.json()["detail"]
+        no_reason = web.post("/api/v1/standards/yearly-sales/adopt", json={"why": " ", "confirm": True})
+        assert no_reason.status_code == 400
+        assert tw.current_standard(ws, "yearly-sales").text == STANDARD
+        adopted = web.post("/api/v1/standards/yearly-sales/adopt", json={"why": "新年度政策", "confirm": True})
+        assert adopted.status_code == 200, adopted.text
+        assert adopted.json()["adopted"] is True
+    assert tw.current_standard(ws, "yearly-sales").text == DRAFT
+    records = [r for r in ws.audit_records() if r["action"] == "standard-adopted"]
+    assert [(r["user"], r["why"]) for r in records] == [("alice", "新年度政策")]

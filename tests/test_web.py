@@ -74,6 +74,7 @@ EXPECTED: dict[str, set[str | None]] = {
     "api.standard": EVERYONE,
     "api.draft_save": REVIEWERS,
     "api.draft_delete": REVIEWERS,
+    "api.adopt": DECIDERS,
     "simulate": REVIEWERS,
     "api.simulate": REVIEWERS,
     "customers": EVERYONE,

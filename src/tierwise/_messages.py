@@ -611,6 +611,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "采用标准“{standard}”的草稿需要填写理由，理由会写入审计日志。",
         "Adopting the draft of '{standard}' needs a reason; it is kept in the audit log.",
     ),
+    "standard.adopt_unconfirmed": (
+        "采用标准“{standard}”的草稿需要确认：请先阅读它与现行规则的差异，再勾选确认；接口请求需带 confirm: true。",
+        "Adopting the draft of '{standard}' needs confirming: read how it differs from the rules in force, then "
+        "tick the confirmation; an API request sends confirm: true.",
+    ),
     "standard.adopt_same": (
         "标准“{standard}”的草稿与现行标准完全相同，无需采用。",
         "The draft of '{standard}' is the same as the standard in force; there is nothing to adopt.",
@@ -759,6 +764,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Evaluates the draft on the current data against the grades in force; nothing is stored.",
     ),
     "standard.done_saved": ("草稿已保存。", "The draft is saved."),
+    "standard.done_adopted": ("草稿已采用为现行标准。", "The draft is now the standard in force."),
+    "standard.adopt": ("采用为现行标准", "Adopt as the standard in force"),
+    "standard.adopt_note": (
+        "采用后，此草稿即为现行标准：此后的评估按它进行，不再是草稿评估；以下是与现行规则的差异，理由会与差异一起写入审计日志。",
+        "Once adopted, this draft is the standard in force: later runs use it and are no draft runs. Below is how "
+        "it differs from the rules in force; the reason is kept in the audit log with the diff.",
+    ),
+    "standard.adopt_why": ("采用理由（必填）", "Reason (required)"),
+    "standard.adopt_confirm": (
+        "我已阅读规则差异，确认采用此草稿",
+        "I have read the rule diff and adopt this draft",
+    ),
+    "standard.adopt_same_note": ("草稿与现行标准相同，无需采用。", "The draft is the same as the standard in force."),
     "standard.done_deleted": ("草稿已删除。", "The draft is deleted."),
     "simulate.title": (
         "模拟草稿 {id}：与 {as_of} 的现行等级比较",

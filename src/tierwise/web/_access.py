@@ -71,6 +71,7 @@ ROUTES: dict[str, str] = {
     "api.standard": SIGNED_IN,
     "api.draft_save": "draft",
     "api.draft_delete": "draft",
+    "api.adopt": "publish",  # the draft becomes the standard in force: a manager's act, as publishing is
     "simulate": "draft",
     "api.simulate": "draft",
     # customers

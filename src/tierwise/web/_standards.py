@@ -65,6 +65,17 @@ class StandardOut(BaseModel):
     text: str | None
     runs: list[dict[str, Any]]
     draft: DraftOut | None
+    rule_diff: str | None = Field(
+        None, description="With a draft: how its rules differ from those in force (what adopting it changes)."
+    )
+
+
+class AdoptForm(BaseModel):
+    """Adopting the draft as the standard in force: the reason (audited) and ``confirm`` after reading the diff."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    why: str = Field("", max_length=2000)
+    confirm: bool = False
 
 
 class DraftForm(BaseModel):
@@ -168,6 +179,7 @@ def _one(ctx: Ctx, standard_id: str) -> StandardOut:
         text=current.text if current else None,
         runs=runs[::-1],
         draft=draft,
+        rule_diff=tw.rule_diff(current.text if current else "", saved.text, standard_id, "draft") if saved else None,
     )
 
 
@@ -198,6 +210,7 @@ def standard(standard_id: Key, ctx: Ctx = Depends(context)) -> Response:
         can_edit=allowed("api.draft_save", role),
         can_simulate=allowed("simulate", role),
         can_run=allowed("api.run", role),
+        can_adopt=allowed("api.adopt", role),
         today=dt.date.today(),
     )
 
@@ -218,6 +231,17 @@ async def api_draft_delete(standard_id: Key, ctx: Ctx = Depends(context)) -> Res
     """Delete the saved draft of a standard."""
     tw.delete_draft(ctx.workspace, standard_id)
     return done(ctx, {"standard": standard_id}, f"/standards/{url_part(standard_id)}", "standard.done_deleted")
+
+
+@route(router, "POST", "/api/v1/standards/{standard_id}/adopt", "api.adopt")
+async def api_adopt(standard_id: Key, request: Request, ctx: Ctx = Depends(context)) -> Response:
+    """Make the saved draft the standard in force; needs a reason and ``confirm: true`` (the rule diff was read)."""
+    form: AdoptForm = await body(request, AdoptForm)
+    if not form.confirm:
+        raise tw.Refused("standard.adopt_unconfirmed", standard=standard_id)
+    diff = await run_in_threadpool(tw.adopt_draft, ctx.workspace, standard_id, form.why)
+    answer = {"standard": standard_id, "adopted": True, "diff": diff}
+    return done(ctx, answer, f"/standards/{url_part(standard_id)}", "standard.done_adopted")
 
 
 def _simulate(ctx: Ctx, standard_id: str, query: SimulateQuery) -> SimulationOut:

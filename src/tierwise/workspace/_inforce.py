@@ -71,12 +71,12 @@ def in_force(con: Any, folder: Path, standard_id: str) -> InForce | None:
     return None
 
 
-def rule_diff(before: str, after: str, standard_id: str) -> str:
-    """The unified diff from the rules in force (``before``) to other rules (``after``); empty when the same."""
+def rule_diff(before: str, after: str, standard_id: str, other: str = "this run") -> str:
+    """The unified diff from the rules in force (``before``) to other rules (``after``, named ``other``); empty when the same."""
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
         after.splitlines(keepends=True),
         fromfile=f"{standard_id} (in force)",
-        tofile=f"{standard_id} (this run)",
+        tofile=f"{standard_id} ({other})",
     )
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
