@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from tests._routefuzz import NOT_SIGNED_IN_ONLY, call, known_values, routes, send, verdict
 from tests._webdata import FORMS_STANDARD, PASSWORD, STANDARD, WebData, build
 
+import tierwise.lifecycle as lc
 import tierwise.workspace as tw
 from tierwise.web import create_app
 from tierwise.web._params import attachment
@@ -173,6 +174,14 @@ def test_a_request_about_another_regions_customer_is_answered_like_a_missing_req
     assert refused.status_code == 404
     assert refused.json()["detail"] == f"There is no request {number}; 'tierwise requests' lists them."
     assert data.other not in refused.text
+    # decided by a manager who may see it, it is still missing for another region (not "already rejected")
+    tw.add_user(tw.Workspace(data.root), "mgr-all", "manager", password=PASSWORD)
+    lc.decide_request(tw.Workspace(data.root).acting("mgr-all"), number, approve=False, why="不同意")
+    again = east.post(f"/api/v1/requests/{number}/approve", json={})
+    assert (again.status_code, again.json()) == (404, refused.json())
+    seen = client(app, "mgr-all").post(f"/api/v1/requests/{number}/approve", json={})
+    assert seen.status_code == 400
+    assert seen.json()["detail"] == f"申请 #{number} 的状态为“已驳回”，不能再次审批。"
 
 
 # -- no server path ---------------------------------------------------------------------------------------------------

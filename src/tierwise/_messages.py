@@ -274,6 +274,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(Run {run} was stored by an older tierwise without its decisions: the steps below evaluate its rules again "
         "on today's data and may differ from what the run decided.)",
     ),
+    "error.no_request": (
+        "没有编号为 {id} 的申请；“tierwise requests”或网页“申请与审批”列出全部申请。",
+        "There is no request {id}; 'tierwise requests' lists them.",
+    ),
+    "error.request_decided": ("申请 #{id} 的状态为“{status}”，不能再次审批。", "Request {id} is already {status}."),
     "error.not_in_run": (
         "第 {run} 次运行没有评估客户“{id}”（数据中没有它，或标准的适用范围不包括它）。",
         "Run {run} did not grade customer '{id}' (it has no rows in the data, or the standard's population leaves it out).",

@@ -22,6 +22,7 @@ from tierwise.spec import Standard
 from tierwise.workspace import (
     AccessDenied,
     NotFound,
+    Phrase,
     Refused,
     User,
     Workspace,
@@ -168,19 +169,19 @@ def decide_request(
             [request_id],
         ).fetchone()
         if row is None:
-            raise NotFound(f"There is no request {request_id}; 'tierwise requests' lists them.")
+            raise NotFound.said("error.no_request", id=request_id)
         kind, standard_id, customer, grade, until, requested_by, status = row
-        if status != "pending":
-            raise WorkspaceError(f"Request {request_id} is already {status}.")
-        standard = _standard(con, workspace, standard_id)
-        needs_other = not (
-            standard.lifecycle and standard.lifecycle.overrides and standard.lifecycle.overrides.approval == "none"
-        )
         decider = workspace.authorize(con, "approve")
         try:  # a request about a customer outside the decider's regions is answered like a missing request
             _check_customer(con, customer, decider)
         except NotFound:
-            raise NotFound(f"There is no request {request_id}; 'tierwise requests' lists them.") from None
+            raise NotFound.said("error.no_request", id=request_id) from None
+        if status != "pending":  # only said to whoever may see the request: its state is not for other regions
+            raise Refused("error.request_decided", id=request_id, status=Phrase(f"status.{status}"))
+        standard = _standard(con, workspace, standard_id)
+        needs_other = not (
+            standard.lifecycle and standard.lifecycle.overrides and standard.lifecycle.overrides.approval == "none"
+        )
         if needs_other and requested_by.lower() == decider.name.lower():
             raise AccessDenied(
                 f"Request {request_id} was made by {requested_by}; a different user with the role manager or "
