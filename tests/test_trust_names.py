@@ -30,7 +30,7 @@ SQL_WORDS = (
 )
 # f-string parts that are not user names: the quoting helpers, ibis' compiler, constants of the module,
 # and (file, name) of SQL fragments a module builds from the helpers just above their use
-TRUSTED_CALLS = {"ident", "qualified", "literal", "compile"}
+TRUSTED_CALLS = {"ident", "qualified", "literal", "compile", "decisions_table"}  # the last: qualified() of an int
 TRUSTED_NAMES = {
     ("workspace/_runs.py", "_COLUMNS"),
     ("workspace/_store.py", "marks"),  # last_change: one placeholder per ignored action
