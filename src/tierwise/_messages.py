@@ -758,6 +758,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' is out of range: numbers in a standard must be finite and lie between -{limit} and "
         "{limit} (1000万亿); write a smaller number",
     ),
+    "spec.too_many_indicators": (
+        "'indicators' 定义了 {count} 个指标，超过上限 {limit}；分级标准的指标通常不超过几十个，请删去重复的指标。",
+        "The standard defines {count} indicators in 'indicators', more than the limit of {limit}; a standard has a few "
+        "dozen at most. Remove the repeated ones.",
+    ),
     "spec.too_many_grades": (
         "'grades' 列出了 {count} 个等级，超过上限 {limit}；分级标准的等级通常不超过几十个，请合并等级或改用分段。",
         "The standard lists {count} grades in 'grades', more than the limit of {limit}; a standard has a few dozen at "

@@ -52,6 +52,7 @@ __all__ = [
 GRADER_KINDS = ("ladder", "rules", "scorecard", "pareto", "percentile", "rfm", "map", "matrix", "cluster")
 BOUND_KEYS = ("at_least", "above", "at_most", "below")
 MAX_GRADES = 1_000  # the largest built-in (industry-division) has 98; each grade is a branch of the compiled CASE
+MAX_INDICATORS = 500  # a scorecard has dozens; each is a column of the one query (5,000 took minutes to compile)
 
 
 # --------------------------------------------------------------------- bounds
@@ -493,6 +494,15 @@ class Standard(_Model):
             raise ValueError(message("spec.too_many_grades", "en", count=f"{len(value):,}", limit=f"{MAX_GRADES:,}"))
         if twice := repeated(value):
             raise ValueError(f"Each grade may appear once in 'grades'; repeated: {', '.join(twice)}")
+        return value
+
+    @field_validator("indicators", mode="before")
+    @classmethod
+    def _not_too_many(cls, value: Any) -> Any:
+        if isinstance(value, dict) and len(value) > MAX_INDICATORS:  # before each is read: that is the slow part
+            raise ValueError(
+                message("spec.too_many_indicators", "en", count=f"{len(value):,}", limit=f"{MAX_INDICATORS:,}")
+            )
         return value
 
     @field_validator("indicators")
