@@ -229,19 +229,20 @@ def test_twenty_thousand_grades_are_refused_with_one_sentence() -> None:
     assert "lists 20,000 grades in 'grades', more than the limit of 1,000" in problems[0].message
 
 
+def _with_indicators(count: int) -> str:
+    indicators = "".join(f"  k{i}: {{from: transactions, agg: count()}}\n" for i in range(count))
+    return HEAD + "indicators:\n" + indicators + "grade: {ladder: {on: k0, steps: [{grade: A}]}}\n"
+
+
 def test_five_thousand_indicators_are_refused_with_one_sentence_before_they_are_compiled() -> None:
     """The 20,000-case fuzz's one hang: tog-funnel with 5,000 copies of an indicator took over 10 s to evaluate."""
-    indicators = "".join(f"  k{i}: {{from: transactions, agg: count()}}\n" for i in range(5_000))
-    text = HEAD + "indicators:\n" + indicators + "grade: {ladder: {on: k0, steps: [{grade: A}]}}\n"
-    problems = _problems(text)
+    problems = _problems(_with_indicators(5_000))
     assert [p.line for p in problems] == [6]
     assert "defines 5,000 indicators in 'indicators', more than the limit of 500" in problems[0].message
 
 
 def test_five_hundred_indicators_still_load() -> None:
-    indicators = "".join(f"  k{i}: {{from: transactions, agg: count()}}\n" for i in range(500))
-    text = HEAD + "indicators:\n" + indicators + "grade: {ladder: {on: k0, steps: [{grade: A}]}}\n"
-    assert len(tierwise.loads_standard(text).indicators) == 500
+    assert len(tierwise.loads_standard(_with_indicators(500)).indicators) == 500
 
 
 def test_a_thousand_grades_still_load() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 import uuid
@@ -253,13 +252,10 @@ class Evaluation:
 
 
 def explain_decision(
-    standard: Standard, row: Mapping[str, Any], lang: str, dimensions: Sequence[str] = (), note: str | None = None
+    standard: Standard, row: Mapping[str, Any], lang: str, dimensions: Sequence[str] = ()
 ) -> Explanation:
-    """The explanation of one decision (a row of :meth:`Evaluation.decisions`), in ``lang``; no data is read.
-
-    ``note``: a line shown under the header (why this explanation is not the stored one).
-    """
-    return dataclasses.replace(explain_row(standard, row, lang, dimensions), note=note)
+    """The explanation of one decision (a row of :meth:`Evaluation.decisions`), in ``lang``; no data is read."""
+    return explain_row(standard, row, lang, dimensions)
 
 
 def _evaluation(
