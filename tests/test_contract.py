@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import tierwise
-from tierwise.compile import grader_kinds
+from tierwise.compile import grader_kinds, render_reason
 from tierwise.spec import GRADER_KINDS
 
 HEAD = 'tierwise: 1\nid: {id}\nname: 契约 {id}\nversion: "1"\n'
@@ -190,3 +190,12 @@ def test_grader_kind_meets_the_contract(kind: str, script: str, con: Any) -> Non
         assert decided, (row.customer_id, explanation.steps)
         assert decided[-1].endswith(row.grade), (row.customer_id, explanation.steps)
     assert str(results["en"].explain(zh["customer_id"].iloc[0])).startswith("Customer ")
+
+    # one stored decision, rendered in each language, reads word for word as the query wrote it
+    decisions = results["zh"].decisions().to_pylist()
+    for lang, frame in (("zh", zh), ("en", en)):
+        written = dict(zip(frame["customer_id"], frame["reason"], strict=True))
+        models = results[lang].models
+        for decision in decisions:
+            rendered = render_reason(standard, decision, lang, models)
+            assert rendered == written[decision["customer_id"]], (lang, decision)

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import run_cli
 
 import tierwise
+from tierwise.compile import render_reason
 from tierwise.demo import AS_OF, CDNOW, CDNOW_AS_OF, CDNOW_STANDARDS, generate
 
 REQUIRED = {
@@ -68,8 +69,13 @@ def test_builtin_standard_reaches_every_grade_on_the_demo_data(
 ) -> None:
     con, tables = demo_connection
     standard = tierwise.load_builtin(standard_id)
-    grades = tierwise.evaluate(standard, tables, AS_OF, con=con).to_pandas()["grade"].value_counts()
+    evaluation = tierwise.evaluate(standard, tables, AS_OF, con=con, explainable=True)
+    grades = evaluation.to_pandas()["grade"].value_counts()
     assert {g: int(grades.get(g, 0)) for g in standard.grades if grades.get(g, 0) == 0} == {}
+    # every decision's reason, rendered from the stored decision, is the sentence the query wrote
+    # (in English too: the contract suite renders every grader kind in both languages)
+    for decision in evaluation.decisions().to_pylist():
+        assert render_reason(standard, decision, "zh", evaluation.models) == decision["reason"], decision
 
 
 def test_every_builtin_standard_is_checked_on_the_demo_data() -> None:

@@ -541,6 +541,24 @@ def test_the_explanation_is_the_runs_stored_decision_in_the_readers_language(app
         assert stored.note is None  # not evaluated again
 
 
+def test_the_customer_page_and_the_review_show_the_runs_reasons_in_the_readers_language(
+    app: Any, data: WebData
+) -> None:
+    run = _run_id(data)
+    stored = {r["customer_id"]: r["reason"] for r in tw.run_rows(tw.Workspace(data.root), run)}
+    made = client(app, "li")
+    for lang in ("zh", "en"):
+        made.get(f"/lang/{lang}")
+        expected = tw.explain_in(tw.Workspace(data.root), run, data.mine, lang=lang).reason
+        grade = made.get(f"/api/v1/customers/{data.mine}").json()["grades"][0]
+        assert grade["run_id"] == run
+        assert grade["reason"] == expected
+        review = made.get(f"/api/v1/runs/{run}/review", params={"q": data.mine}).json()
+        assert {r["customer_id"]: r["reason"] for r in review["rows"]}[data.mine] == expected
+    assert expected != stored[data.mine]  # the run ran in Chinese; the English reader reads English
+    assert "sales_12m = " in expected
+
+
 def test_the_list_filters_by_grade_and_state(app: Any) -> None:
     made = client(app, "wang")
     everyone = made.get("/api/v1/customers", params={"size": 500}).json()

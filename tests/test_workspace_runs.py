@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import duckdb
@@ -155,12 +156,56 @@ def test_explain_of_a_stored_run_stays_what_the_run_decided_after_new_data_is_im
     assert str(before) in cli.stdout
 
 
+def test_the_explanation_after_an_import_is_the_runs_stored_row_on_the_web_and_the_api(
+    ws: tw.Workspace, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+    from tests._webdata import PASSWORD
+
+    from tierwise.web import create_app
+
+    info = tw.run_standard(ws, tierwise.builtin_path("annual-sales-grade"), AS_OF)
+    stored = {r["customer_id"]: r for r in tw.run_rows(ws, info.id)}
+    customer = sorted(stored)[0]
+    before = {lang: tw.explain_in(ws, info.id, customer, lang=lang) for lang in ("zh", "en")}
+    extra = tmp_path / "more.csv"
+    extra.write_text(
+        f"order_id,customer_id,date,amount,margin,product,channel\nLATE-1,{customer},{AS_OF},99999999,0,P,online\n",
+        encoding="utf-8",
+    )
+    tierwise.import_file(ws, "transactions", extra)
+    tw.add_user(ws, "boss", "admin", password=PASSWORD)
+    with TestClient(create_app(ws.root)) as web:
+        assert web.post("/api/v1/login", json={"name": "boss", "password": PASSWORD}).status_code == 200
+        for lang in ("zh", "en"):
+            web.get(f"/lang/{lang}")
+            api = web.get(f"/api/v1/customers/{customer}/explain/{info.id}").json()
+            assert api["text"] == str(before[lang])
+            assert (api["grade"], api["reason"], api["next_grade"]) == (
+                before[lang].grade,
+                before[lang].reason,
+                before[lang].next_grade,
+            )
+            page = web.get(f"/customers/{customer}/explain/{info.id}")
+            assert page.status_code == 200
+            assert html.escape(str(before[lang]), quote=False) in page.text
+    assert before["zh"].reason == stored[customer]["reason"]  # the run's own sentence, as it was written
+
+
 def test_one_stored_decision_is_read_in_chinese_and_in_english(ws: tw.Workspace) -> None:
     info = tw.run_standard(ws, tierwise.builtin_path("rfm-8"), AS_OF)
     customer = tw.run_rows(ws, info.id)[0]["customer_id"]
     zh = tw.explain_in(ws, info.id, customer, lang="zh")
     en = tw.explain_in(ws, info.id, customer, lang="en")
     assert (zh.grade, zh.indicators, zh.dimensions) == (en.grade, en.indicators, en.dimensions)
+    # the reason sentence too, rendered from that one row: the zh run's own sentence, and the sentence
+    # a run in English writes for the same customer
+    in_english = tw.run_standard(ws, tierwise.builtin_path("rfm-8"), AS_OF, lang="en")
+    english = {r["customer_id"]: r["reason"] for r in tw.run_rows(ws, in_english.id)}
+    assert zh.reason == tw.run_rows(ws, info.id)[0]["reason"]
+    assert en.reason == english[customer]
+    assert en.reason != zh.reason
+    assert en.reason.startswith("R recency_days = ")
     assert str(zh).startswith(f"客户 {customer}: 等级 {zh.grade}")
     assert str(en).startswith(f"Customer {customer}: Grade {en.grade}")
     assert "评级过程" in str(zh)

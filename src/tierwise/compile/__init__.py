@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._cluster import SegmentPlan, cluster_graders, cluster_key
 from ._explain import Explanation, explain_row
 from ._expr import CompileError
+from ._reason import number_text, render_reason
 from ._schema import assumed_tables
 from ._standard import (
     LANGUAGES,
@@ -32,5 +33,7 @@ __all__ = [
     "grader_kinds",
     "indicator_key",
     "indicator_table",
+    "number_text",
     "output_columns",
+    "render_reason",
 ]

@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import ibis
@@ -63,6 +64,7 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+@cache
 def slug(path: tuple[str | int, ...]) -> str:
     """A column name for an auxiliary value of the grader at ``path``."""
     text = "_".join(str(p) for p in path)

@@ -16,6 +16,7 @@ from tierwise.spec._model import Grader, Step
 
 from ._context import slug
 from ._format import bound_text, share_text
+from ._reason import render_reason
 
 __all__ = ["Explanation", "explain_row"]
 
@@ -312,15 +313,26 @@ class _Tracer:
         self.say(depth, f"✓ {self.w['otherwise']} → {body.otherwise or self.standard.missing_grade}")
 
 
-def explain_row(standard: Standard, row: Mapping[str, Any], lang: str, dimensions: Sequence[str] = ()) -> Explanation:
-    """Build the explanation of one evaluated row (with its auxiliary columns)."""
+def explain_row(
+    standard: Standard,
+    row: Mapping[str, Any],
+    lang: str,
+    dimensions: Sequence[str] = (),
+    models: Mapping[str, Any] | None = None,
+) -> Explanation:
+    """Build the explanation of one evaluated row (with its auxiliary columns) in ``lang``.
+
+    The reason is rendered from the row's decision in ``lang`` (:func:`render_reason`),
+    whatever language the row was evaluated in; ``models`` holds the fitted records of
+    cluster graders, whose segment names it uses.
+    """
     tracer = _Tracer(standard, row, lang)
     tracer.grader(standard.grade, ("grade",), 0)
     gap = row.get("gap_to_next")
     return Explanation(
         customer_id=str(row["customer_id"]),
         grade=row.get("grade"),
-        reason=row.get("reason"),
+        reason=render_reason(standard, row, lang, models),
         next_grade=row.get("next_grade"),
         gap_to_next=None if gap is None or gap != gap else float(gap),
         indicators={

@@ -13,6 +13,7 @@ from ._evaluation import (
     evaluate_many,
     explain_decision,
     in_the_future,
+    render_reason,
 )
 from ._models import CustomerModel, fit_model
 from ._quality import Quality, check_quality
@@ -37,4 +38,5 @@ __all__ = [
     "fit_model",
     "in_the_future",
     "load_data",
+    "render_reason",
 ]

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tierwise._sql import ident
-from tierwise.compile import Compiled, Materialize, compile_standard
+from tierwise.compile import Compiled, Materialize, compile_standard, render_reason
 from tierwise.compile._explain import Explanation, explain_row
 from tierwise.spec import LiteralError, Problem, Standard, StandardError, load_standard, parse_date
 
@@ -33,6 +33,7 @@ __all__ = [
     "evaluate_many",
     "explain_decision",
     "in_the_future",
+    "render_reason",
 ]
 
 
@@ -135,7 +136,7 @@ class Evaluation:
                 f"Customer '{wanted}' is not in the population of standard '{self.standard.id}' "
                 f"(it has no rows in the data, or the population condition leaves it out)."
             )
-        return explain_row(self.standard, rows[0], self.lang, self.compiled.dimensions)
+        return explain_row(self.standard, rows[0], self.lang, self.compiled.dimensions, self.models)
 
     def decisions(self) -> pa.Table:
         """Every customer's row with the values ``explain`` reads (the result's columns, then the auxiliary ones).
@@ -252,10 +253,17 @@ class Evaluation:
 
 
 def explain_decision(
-    standard: Standard, row: Mapping[str, Any], lang: str, dimensions: Sequence[str] = ()
+    standard: Standard,
+    row: Mapping[str, Any],
+    lang: str,
+    dimensions: Sequence[str] = (),
+    models: Mapping[str, Any] | None = None,
 ) -> Explanation:
-    """The explanation of one decision (a row of :meth:`Evaluation.decisions`), in ``lang``; no data is read."""
-    return explain_row(standard, row, lang, dimensions)
+    """The explanation of one decision (a row of :meth:`Evaluation.decisions`), in ``lang``; no data is read.
+
+    ``models`` are the fitted records the decision was made with (a run's ``models``).
+    """
+    return explain_row(standard, row, lang, dimensions, models)
 
 
 def _evaluation(

@@ -14,11 +14,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from tierwise.lifecycle._evidence import BESIDE_COLUMNS, BESIDE_JOIN
+from tierwise.lifecycle._evidence import BESIDE_COLUMNS, BESIDE_JOIN, evidence_in
 from tierwise.lifecycle._publish import _standard, grades_on_sql, history
 from tierwise.lifecycle._requests import _check_customer
 from tierwise.spec import Standard
-from tierwise.workspace import User, Workspace, data_columns, scope_sql
+from tierwise.workspace import User, Workspace, data_columns, reasons_in, scope_sql
 
 __all__ = [
     "CustomerCard",
@@ -179,9 +179,12 @@ def _latest_row(con: Any, standard_id: str, customer_id: str) -> dict[str, Any] 
 
 
 def customer_card(
-    workspace: Workspace, user: User | None, customer_id: str, day: dt.date | None = None
+    workspace: Workspace, user: User | None, customer_id: str, day: dt.date | None = None, lang: str | None = None
 ) -> CustomerCard:
     """The customer's profile, grades with reasons and entitlements, history, requests and audit.
+
+    ``lang`` is the reader's language: each evaluation's reason is rendered in it from the run's
+    stored decision (None: as the run wrote it).
 
     Raises
     ------
@@ -211,6 +214,9 @@ def customer_card(
             row = _latest_row(con, standard_id, customer_id)
             if not now and row is None:
                 continue
+            if row is not None:
+                row = {**row, "customer_id": customer_id}
+                reasons_in(con, row["run_id"], [row], lang)
             grade, state, why, until, since = now[0] if now else (None, None, None, None, None)
             values = json.loads(row["values"]) if row and row["values"] else {}
             grades.append(
@@ -240,6 +246,7 @@ def customer_card(
             f"{BESIDE_COLUMNS} FROM requests t {BESIDE_JOIN} WHERE t.customer_id = ? ORDER BY t.id DESC",
             [customer_id],
         )
+        evidence_in(con, requests, lang)
         audit = _records(
             con,
             'SELECT id, "at", "user", action, subject, customer_id, detail, why FROM audit_log WHERE customer_id = ? '
@@ -279,9 +286,10 @@ def scoped_requests(
     kind: str | None = None,
     standard: str | None = None,
     customer: str | None = None,
+    lang: str | None = None,
 ) -> list[dict[str, Any]]:
     """The override requests and upgrade applications about the user's customers, newest first, each with the
-    evaluation beside it (the columns of :func:`tierwise.lifecycle.requests`)."""
+    evaluation beside it (the columns of :func:`tierwise.lifecycle.requests`; its reason in ``lang``)."""
     with workspace.reading() as con:
         join, region = _region_of(con)
         scope, params = scope_sql(user, region)
@@ -296,13 +304,14 @@ def scoped_requests(
                 where.append(f"{column} = ?")
                 params.append(value)
         conditions = " AND ".join(where)
-        return _records(
+        found = _records(
             con,
             "SELECT t.id, t.kind, t.standard_id, t.customer_id, t.grade, t.until, t.why, t.requested_by, "
             f"t.requested_at, t.status, t.decided_by, t.decided_at, t.decision_why, {BESIDE_COLUMNS} "
             f"FROM requests t {join} {BESIDE_JOIN} WHERE {conditions} ORDER BY t.id DESC LIMIT 1000",
             params,
         )
+        return evidence_in(con, found, lang)
 
 
 def audit_log(

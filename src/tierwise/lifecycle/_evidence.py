@@ -14,9 +14,16 @@ from typing import Any
 
 from tierwise._messages import message
 from tierwise.spec import Standard
-from tierwise.workspace import Refused, Workspace, WorkspaceError
+from tierwise.workspace import Refused, Workspace, WorkspaceError, reasons_in
 
-__all__ = ["BESIDE_COLUMNS", "BESIDE_JOIN", "checked_upgrade", "close_contradicted", "evaluated_grade"]
+__all__ = [
+    "BESIDE_COLUMNS",
+    "BESIDE_JOIN",
+    "checked_upgrade",
+    "close_contradicted",
+    "evaluated_grade",
+    "evidence_in",
+]
 
 # Beside each request (aliased t): the customer's grade in force and the latest published evaluation of the
 # standard (grade, reason, next grade and gap), so a request is decided with the evaluation in view
@@ -33,6 +40,13 @@ BESIDE_JOIN = (
     "QUALIFY row_number() OVER (PARTITION BY p.standard_id, r.customer_id ORDER BY p.as_of DESC) = 1) ev "
     "ON ev.standard_id = t.standard_id AND ev.customer_id = t.customer_id"
 )
+
+
+def evidence_in(con: Any, rows: list[dict[str, Any]], lang: str | None) -> list[dict[str, Any]]:
+    """``rows`` (with :data:`BESIDE_COLUMNS`) with each evaluation's reason in ``lang`` (None: as the run wrote it)."""
+    for run in {r["evaluated_run"] for r in rows if r.get("evaluated_run") is not None}:
+        reasons_in(con, run, [r for r in rows if r["evaluated_run"] == run], lang, key="evaluated_reason")
+    return rows
 
 
 def evaluated_grade(con: Any, standard_id: str, customer_id: str) -> str | None:

@@ -16,6 +16,7 @@ from tierwise.lifecycle._evidence import (
     BESIDE_JOIN,
     checked_upgrade,
     evaluated_grade,
+    evidence_in,
 )
 from tierwise.lifecycle._publish import _change, _current, _one, _standard
 from tierwise.spec import Standard
@@ -218,12 +219,13 @@ def decide_request(
 _evaluated = evaluated_grade  # the customer's grade in the latest published evaluation
 
 
-def requests(workspace: Workspace, status: str | None = None) -> list[dict[str, Any]]:
+def requests(workspace: Workspace, status: str | None = None, lang: str | None = None) -> list[dict[str, Any]]:
     """Override requests and upgrade applications, newest last, each with the evaluation beside it.
 
     Besides the request's own columns: ``current_grade`` (the grade in force),
     ``evaluated_grade``, ``evaluated_reason``, ``evaluated_next`` and ``evaluated_gap`` (the
-    customer's row in the latest published evaluation) and ``evaluated_run``.
+    customer's row in the latest published evaluation) and ``evaluated_run``. ``lang``: the
+    language the reasons are rendered in from the runs' stored decisions (None: as stored).
     """
     query = (
         "SELECT t.id, t.kind, t.standard_id, t.customer_id, t.grade, t.until, t.why, t.requested_by, t.requested_at, "
@@ -233,7 +235,11 @@ def requests(workspace: Workspace, status: str | None = None) -> list[dict[str, 
     if status is not None:
         query += " WHERE t.status = ?"
         params.append(status)
-    return workspace.records(query + " ORDER BY t.id", params)
+    found = workspace.records(query + " ORDER BY t.id", params)
+    if lang is None:
+        return found
+    with workspace.reading() as con:
+        return evidence_in(con, found, lang)
 
 
 def cancel(workspace: Workspace, standard_id: str, customer_id: str, why: str, on: dt.date | None = None) -> None:

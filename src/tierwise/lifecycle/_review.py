@@ -33,6 +33,7 @@ from tierwise.workspace import (
     data_columns,
     last_change,
     list_runs,
+    reasons_in,
     run_on,
     scope_sql,
 )
@@ -149,8 +150,11 @@ def review_page(
     limit: int = 50,
     offset: int = 0,
     outcome: str | None = None,
+    lang: str | None = None,
 ) -> ReviewPage:
     """A page of run ``run_id``'s proposals for ``user`` (their regions only), by customer id.
+
+    ``lang`` is the reader's language, that the shown rows' reasons are rendered in (None: as the run wrote them).
 
     ``move`` is one of :data:`MOVES`; ``q`` matches the start of the id or part of the name;
     ``outcome`` (one of :data:`~tierwise.lifecycle.OUTCOMES`) keeps the customers publishing moves that way.
@@ -186,6 +190,7 @@ def review_page(
         )
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        reasons_in(con, run_id, rows, lang)
     return ReviewPage(run_id, standard, as_of, published, rows, total, counts)
 
 

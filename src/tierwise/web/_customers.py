@@ -181,7 +181,7 @@ def customers_csv(query: Annotated[CustomerQuery, Query()], ctx: Ctx = Depends(c
 
 
 def _page(ctx: Ctx, customer_id: str) -> CustomerPage:
-    card = lc.customer_card(ctx.workspace, ctx.user, customer_id)
+    card = lc.customer_card(ctx.workspace, ctx.user, customer_id, lang=ctx.lang)
     return CustomerPage(
         customer_id=card.customer_id,
         profile=card.profile,

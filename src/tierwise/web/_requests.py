@@ -65,7 +65,7 @@ class RequestQuery(BaseModel):
 
 
 def _list(ctx: Ctx, query: RequestQuery) -> RequestList:
-    rows: list[dict[str, Any]] = lc.scoped_requests(ctx.workspace, ctx.user, **query.model_dump())
+    rows: list[dict[str, Any]] = lc.scoped_requests(ctx.workspace, ctx.user, **query.model_dump(), lang=ctx.lang)
     return RequestList(rows=[RequestOut(**r) for r in rows])
 
 

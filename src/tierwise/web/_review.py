@@ -231,6 +231,7 @@ def _review(ctx: Ctx, run_id: int, query: ReviewQuery) -> ReviewOut:
         limit=query.size,
         offset=(query.page - 1) * query.size,
         outcome=query.outcome,
+        lang=ctx.lang,
     )
     run = tw.get_run(ctx.workspace, run_id)
     note = tw.run_data_age(ctx.workspace, run)

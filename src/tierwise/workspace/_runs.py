@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from tierwise._messages import message
 from tierwise._sql import ident, qualified
-from tierwise.engine import deciding_candidates, evaluate, explain_decision, in_the_future
+from tierwise.engine import deciding_candidates, evaluate, explain_decision, in_the_future, render_reason
 from tierwise.spec import Standard, load_standard, loads_standard, parse_date
 from tierwise.workspace._cache import input_fingerprints, materializer
 from tierwise.workspace._errors import NotFound, Phrase
@@ -43,6 +43,7 @@ __all__ = [
     "movement",
     "newest_data_day",
     "past_date",
+    "reasons_in",
     "run_data_age",
     "run_on",
     "run_rows",
@@ -500,6 +501,34 @@ def decisions_table(run_id: int) -> str:
     return qualified("decisions", f"run_{int(run_id)}")
 
 
+def reasons_in(
+    con: Any, run_id: int | None, rows: Sequence[dict[str, Any]], lang: str | None, key: str = "reason"
+) -> None:
+    """Put each row's reason (``row[key]``, of customer ``row["customer_id"]`` in run ``run_id``) in ``lang``.
+
+    A run stores its reasons in the language it ran in; for a reader of the other language
+    each sentence is rendered from the decision the run stored, word for word what a run in
+    that language writes. Rows of a run stored before decisions were kept, or read in the
+    run's own language (or ``lang`` None), keep the stored sentence.
+    """
+    wanted = [row for row in rows if row.get(key) is not None]
+    if lang is None or run_id is None or not wanted:
+        return
+    runs = con.execute("SELECT lang, standard_text, dimensions, models FROM runs WHERE id = ?", [run_id]).fetchall()
+    found = runs[0] if runs else None
+    if found is None or found[0] == lang or found[2] is None:
+        return
+    standard = loads_standard(found[1], file=f"<run {run_id}>")
+    models = json.loads(found[3]) if found[3] else {}
+    ids = [str(row["customer_id"]) for row in wanted]
+    decided = con.sql(
+        f"SELECT * FROM {decisions_table(run_id)} WHERE list_contains($ids, customer_id)", params={"ids": ids}
+    ).to_arrow_table()
+    sentences = {d["customer_id"]: render_reason(standard, d, lang, models) for d in decided.to_pylist()}
+    for row in wanted:
+        row[key] = sentences.get(str(row["customer_id"]), row[key])
+
+
 def explain_in(workspace: Workspace, run_id: int, customer_id: str, *, lang: str = "zh", again: bool = False) -> Any:
     """Why the customer has its grade in a stored run, from the decisions the run stored.
 
@@ -523,7 +552,7 @@ def explain_in(workspace: Workspace, run_id: int, customer_id: str, *, lang: str
             found = query.to_arrow_table().to_pylist()  # the types the evaluation had: decimals, dates
             if not found:
                 raise NotFound.said("error.not_in_run", id=customer_id, run=run_id)
-            return explain_decision(standard, found[0], lang, json.loads(dimensions))
+            return explain_decision(standard, found[0], lang, json.loads(dimensions), info.models)
         evaluation = _evaluate_on(
             con, standard, info.as_of, lang, reasons=True, models=info.models, profile=workspace_profile(workspace)
         )
