@@ -62,6 +62,7 @@ def test_cli_help_and_version_load_no_heavy_package(args: list[str]) -> None:
     modules = modules_after(RUN_CLI.format(args=args))
     assert "tierwise.cli" in modules
     assert heavy(modules) == []
+    assert "rich" not in {name.partition(".")[0] for name in modules}  # plain help; rich loads to print a table
 
 
 def test_a_public_name_loads_its_package_when_first_used() -> None:

@@ -11,11 +11,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 app = typer.Typer(
     name="tierwise",
@@ -23,9 +24,34 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rich's help formatter alone costs a --help about 0.2 s
 )
-out = Console()
-err = Console(stderr=True)
+
+
+class _Console:
+    """rich's Console, made when first used: importing rich costs a ``--help`` a tenth of a second."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._made: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._made is None:
+            from rich.console import Console
+
+            self._made = Console(**self._options)
+        return getattr(self._made, name)
+
+
+def new_table(*args: Any, **options: Any) -> Table:
+    """A rich Table (rich is imported when a command first prints one)."""
+    from rich.table import Table
+
+    return Table(*args, **options)
+
+
+out: Any = _Console()
+err: Any = _Console(stderr=True)
 _state: dict[str, Any] = {"debug": False, "user": None, "password_stdin": False}
 _stdin: list[str] = []
 
@@ -79,7 +105,7 @@ def _version(value: bool) -> None:
     if value:
         import tierwise
 
-        out.print(f"tierwise {tierwise.__version__}")
+        typer.echo(f"tierwise {tierwise.__version__}")  # plain: no rich for a version
         raise typer.Exit()
 
 
@@ -162,7 +188,7 @@ def _summary_table(result: Any, lang: str) -> Table:
     standard = result.standard
     rows = result.summary().to_dict("records")
     value = rows[0]["value"] if rows else None
-    table = Table(
+    table = new_table(
         title=w["title"].format(name=standard.name, id=standard.id, version=standard.version, as_of=result.as_of)
     )
     table.add_column(w["grade"])
@@ -193,7 +219,7 @@ def _segments_tables(result: Any, lang: str) -> list[Table]:
     for (_, at), group in frame.groupby(["standard", "grader"], sort=False) if len(frame) else ():
         matched = group["moved"].notna().all()
         without = len(result) - int(group["customers"].sum()) if len(group) == len(frame) else 0
-        table = Table(
+        table = new_table(
             title=w["segments"].format(at=at, fitted=w["matched" if matched else "first_fit"]),
             caption=w["without"].format(n=without, grade=result.standard.missing_grade) if without > 0 else None,
         )
@@ -361,6 +387,7 @@ standards_app = typer.Typer(
     help="The built-in standards: list them, print one, copy one to edit.",
     no_args_is_help=False,
     invoke_without_command=True,
+    rich_markup_mode=None,
 )
 app.add_typer(standards_app, name="standards")
 
@@ -434,7 +461,7 @@ def demo(
     for section in report.sections:
         standard = section.evaluation.standard
         title = f"{standard.name} ({standard.id}) · {w[section.dataset]} · {w['as_of']} {section.evaluation.as_of}"
-        table = Table(title=title, title_justify="left")
+        table = new_table(title=title, title_justify="left")
         for column, justify in (
             (w["grade"], "left"),
             (w["customers"], "right"),
@@ -479,7 +506,7 @@ def _print_demo_users(report: Any, lang: str) -> None:
         ),
         highlight=False,
     )
-    table = Table()
+    table = new_table()
     for column in ("用户名", "密码", "角色", "区域") if zh else ("user", "password", "role", "regions"):
         table.add_column(column)
     for user in report.users:

@@ -11,12 +11,14 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from tierwise.cli._app import out
+if TYPE_CHECKING:
+    pass
+
+from tierwise.cli._app import new_table, out
 
 __all__ = ["OutputOption", "listing"]
 
@@ -44,7 +46,7 @@ def listing(
         for row in rows:
             print("\t".join(_text(v).replace("\t", " ").replace("\n", " ") for v in row))
         return
-    table = Table(title=title)
+    table = new_table(title=title)
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows[:TERMINAL_ROWS]:

@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from ._app import AsOfOption, BackendOption, DataOption, LangOption, _lang, _progress, _source, app, err, out
+if TYPE_CHECKING:
+    pass
 
-model_app = typer.Typer(help="Customer-base models (BG/NBD, Pareto/NBD, Gamma-Gamma): fit one, show a fit.")
+from ._app import AsOfOption, BackendOption, DataOption, LangOption, _lang, _progress, _source, app, err, new_table, out
+
+model_app = typer.Typer(
+    help="Customer-base models (BG/NBD, Pareto/NBD, Gamma-Gamma): fit one, show a fit.", rich_markup_mode=None
+)
 app.add_typer(model_app, name="model")
 
 _WORDS = {
@@ -57,7 +61,7 @@ def _print(record: dict[str, Any], lang: str) -> None:
             continue
         from tierwise.models import LABELS
 
-        table = Table(title=LABELS.get(fit["model"], fit["model"]))
+        table = new_table(title=LABELS.get(fit["model"], fit["model"]))
         for head in (w["param"], w["value"], w["se"]):
             table.add_column(head, justify="right")
         for name, value in fit["params"].items():
@@ -67,7 +71,7 @@ def _print(record: dict[str, Any], lang: str) -> None:
         out.print(table)
     holdout = record.get("holdout")
     if holdout:
-        table = Table(title=w["holdout"].format(until=record["holdout_to"]))
+        table = new_table(title=w["holdout"].format(until=record["holdout_to"]))
         for head in (w["x"], w["customers"], w["actual"], w["expected"]):
             table.add_column(head, justify="right")
         for row in holdout:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from ._app import AsOfOption, BackendOption, DataOption, LangOption, _lang, _progress, _source, app, err, out
+if TYPE_CHECKING:
+    from rich.table import Table
+
+from ._app import AsOfOption, BackendOption, DataOption, LangOption, _lang, _progress, _source, app, err, new_table, out
 
 PROFILE = "profile.yaml"
 
@@ -65,7 +67,7 @@ def _profile_path(profile: Path | None, data: Path | None) -> Path:
 
 def _fields_table(report: Any, lang: str, source: str) -> Table:
     w = _WORDS[lang]
-    table = Table(title=w["title"].format(source=source, as_of=report.as_of))
+    table = new_table(title=w["title"].format(source=source, as_of=report.as_of))
     for key in ("table", "field", "layer", "required"):
         table.add_column(w[key])
     for key in ("completeness", "missing", "out_of_range"):

@@ -11,7 +11,9 @@ from tierwise.cli._app import _state, app, out, stdin_line
 from tierwise.cli._listing import listing
 from tierwise.cli._workspace import WorkspaceOption, _workspace
 
-users_app = typer.Typer(help="Users and roles of a workspace (admin only, except your own password).")
+users_app = typer.Typer(
+    help="Users and roles of a workspace (admin only, except your own password).", rich_markup_mode=None
+)
 app.add_typer(users_app, name="users")
 
 RoleOption = Annotated[

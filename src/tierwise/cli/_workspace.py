@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from tierwise.cli._app import AsOfOption, LangOption, _lang, _progress, _state, app, err, out, stdin_line
+if TYPE_CHECKING:
+    pass
+
+from tierwise.cli._app import AsOfOption, LangOption, _lang, _progress, _state, app, err, new_table, out, stdin_line
 from tierwise.cli._listing import OutputOption, listing
 
 WorkspaceOption = Annotated[
@@ -160,7 +162,7 @@ class _ImportBar:
 def tables(workspace: WorkspaceOption = None) -> None:
     """List the workspace's tables and their rows."""
     ws = _workspace(workspace)
-    table = Table(title=f"{ws.root}")
+    table = new_table(title=f"{ws.root}")
     table.add_column("table")
     table.add_column("rows", justify="right")
     for name, count in ws.tables().items():
@@ -306,7 +308,7 @@ def show(
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["grade"]] = counts.get(row["grade"], 0) + 1
-    table = Table()
+    table = new_table()
     table.add_column("grade")
     table.add_column("customers", justify="right")
     for grade, count in sorted(
@@ -337,7 +339,7 @@ def _print_movement(movement: Any, output: Path | None = None) -> None:
         return
     grades_a = [g for g in movement.grades if any(a == g for a, _ in movement.matrix)]
     grades_b = [g for g in movement.grades if any(b == g for _, b in movement.matrix)]
-    table = Table(title=f"{movement.before} → {movement.after}")
+    table = new_table(title=f"{movement.before} → {movement.after}")
     table.add_column(f"{movement.before} \\ {movement.after}")
     for grade in [*grades_b, "(exit)"]:
         table.add_column(grade, justify="right")
@@ -437,7 +439,7 @@ def _print_impact(impact: Any, info: Any) -> None:
     """The impact summary of a publication: customers per outcome, the value moved, the entitlements that change."""
     from tierwise._messages import message
 
-    table = Table(title=f"What publishing run {impact.run_id} ({impact.standard_id} as of {info.as_of}) does")
+    table = new_table(title=f"What publishing run {impact.run_id} ({impact.standard_id} as of {info.as_of}) does")
     table.add_column("outcome")
     table.add_column("customers", justify="right")
     if impact.value:
@@ -449,7 +451,7 @@ def _print_impact(impact: Any, info: Any) -> None:
     table.add_row(message("impact.exits", "en"), f"{impact.exits:,}", *([""] if impact.value else []))
     out.print(table)
     if impact.entitlements:
-        changes = Table(title="Entitlements that change (the standard's policies)")
+        changes = new_table(title="Entitlements that change (the standard's policies)")
         for column in ("entitlement", "before", "after", "customers"):
             changes.add_column(column, justify="right" if column == "customers" else "left")
         for e in impact.entitlements:
